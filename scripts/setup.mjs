@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// `npm run setup`: idempotent. npm dependencies; k6 built from its Go module at the pinned version into
+// .tools/bin; Java checked (WireMock); InfluxDB and Chromium installed with apt-get when root and missing
+// (optional: without them only the InfluxDB and browser features are disabled).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const K6_MODULE = 'go.k6.io/k6/v2';
+const K6_VERSION = 'v2.2.0'; // keep in step with src/k6/locate.ts
+const tools = join(root, '.tools');
+const k6Path = join(tools, 'bin', 'k6');
+const quiet = process.argv.includes('--quiet');
+
+const say = (m) => { if (!quiet) console.log(`setup: ${m}`); };
+const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { stdio: quiet ? 'ignore' : 'inherit', ...opts });
+const out = (cmd, args) => {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return r.status === 0 ? `${r.stdout}${r.stderr}` : undefined;
+};
+const fail = (m) => { console.error(`setup: ${m}`); process.exit(1); };
+
+// 1. npm dependencies, only when the lock file changed since the last install.
+const lock = join(root, 'package-lock.json');
+const installed = join(root, 'node_modules', '.package-lock.json');
+if (!existsSync(installed) || statSync(lock).mtimeMs > statSync(installed).mtimeMs) {
+  say('npm ci');
+  if (run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root }).status !== 0) fail('npm ci failed');
+} else say('npm dependencies up to date');
+
+// 2. k6 at the pinned version: ours, or one on PATH.
+const versionOf = (bin) => /k6 (v[\w.-]+)/.exec(out(bin, ['version']) ?? '')?.[1];
+if (versionOf(k6Path) === K6_VERSION) say(`k6 ${K6_VERSION} already in .tools/bin`);
+else if (versionOf('k6') === K6_VERSION) say(`k6 ${K6_VERSION} found on PATH`);
+else {
+  if (!out('go', ['version'])) {
+    fail(`k6 ${K6_VERSION} is needed and Go is not installed. Install Go ≥ 1.26 (https://go.dev/dl) and run npm run setup again, ` +
+      `or install k6 ${K6_VERSION} yourself and put it on PATH (or set PERFCELL_K6).`);
+  }
+  // A tiny module that requires k6 at the pinned version: `go install module@version` also asks the proxy for
+  // the module's deprecation, which some proxies refuse; building from a pinned go.mod does not.
+  const build = join(tools, 'k6-build');
+  mkdirSync(build, { recursive: true });
+  writeFileSync(join(build, 'go.mod'), `module perfcell.local/k6build\n\ngo 1.26\n\nrequire ${K6_MODULE} ${K6_VERSION}\n`);
+  writeFileSync(join(build, 'tools.go'), `//go:build tools\n\npackage tools\n\nimport _ "${K6_MODULE}"\n`);
+  say(`building k6 ${K6_VERSION} from ${K6_MODULE} (one to three minutes the first time)`);
+  const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: process.env.GOPROXY?.replace(/,direct$/, '') || 'https://proxy.golang.org' };
+  if (run('go', ['build', '-trimpath', '-o', k6Path, K6_MODULE], { cwd: build, env }).status !== 0) fail('building k6 failed (see above)');
+  say(`k6 ${versionOf(k6Path)} built in .tools/bin`);
+}
+
+// 3. Java for WireMock (stubbed phase).
+if (!out('java', ['-version'])) say('Java not found: stubs (WireMock) and the stubbed phase are disabled. Install a JRE ≥ 11 (apt-get install default-jre-headless).');
+
+// 4. Optional system packages: InfluxDB (metrics) and Chromium (end-to-end phase, report tests).
+const isRoot = process.getuid?.() === 0;
+const missing = [['influxd', 'influxdb'], ['chromium', 'chromium']].filter(([bin]) => !out('sh', ['-c', `command -v ${bin}`]));
+if (missing.length > 0) {
+  const pkgs = missing.map(([, pkg]) => pkg);
+  if (isRoot && out('sh', ['-c', 'command -v apt-get'])) {
+    say(`apt-get install ${pkgs.join(' ')}`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    run('apt-get', ['update', '-qq'], { env });
+    if (run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { env }).status !== 0) {
+      say(`could not install ${pkgs.join(', ')}: InfluxDB and/or browser features stay disabled`);
+    }
+  } else {
+    say(`${pkgs.join(', ')} not installed: ${pkgs.includes('influxdb') ? 'InfluxDB push is disabled; ' : ''}${pkgs.includes('chromium') ? 'the end-to-end browser phase is disabled; ' : ''}install with your package manager`);
+  }
+}
+say('ready');

@@ -1,0 +1,21 @@
+/** perfcell's CLI: thin commands that parse flags, call a use case and map errors to exit codes. */
+import { Command } from 'commander';
+import { installExitHook } from '../process/children.js';
+import { reportError } from './exit-codes.js';
+import { registerModelCommands } from './model-commands.js';
+import { registerRunCommand } from './run-command.js';
+
+installExitHook();
+const debug = process.argv.includes('--debug');
+const program = new Command('perfcell')
+  .description('load models, k6 runs, campaigns, analysis, reports and a PR gate for a performance cell')
+  .option('--debug', 'show stack traces')
+  .showHelpAfterError();
+registerModelCommands(program);
+registerRunCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error, debug);
+}

@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { executeRun } from '../run/execute.js';
+import { parsePhase } from './model-commands.js';
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .argument('<model>', 'load model (YAML)')
+    .requiredOption('-p, --profile <name>', 'profile of the model')
+    .option('-e, --env <name>', 'environment of the model')
+    .option('--phase <phase>', 'stubbed | unstubbed | e2e', 'unstubbed')
+    .option('--iteration <n>', 'iteration number recorded in tags and run.json', '1')
+    .option('-o, --out <dir>', 'run folder (default reports/<service>/runs/<run id>)')
+    .option('-q, --quiet', "hide k6's progress")
+    .description('run a profile of a load model with k6 and write a run folder')
+    .action(async (model: string, opts: { profile: string; env?: string; phase: string; iteration: string; out?: string; quiet?: boolean }) => {
+      const outcome = await executeRun({
+        model,
+        profile: opts.profile,
+        env: opts.env,
+        phase: parsePhase(opts.phase),
+        iteration: Number(opts.iteration),
+        out: opts.out,
+        quiet: opts.quiet,
+      });
+      process.exitCode = outcome.exitCode;
+    });
+}

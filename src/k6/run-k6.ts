@@ -1,0 +1,66 @@
+/**
+ * The k6 adapter: runs k6 on a bundle, raw samples to CSV (gzip), summary exported, progress on the
+ * terminal, logs copied to k6.log. Signals: SIGINT/SIGTERM to perfcell are forwarded once to k6, which
+ * stops gracefully and still writes its outputs; a second one is forwarded too (k6 then aborts at once).
+ */
+import { createWriteStream } from 'node:fs';
+import { spawnManaged } from '../process/children.js';
+import type { K6Binary } from './locate.js';
+
+/** k6's own exit codes (https://grafana.com/docs/k6/latest/ "exit codes"). */
+export const K6_EXIT = { ok: 0, thresholdsFailed: 99, externalAbort: 105, scriptException: 107, scriptAbort: 108 } as const;
+
+export interface K6RunInput {
+  k6: K6Binary;
+  scriptPath: string;
+  rawPath: string;
+  summaryPath: string;
+  logPath: string;
+  env: Record<string, string>;
+  /** Extra outputs (e.g. InfluxDB) besides the raw CSV. */
+  extraOutputs?: string[];
+  quiet?: boolean;
+}
+
+export interface K6RunResult {
+  exitCode: number;
+  signalled: NodeJS.Signals | null;
+  args: string[];
+}
+
+export function k6Args(input: Pick<K6RunInput, 'scriptPath' | 'rawPath' | 'summaryPath' | 'extraOutputs' | 'quiet'>): string[] {
+  const args = ['run', '--no-usage-report', '--out', `csv=${input.rawPath}`, '--summary-export', input.summaryPath];
+  for (const o of input.extraOutputs ?? []) args.push('--out', o);
+  if (input.quiet) args.push('--quiet');
+  args.push(input.scriptPath);
+  return args;
+}
+
+export async function runK6(input: K6RunInput, onStart?: (stop: (signal: NodeJS.Signals) => void) => void): Promise<K6RunResult> {
+  const args = k6Args(input);
+  const log = createWriteStream(input.logPath);
+  const child = spawnManaged(input.k6.path, args, {
+    // Own process group: a terminal Ctrl-C reaches perfcell only, which forwards it exactly once.
+    detached: true,
+    stdio: ['ignore', 'inherit', 'pipe'],
+    env: {
+      ...process.env,
+      ...input.env,
+      // Millisecond timestamps: 1-second series and gate windows need sub-second placement.
+      K6_CSV_TIME_FORMAT: 'unix_milli',
+      K6_NO_USAGE_REPORT: 'true',
+    },
+    deathSignal: 'TERM',
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log.write(chunk);
+    if (!input.quiet) process.stderr.write(chunk);
+  });
+  onStart?.((signal) => child.kill(signal));
+  const result = await new Promise<K6RunResult>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve({ exitCode: code ?? 128, signalled: signal, args }));
+  });
+  await new Promise<void>((res) => log.end(res));
+  return result;
+}

@@ -1,0 +1,240 @@
+/**
+ * Load model + profile + environment → k6 options. Pure: the same input always gives the same options.
+ * Open model only (arrival-rate executors): the target's slowness must show as latency and dropped
+ * iterations, never as a silently lower request rate.
+ */
+import { inputError } from '../errors.js';
+import { formatDuration, parseDurationMs } from './duration.js';
+import { targetEnvName } from './environment.js';
+import type { Environment, LoadModel, Profile, Transaction } from './schema.js';
+
+export const PHASES = ['stubbed', 'unstubbed', 'e2e'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** A piece of the rate timeline as multipliers of the transaction's peak hourly volume. */
+export interface Segment {
+  fromMultiplier: number;
+  toMultiplier: number;
+  durationMs: number;
+}
+
+export interface CompileInput {
+  model: LoadModel;
+  file: string;
+  profile: string;
+  environment: { name: string; env: Environment };
+  phase: Phase;
+  runId: string;
+  iteration: number;
+}
+
+export interface CompiledTransaction {
+  name: string;
+  /** Name of the generated entry's exported function for this transaction. */
+  exec: string;
+  scenario: string;
+  /** Highest rate of the profile, requests (iterations) per second. */
+  peakRatePerSec: number;
+  /** Rate at each profile step, per second (one value for constant profiles). */
+  stepRatesPerSec: number[];
+  preAllocatedVUs: number;
+  maxVUs: number;
+  thresholds: string[];
+  thinkTimeMs: number;
+}
+
+export interface K6Scenario {
+  executor: 'constant-arrival-rate' | 'ramping-arrival-rate';
+  exec: string;
+  timeUnit: string;
+  preAllocatedVUs: number;
+  maxVUs: number;
+  rate?: number;
+  duration?: string;
+  startRate?: number;
+  stages?: { target: number; duration: string }[];
+  gracefulStop: string;
+  tags: Record<string, string>;
+}
+
+export interface K6Options {
+  scenarios: Record<string, K6Scenario>;
+  thresholds: Record<string, string[]>;
+  tags: Record<string, string>;
+  summaryTrendStats: string[];
+  systemTags: string[];
+}
+
+export interface CompiledRun {
+  options: K6Options;
+  transactions: CompiledTransaction[];
+  /** Length of the load itself (without k6's graceful stop). */
+  durationMs: number;
+  timeline: Segment[];
+  /** Environment variables for k6: TARGET_<NAME> per target. */
+  env: Record<string, string>;
+}
+
+const GRACEFUL_STOP = '10s';
+/** Quantiles every summary carries; the analyzer computes its own from the raw samples. */
+const SUMMARY_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'p(99.9)', 'count'];
+/** url, vu, iter and TLS details are left out: they multiply series without helping the analysis. */
+const SYSTEM_TAGS = ['status', 'method', 'name', 'group', 'check', 'error', 'error_code', 'expected_response', 'scenario', 'service'];
+
+function ms(file: string, field: string, text: string): number {
+  const v = parseDurationMs(text);
+  if (v === undefined || v <= 0) throw inputError(file, field, `a positive duration, got "${text}"`);
+  return v;
+}
+
+/** The profile as a rate timeline (multipliers of peak hourly volume). */
+export function profileTimeline(model: LoadModel, file: string, name: string, profile: Profile): Segment[] {
+  const field = `profiles.${name}`;
+  if ('steps' in profile) {
+    const step = ms(file, `${field}.stepDuration`, profile.stepDuration);
+    // A short ramp between steps avoids a burst of queued arrivals; the rest of the step holds the rate.
+    const ramp = profile.rampUp ? ms(file, `${field}.rampUp`, profile.rampUp) : Math.min(10_000, Math.floor(step / 10));
+    const segs: Segment[] = [];
+    let prev = 0;
+    for (const m of profile.steps) {
+      if (ramp > 0) segs.push({ fromMultiplier: prev, toMultiplier: m, durationMs: ramp });
+      segs.push({ fromMultiplier: m, toMultiplier: m, durationMs: step - ramp });
+      prev = m;
+    }
+    return segs;
+  }
+  if ('spike' in profile) {
+    const total = ms(file, `${field}.duration`, profile.duration);
+    const part = (f: number) => Math.round(total * f);
+    return [
+      { fromMultiplier: profile.base, toMultiplier: profile.base, durationMs: part(0.4) },
+      { fromMultiplier: profile.base, toMultiplier: profile.spike, durationMs: part(0.05) },
+      { fromMultiplier: profile.spike, toMultiplier: profile.spike, durationMs: part(0.15) },
+      { fromMultiplier: profile.spike, toMultiplier: profile.base, durationMs: part(0.05) },
+      { fromMultiplier: profile.base, toMultiplier: profile.base, durationMs: total - part(0.4) - 2 * part(0.05) - part(0.15) },
+    ];
+  }
+  const multiplier = profile.multiplier ?? 1 + model.headroom;
+  const total = ms(file, `${field}.duration`, profile.duration);
+  if (!profile.rampUp) return [{ fromMultiplier: multiplier, toMultiplier: multiplier, durationMs: total }];
+  const ramp = ms(file, `${field}.rampUp`, profile.rampUp);
+  return [
+    { fromMultiplier: 0, toMultiplier: multiplier, durationMs: ramp },
+    { fromMultiplier: multiplier, toMultiplier: multiplier, durationMs: total },
+  ];
+}
+
+/** The coarsest k6 timeUnit in which every rate is a whole number (k6 takes integer rates). */
+export function chooseTimeUnit(ratesPerHour: number[]): { timeUnit: string; perUnit: (perHour: number) => number } {
+  const whole = (x: number) => Math.abs(x - Math.round(x)) < 1e-9;
+  if (ratesPerHour.every((r) => whole(r / 3600))) return { timeUnit: '1s', perUnit: (r) => Math.round(r / 3600) };
+  if (ratesPerHour.every((r) => whole(r / 60))) return { timeUnit: '1m', perUnit: (r) => Math.round(r / 60) };
+  return { timeUnit: '1h', perUnit: (r) => Math.round(r) };
+}
+
+export function thresholdsFor(t: Transaction): Record<string, string[]> {
+  const latency: string[] = [];
+  const { slo } = t;
+  if (slo.p50Ms !== undefined) latency.push(`med<${slo.p50Ms}`);
+  if (slo.p90Ms !== undefined) latency.push(`p(90)<${slo.p90Ms}`);
+  if (slo.p95Ms !== undefined) latency.push(`p(95)<${slo.p95Ms}`);
+  if (slo.p99Ms !== undefined) latency.push(`p(99)<${slo.p99Ms}`);
+  const out: Record<string, string[]> = {};
+  if (latency.length) out[`http_req_duration{transaction:${t.name}}`] = latency;
+  if (slo.maxErrorRate !== undefined) out[`http_req_failed{transaction:${t.name}}`] = [`rate<=${slo.maxErrorRate}`];
+  return out;
+}
+
+/**
+ * Thresholds that always hold, declared only so that k6's summary export carries per-transaction
+ * sub-metrics (counts and latency even for a transaction without an SLO).
+ */
+export function observedSubmetrics(t: Transaction): Record<string, string[]> {
+  return {
+    [`http_reqs{transaction:${t.name}}`]: ['count>=0'],
+    [`http_req_duration{transaction:${t.name}}`]: ['max>=0'],
+    [`http_req_failed{transaction:${t.name}}`]: ['rate>=0'],
+    [`dropped_iterations{transaction:${t.name}}`]: ['count>=0'],
+    [`iterations{transaction:${t.name}}`]: ['count>=0'],
+  };
+}
+
+export function execName(transaction: string): string {
+  return `tx_${transaction.replace(/-/g, '_')}`;
+}
+
+export function compile(input: CompileInput): CompiledRun {
+  const { model, file } = input;
+  const profile = model.profiles[input.profile];
+  if (!profile) {
+    throw inputError(file, 'profiles', `a profile named "${input.profile}" (this model has: ${Object.keys(model.profiles).join(', ')})`);
+  }
+  const timeline = profileTimeline(model, file, input.profile, profile);
+  const durationMs = timeline.reduce((s, seg) => s + seg.durationMs, 0);
+  const maxMultiplier = Math.max(...timeline.map((s) => Math.max(s.fromMultiplier, s.toMultiplier)));
+  const stepMultipliers = 'steps' in profile ? profile.steps : [maxMultiplier];
+  const constant = timeline.length === 1;
+
+  const scenarios: Record<string, K6Scenario> = {};
+  const thresholds: Record<string, string[]> = {};
+  const transactions: CompiledTransaction[] = model.transactions.map((t, i) => {
+    const ratesPerHour = timeline.flatMap((s) => [s.fromMultiplier * t.peakPerHour, s.toMultiplier * t.peakPerHour]);
+    const { timeUnit, perUnit } = chooseTimeUnit(ratesPerHour);
+    const peakPerHour = maxMultiplier * t.peakPerHour;
+    if (perUnit(peakPerHour) < 1) {
+      throw inputError(file, `transactions[${i}].peakPerHour`, `a volume that gives at least one arrival per ${timeUnit} on profile "${input.profile}"`);
+    }
+    const peakRatePerSec = peakPerHour / 3600;
+    const expected = t.expectedResponseMs ?? t.slo.p95Ms ?? 500;
+    // Little's law: concurrency = arrival rate × time in system; the safety factor absorbs latency spikes.
+    const preAllocatedVUs = Math.max(1, Math.ceil(peakRatePerSec * ((expected + t.thinkTimeMs) / 1000) * model.vus.safetyFactor));
+    const maxVUs = t.maxVUs ?? Math.max(Math.ceil(preAllocatedVUs * model.vus.maxFactor), preAllocatedVUs + 10);
+    const exec = execName(t.name);
+    const base = { exec, timeUnit, preAllocatedVUs, maxVUs, gracefulStop: GRACEFUL_STOP, tags: { transaction: t.name } };
+    const first = timeline[0] as Segment;
+    scenarios[t.name] = constant
+      ? { executor: 'constant-arrival-rate', ...base, rate: perUnit(first.fromMultiplier * t.peakPerHour), duration: formatDuration(durationMs) }
+      : {
+          executor: 'ramping-arrival-rate',
+          ...base,
+          startRate: perUnit(first.fromMultiplier * t.peakPerHour),
+          stages: timeline.map((s) => ({ target: perUnit(s.toMultiplier * t.peakPerHour), duration: formatDuration(s.durationMs) })),
+        };
+    const own = thresholdsFor(t);
+    for (const [k, v] of Object.entries(observedSubmetrics(t))) thresholds[k] = [...v, ...(own[k] ?? [])];
+    return {
+      name: t.name,
+      exec,
+      scenario: t.scenario,
+      peakRatePerSec,
+      stepRatesPerSec: stepMultipliers.map((m) => (m * t.peakPerHour) / 3600),
+      preAllocatedVUs,
+      maxVUs,
+      thresholds: Object.entries(own).flatMap(([k, v]) => v.map((x) => `${k.split('{')[0]} ${x}`)),
+      thinkTimeMs: t.thinkTimeMs,
+    };
+  });
+
+  const env: Record<string, string> = {};
+  for (const [name, url] of Object.entries(input.environment.env.targets)) env[targetEnvName(name)] = url.replace(/\/$/, '');
+
+  return {
+    options: {
+      scenarios,
+      thresholds,
+      tags: {
+        service: model.service,
+        profile: input.profile,
+        phase: input.phase,
+        run_id: input.runId,
+        iteration: String(input.iteration),
+      },
+      summaryTrendStats: SUMMARY_STATS,
+      systemTags: SYSTEM_TAGS,
+    },
+    transactions,
+    durationMs,
+    timeline,
+    env,
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Every child process perfcell starts goes through here: registered, stopped on exit/SIGINT/SIGTERM, and
+ * (on Linux, via util-linux's setpriv) given a parent-death signal so that even a SIGKILL of perfcell leaves
+ * no k6, JVM or target process behind.
+ */
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+
+const live = new Set<ChildProcess>();
+let setprivChecked: boolean | undefined;
+
+function hasSetpriv(): boolean {
+  if (setprivChecked === undefined) {
+    setprivChecked = process.platform === 'linux' && spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0;
+  }
+  return setprivChecked;
+}
+
+export interface ManagedOptions extends SpawnOptions {
+  /** Signal the child gets if perfcell dies without cleaning up (default SIGTERM). */
+  deathSignal?: 'TERM' | 'INT' | 'KILL';
+}
+
+export function spawnManaged(command: string, args: string[], options: ManagedOptions = {}): ChildProcess {
+  const { deathSignal = 'TERM', ...rest } = options;
+  const [cmd, argv] = hasSetpriv() ? ['setpriv', ['--pdeathsig', deathSignal, '--', command, ...args]] : [command, args];
+  const child = spawn(cmd, argv, rest);
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  child.once('error', () => live.delete(child));
+  return child;
+}
+
+export function liveChildren(): ChildProcess[] {
+  return [...live];
+}
+
+/** Sends `signal`, then SIGKILL after `graceMs` to whatever is still running; resolves when all exited. */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function stopAll(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  await Promise.all(liveChildren().map((c) => stopChild(c, signal)));
+}
+
+let hooked = false;
+/** On process exit, kill what is left synchronously (exit handlers cannot wait). */
+export function installExitHook(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', () => {
+    for (const c of live) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+}

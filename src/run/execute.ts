@@ -1,0 +1,184 @@
+/**
+ * The `perfcell run` use case: model → guard → pre-flight → bundle → k6 → run folder. The run folder is
+ * written before k6 starts and completed after it stops, whatever the way it stops.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { PerfcellError, inputError } from '../errors.js';
+import { loadModel, type LoadedModel } from '../model/load.js';
+import { compile, type Phase } from '../model/compile.js';
+import { guardEnvironment, selectEnvironment } from '../model/environment.js';
+import { generateEntry } from '../scenario/entry.js';
+import { bundleScenarios } from '../scenario/bundle.js';
+import { locateK6, PROJECT_ROOT } from '../k6/locate.js';
+import { K6_EXIT, runK6 } from '../k6/run-k6.js';
+import { checkTargets } from './preflight.js';
+import { newRunId, RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta, type RunStatus } from './folder.js';
+import { formatSummaryTable, summaryRows, type K6SummaryExport } from './k6-summary.js';
+
+export interface RunRequest {
+  model: string;
+  profile: string;
+  env?: string;
+  phase?: Phase;
+  iteration?: number;
+  campaign?: string;
+  /** Run folder; default reports/<service>/runs/<run id>. */
+  out?: string;
+  /** Replaces target URLs of the chosen environment (campaigns rewire targets to stubs this way). */
+  targetOverrides?: Record<string, string>;
+  extraOutputs?: string[];
+  quiet?: boolean;
+  log?: (line: string) => void;
+  now?: () => Date;
+}
+
+export interface RunOutcome {
+  dir: string;
+  meta: RunMeta;
+  exitCode: number;
+}
+
+/** perfcell's exit codes for a run (docs/cli.md). */
+export const RUN_EXIT = { passed: 0, internal: 1, input: 2, environment: 3, failed: 4, interrupted: 130, sloBroken: 99 } as const;
+
+function perfcellVersion(): string {
+  return (JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function gitInfo(dir: string): { commit: string | null; dirty: boolean } {
+  try {
+    const commit = execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['-C', dir, 'status', '--porcelain', '--', 'scenarios'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return { commit: null, dirty: false };
+  }
+}
+
+export function checkDataFiles(loaded: LoadedModel): void {
+  for (const [name, p] of Object.entries(loaded.model.data)) {
+    const abs = resolve(loaded.root, p);
+    if (!existsSync(abs)) throw inputError(loaded.file, `data.${name}`, `an existing CSV file (${abs} does not exist; for the reference target \`perfcell sut seed\` writes it)`);
+  }
+}
+
+function statusOf(k6Exit: number, interrupted: boolean): { status: RunStatus; exitCode: number } {
+  if (interrupted || k6Exit === K6_EXIT.externalAbort) return { status: 'interrupted', exitCode: RUN_EXIT.interrupted };
+  if (k6Exit === K6_EXIT.ok) return { status: 'passed', exitCode: RUN_EXIT.passed };
+  if (k6Exit === K6_EXIT.thresholdsFailed) return { status: 'slo-broken', exitCode: RUN_EXIT.sloBroken };
+  return { status: 'failed', exitCode: RUN_EXIT.failed };
+}
+
+export async function executeRun(req: RunRequest): Promise<RunOutcome> {
+  const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const now = req.now ?? (() => new Date());
+  const loaded = loadModel(req.model);
+  const { model, file } = loaded;
+  const environment = selectEnvironment(model, file, req.env);
+  const env = { ...environment.env, targets: { ...environment.env.targets, ...(req.targetOverrides ?? {}) } };
+  guardEnvironment(file, environment.name, env);
+  checkDataFiles(loaded);
+  const k6 = locateK6();
+  const checks = await checkTargets(env.targets, `${file}: environments.${environment.name}`);
+
+  const runId = newRunId(now());
+  const phase = req.phase ?? 'unstubbed';
+  const iteration = req.iteration ?? 1;
+  const compiled = compile({ model, file, profile: req.profile, environment: { name: environment.name, env }, phase, runId, iteration });
+  const dir = resolve(req.out ?? resolve('reports', model.service, 'runs', runId));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(runFile(dir, 'options'), JSON.stringify(compiled.options, null, 2) + '\n');
+  copyFileSync(file, runFile(dir, 'model'));
+  const entry = generateEntry({ compiled, root: loaded.root, data: model.data });
+  const { scriptPath } = await bundleScenarios(entry, loaded.root, dir);
+
+  const git = gitInfo(loaded.root);
+  const meta: RunMeta = {
+    schemaVersion: RUN_SCHEMA_VERSION,
+    runId,
+    perfcellVersion: perfcellVersion(),
+    service: model.service,
+    profile: req.profile,
+    phase,
+    iteration,
+    ...(req.campaign ? { campaign: req.campaign } : {}),
+    model: { file: relative(process.cwd(), file) || file, hash: loaded.hash },
+    scenariosCommit: git.commit,
+    scenariosDirty: git.dirty,
+    environment: { name: environment.name, targets: env.targets },
+    targetsVersions: Object.fromEntries(checks.map((c) => [c.name, c.health])),
+    k6: { path: k6.path, version: k6.version, args: [] },
+    timeline: compiled.timeline,
+    plannedDurationMs: compiled.durationMs,
+    transactions: compiled.transactions.map((t) => ({
+      name: t.name,
+      scenario: t.scenario,
+      peakRatePerSec: t.peakRatePerSec,
+      stepRatesPerSec: t.stepRatesPerSec,
+      preAllocatedVUs: t.preAllocatedVUs,
+      maxVUs: t.maxVUs,
+      thresholds: t.thresholds,
+    })),
+    startedAt: now().toISOString(),
+    endedAt: null,
+    k6ExitCode: null,
+    exitCode: null,
+    interrupted: false,
+    status: 'running',
+    flags: [],
+  };
+  writeRunMeta(dir, meta);
+  log(`perfcell: run ${runId} · ${model.service} · profile ${req.profile} · phase ${phase} · ${compiled.transactions.length} transaction(s) · ${Math.round(compiled.durationMs / 1000)} s`);
+  log(`perfcell: run folder ${dir}`);
+
+  let stopK6: ((s: NodeJS.Signals) => void) | undefined;
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    log(`perfcell: ${signal} received, stopping k6 gracefully (again to abort at once)`);
+    stopK6?.(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result;
+  try {
+    result = await runK6(
+      {
+        k6,
+        scriptPath,
+        rawPath: runFile(dir, 'raw'),
+        summaryPath: runFile(dir, 'summary'),
+        logPath: runFile(dir, 'k6Log'),
+        env: compiled.env,
+        extraOutputs: req.extraOutputs,
+        quiet: req.quiet,
+      },
+      (stop) => (stopK6 = stop),
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  const { status, exitCode } = statusOf(result.exitCode, interrupted);
+  meta.k6.args = result.args;
+  meta.endedAt = now().toISOString();
+  meta.k6ExitCode = result.exitCode;
+  meta.exitCode = exitCode;
+  meta.interrupted = status === 'interrupted';
+  meta.status = status;
+  if (meta.interrupted) meta.flags.push('interrupted');
+  writeRunMeta(dir, meta);
+
+  if (existsSync(runFile(dir, 'summary'))) {
+    const summary = JSON.parse(readFileSync(runFile(dir, 'summary'), 'utf8')) as K6SummaryExport;
+    const seconds = (Date.parse(meta.endedAt) - Date.parse(meta.startedAt)) / 1000;
+    log('\n' + formatSummaryTable(summaryRows(meta, summary, Math.min(seconds, compiled.durationMs / 1000))));
+  } else if (status === 'failed') {
+    throw new PerfcellError(`k6 failed (exit ${result.exitCode}) before writing a summary; see ${runFile(dir, 'k6Log')}`, 'run');
+  }
+  log(`perfcell: ${status} (exit ${exitCode}) · ${dir}`);
+  return { dir, meta, exitCode };
+}

@@ -1,0 +1,96 @@
+/**
+ * The run folder: the source of truth for a run. This module alone knows its file names and run.json's
+ * shape; every other module (analysis, report, push, gate) reads runs through it.
+ */
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { PerfcellError, inputError } from '../errors.js';
+import type { Phase } from '../model/compile.js';
+
+export const RUN_SCHEMA_VERSION = 1;
+
+export const RUN_FILES = {
+  meta: 'run.json',
+  options: 'options.json',
+  bundle: 'bundle.js',
+  bundleMap: 'bundle.js.map',
+  /** k6's CSV output, gzip-compressed: the raw samples. CSV parses several times faster than k6's JSON lines. */
+  raw: 'raw.csv.gz',
+  summary: 'summary.json',
+  k6Log: 'k6.log',
+  model: 'model.yaml',
+  monitor: 'monitor.jsonl',
+} as const;
+
+export type RunStatus = 'running' | 'passed' | 'slo-broken' | 'failed' | 'interrupted';
+
+export interface RunTransactionMeta {
+  name: string;
+  scenario: string;
+  peakRatePerSec: number;
+  stepRatesPerSec: number[];
+  preAllocatedVUs: number;
+  maxVUs: number;
+  thresholds: string[];
+}
+
+export interface RunMeta {
+  schemaVersion: number;
+  runId: string;
+  perfcellVersion: string;
+  service: string;
+  profile: string;
+  phase: Phase;
+  iteration: number;
+  campaign?: string;
+  model: { file: string; hash: string };
+  scenariosCommit: string | null;
+  scenariosDirty: boolean;
+  environment: { name: string; targets: Record<string, string> };
+  /** Versions of the apps under test, from their /health when they expose one. */
+  targetsVersions: Record<string, unknown>;
+  k6: { path: string; version: string; args: string[] };
+  timeline: { fromMultiplier: number; toMultiplier: number; durationMs: number }[];
+  plannedDurationMs: number;
+  transactions: RunTransactionMeta[];
+  startedAt: string;
+  endedAt: string | null;
+  k6ExitCode: number | null;
+  exitCode: number | null;
+  interrupted: boolean;
+  status: RunStatus;
+  /** Anything that makes the results less trustworthy (interrupted, live push failed, …). */
+  flags: string[];
+}
+
+export function runFile(dir: string, key: keyof typeof RUN_FILES): string {
+  return join(dir, RUN_FILES[key]);
+}
+
+/** Written atomically (temp file + rename) so a crash never leaves half a run.json. */
+export function writeRunMeta(dir: string, meta: RunMeta): void {
+  const path = runFile(dir, 'meta');
+  writeFileSync(`${path}.tmp`, JSON.stringify(meta, null, 2) + '\n');
+  renameSync(`${path}.tmp`, path);
+}
+
+export function readRunMeta(dir: string): RunMeta {
+  const path = runFile(dir, 'meta');
+  if (!existsSync(path)) throw new PerfcellError(`${dir}: not a run folder (no ${RUN_FILES.meta})`);
+  let meta: RunMeta;
+  try {
+    meta = JSON.parse(readFileSync(path, 'utf8')) as RunMeta;
+  } catch (e) {
+    throw inputError(path, '', `valid JSON (${(e as Error).message})`);
+  }
+  if (meta.schemaVersion !== RUN_SCHEMA_VERSION) {
+    throw inputError(path, 'schemaVersion', `${RUN_SCHEMA_VERSION} (this perfcell reads run folders of that version), got ${String(meta.schemaVersion)}`);
+  }
+  return meta;
+}
+
+/** Run ids sort by time and stay unique across injectors: UTC timestamp + random suffix. */
+export function newRunId(now: Date, random: () => number = Math.random): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${Math.floor(random() * 0xffffff).toString(16).padStart(6, '0')}`;
+}

@@ -1,0 +1,44 @@
+/**
+ * The generated k6 entry for one run: imports each transaction's scenario module, registers the data sets,
+ * and exports one exec function per transaction plus the compiled options. Pure: text in, text out.
+ */
+import { resolve } from 'node:path';
+import type { CompiledRun } from '../model/compile.js';
+
+export interface EntryInput {
+  compiled: CompiledRun;
+  /** Folder relative scenario and data paths resolve from. */
+  root: string;
+  data: Record<string, string>;
+}
+
+export function generateEntry({ compiled, root, data }: EntryInput): string {
+  const modules = new Map<string, string>();
+  const lines: string[] = [
+    `import { SharedArray } from 'k6/data';`,
+    `import { registerData, parseCsv, transaction } from 'perfcell/k6';`,
+  ];
+  for (const t of compiled.transactions) {
+    const file = resolve(root, t.scenario.split('#')[0] as string);
+    if (!modules.has(file)) {
+      const alias = `scenario${modules.size}`;
+      modules.set(file, alias);
+      lines.push(`import * as ${alias} from ${JSON.stringify(file)};`);
+    }
+  }
+  lines.push(`export const options = ${JSON.stringify(compiled.options, null, 2)};`);
+  for (const [name, path] of Object.entries(data)) {
+    const abs = resolve(root, path);
+    lines.push(`registerData(${JSON.stringify(name)}, new SharedArray(${JSON.stringify(name)}, () => parseCsv(open(${JSON.stringify(abs)}))));`);
+  }
+  for (const t of compiled.transactions) {
+    const file = resolve(root, t.scenario.split('#')[0] as string);
+    const fn = t.scenario.split('#')[1] as string;
+    const alias = modules.get(file) as string;
+    lines.push(
+      `if (typeof ${alias}[${JSON.stringify(fn)}] !== 'function') throw new Error(${JSON.stringify(`perfcell: ${file} exports no function "${fn}" (transaction ${t.name})`)});`,
+      `export const ${t.exec} = transaction(${alias}[${JSON.stringify(fn)}], ${t.thinkTimeMs});`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
