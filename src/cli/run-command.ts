@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
 import { executeRun } from '../run/execute.js';
 import { parsePhase } from './model-commands.js';
+import { inputError } from '../errors.js';
+
+/** `--target name=url`, repeatable: points a target of the environment elsewhere (still guarded). */
+export function collectTarget(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw inputError('--target', '', `name=url, got "${value}"`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
 
 export function registerRunCommand(program: Command): void {
   program
@@ -11,9 +19,10 @@ export function registerRunCommand(program: Command): void {
     .option('--phase <phase>', 'stubbed | unstubbed | e2e', 'unstubbed')
     .option('--iteration <n>', 'iteration number recorded in tags and run.json', '1')
     .option('-o, --out <dir>', 'run folder (default reports/<service>/runs/<run id>)')
+    .option('-t, --target <name=url>', 'override a target URL of the environment (repeatable)', collectTarget)
     .option('-q, --quiet', "hide k6's progress")
     .description('run a profile of a load model with k6 and write a run folder')
-    .action(async (model: string, opts: { profile: string; env?: string; phase: string; iteration: string; out?: string; quiet?: boolean }) => {
+    .action(async (model: string, opts: { profile: string; env?: string; phase: string; iteration: string; out?: string; quiet?: boolean; target?: Record<string, string> }) => {
       const outcome = await executeRun({
         model,
         profile: opts.profile,
@@ -22,6 +31,7 @@ export function registerRunCommand(program: Command): void {
         iteration: Number(opts.iteration),
         out: opts.out,
         quiet: opts.quiet,
+        targetOverrides: opts.target,
       });
       process.exitCode = outcome.exitCode;
     });

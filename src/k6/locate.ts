@@ -21,8 +21,14 @@ export function k6Version(path: string): string | undefined {
 }
 
 export function locateK6(): K6Binary {
-  const candidates = [process.env.PERFCELL_K6, `${TOOLS_BIN}k6`, 'k6'].filter((c): c is string => Boolean(c));
-  for (const c of candidates) {
+  const chosen = process.env.PERFCELL_K6;
+  if (chosen) {
+    // An explicit choice is never silently replaced by another k6.
+    const version = existsSync(chosen) || !chosen.includes('/') ? k6Version(chosen) : undefined;
+    if (version) return { path: chosen, version };
+    throw new PerfcellError(`PERFCELL_K6=${chosen}: a k6 binary (it is missing or does not answer \`k6 version\`); unset it to use .tools/bin/k6 from \`npm run setup\``, 'environment');
+  }
+  for (const c of [`${TOOLS_BIN}k6`, 'k6']) {
     if (c.includes('/') && !existsSync(c)) continue;
     const version = k6Version(c);
     if (version) return { path: c, version };

@@ -31,7 +31,7 @@ export interface K6RunResult {
 export function k6Args(input: Pick<K6RunInput, 'scriptPath' | 'rawPath' | 'summaryPath' | 'extraOutputs' | 'quiet'>): string[] {
   const args = ['run', '--no-usage-report', '--out', `csv=${input.rawPath}`, '--summary-export', input.summaryPath];
   for (const o of input.extraOutputs ?? []) args.push('--out', o);
-  if (input.quiet) args.push('--quiet');
+  if (input.quiet) args.push('--quiet', '--no-color');
   args.push(input.scriptPath);
   return args;
 }
@@ -42,7 +42,9 @@ export async function runK6(input: K6RunInput, onStart?: (stop: (signal: NodeJS.
   const child = spawnManaged(input.k6.path, args, {
     // Own process group: a terminal Ctrl-C reaches perfcell only, which forwards it exactly once.
     detached: true,
-    stdio: ['ignore', 'inherit', 'pipe'],
+    // Progress and the end-of-test summary go to the terminal (a TTY keeps k6's live progress bars); when
+    // quiet, stdout is kept in k6.log with the logs.
+    stdio: ['ignore', input.quiet ? 'pipe' : 'inherit', 'pipe'],
     env: {
       ...process.env,
       ...input.env,
@@ -52,6 +54,7 @@ export async function runK6(input: K6RunInput, onStart?: (stop: (signal: NodeJS.
     },
     deathSignal: 'TERM',
   });
+  child.stdout?.on('data', (chunk: Buffer) => log.write(chunk));
   child.stderr?.on('data', (chunk: Buffer) => {
     log.write(chunk);
     if (!input.quiet) process.stderr.write(chunk);

@@ -55,6 +55,8 @@ export interface K6Scenario {
   stages?: { target: number; duration: string }[];
   gracefulStop: string;
   tags: Record<string, string>;
+  /** Set for browser transactions only: k6 starts a Chromium per VU of this scenario. */
+  options?: { browser: { type: 'chromium' } };
 }
 
 export interface K6Options {
@@ -159,6 +161,24 @@ export function observedSubmetrics(t: Transaction): Record<string, string[]> {
   };
 }
 
+/** Browser transactions send no protocol requests: their summary figures are the browser's own metrics. */
+export function observedBrowserSubmetrics(t: Transaction): Record<string, string[]> {
+  return {
+    [`browser_http_req_duration{transaction:${t.name}}`]: ['max>=0'],
+    [`browser_web_vital_lcp{transaction:${t.name}}`]: ['max>=0'],
+    [`dropped_iterations{transaction:${t.name}}`]: ['count>=0'],
+    [`iterations{transaction:${t.name}}`]: ['count>=0'],
+  };
+}
+
+/** Transactions that run in a phase: browser ones only in the end-to-end phase. */
+export function transactionsForPhase(model: LoadModel, phase: Phase): { t: Transaction; index: number }[] {
+  return model.transactions.map((t, index) => ({ t, index })).filter(({ t }) => !t.browser || phase === 'e2e');
+}
+
+/** k6 browser settings for a headless Chromium in a container or CI (no sandbox: no user namespaces there). */
+export const BROWSER_ENV = { K6_BROWSER_HEADLESS: 'true', K6_BROWSER_ARGS: 'no-sandbox' } as const;
+
 export function execName(transaction: string): string {
   return `tx_${transaction.replace(/-/g, '_')}`;
 }
@@ -177,7 +197,9 @@ export function compile(input: CompileInput): CompiledRun {
 
   const scenarios: Record<string, K6Scenario> = {};
   const thresholds: Record<string, string[]> = {};
-  const transactions: CompiledTransaction[] = model.transactions.map((t, i) => {
+  const active = transactionsForPhase(model, input.phase);
+  if (active.length === 0) throw inputError(file, 'transactions', `at least one transaction that runs in phase "${input.phase}" (browser transactions run only in e2e)`);
+  const transactions: CompiledTransaction[] = active.map(({ t, index: i }) => {
     const ratesPerHour = timeline.flatMap((s) => [s.fromMultiplier * t.peakPerHour, s.toMultiplier * t.peakPerHour]);
     const { timeUnit, perUnit } = chooseTimeUnit(ratesPerHour);
     const peakPerHour = maxMultiplier * t.peakPerHour;
@@ -200,8 +222,9 @@ export function compile(input: CompileInput): CompiledRun {
           startRate: perUnit(first.fromMultiplier * t.peakPerHour),
           stages: timeline.map((s) => ({ target: perUnit(s.toMultiplier * t.peakPerHour), duration: formatDuration(s.durationMs) })),
         };
+    if (t.browser) (scenarios[t.name] as K6Scenario).options = { browser: { type: 'chromium' } };
     const own = thresholdsFor(t);
-    for (const [k, v] of Object.entries(observedSubmetrics(t))) thresholds[k] = [...v, ...(own[k] ?? [])];
+    for (const [k, v] of Object.entries(t.browser ? observedBrowserSubmetrics(t) : observedSubmetrics(t))) thresholds[k] = [...v, ...(own[k] ?? [])];
     return {
       name: t.name,
       exec,
@@ -217,6 +240,7 @@ export function compile(input: CompileInput): CompiledRun {
 
   const env: Record<string, string> = {};
   for (const [name, url] of Object.entries(input.environment.env.targets)) env[targetEnvName(name)] = url.replace(/\/$/, '');
+  if (active.some(({ t }) => t.browser)) Object.assign(env, BROWSER_ENV);
 
   return {
     options: {

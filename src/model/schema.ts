@@ -34,6 +34,11 @@ export const transactionSchema = z
     substitutes: z.string().optional(),
     /** Which targets this transaction calls: documents the dependency, used by campaigns and pre-flight. */
     targets: z.array(z.string()).optional(),
+    /**
+     * A k6 browser scenario (k6/browser, Chromium) rather than protocol requests. It runs only in the
+     * end-to-end phase, beside the protocol load, to measure what users feel (Web Vitals, step timings).
+     */
+    browser: z.boolean().optional(),
   })
   .strict();
 

@@ -10,7 +10,7 @@ import { loadModel, type LoadedModel } from '../model/load.js';
 import { compile, type Phase } from '../model/compile.js';
 import { guardEnvironment, selectEnvironment } from '../model/environment.js';
 import { generateEntry } from '../scenario/entry.js';
-import { bundleScenarios } from '../scenario/bundle.js';
+import { bundleScenarios, writeBundle } from '../scenario/bundle.js';
 import { locateK6, PROJECT_ROOT } from '../k6/locate.js';
 import { K6_EXIT, runK6 } from '../k6/run-k6.js';
 import { checkTargets } from './preflight.js';
@@ -77,6 +77,10 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const loaded = loadModel(req.model);
   const { model, file } = loaded;
   const environment = selectEnvironment(model, file, req.env);
+  for (const [name, url] of Object.entries(req.targetOverrides ?? {})) {
+    if (!(name in environment.env.targets)) throw inputError(file, `environments.${environment.name}.targets.${name}`, `an existing target to override (it has: ${Object.keys(environment.env.targets).join(', ')})`);
+    if (!URL.canParse(url)) throw inputError('--target', name, `an http(s) URL, got "${url}"`);
+  }
   const env = { ...environment.env, targets: { ...environment.env.targets, ...(req.targetOverrides ?? {}) } };
   guardEnvironment(file, environment.name, env);
   checkDataFiles(loaded);
@@ -87,12 +91,14 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const phase = req.phase ?? 'unstubbed';
   const iteration = req.iteration ?? 1;
   const compiled = compile({ model, file, profile: req.profile, environment: { name: environment.name, env }, phase, runId, iteration });
+  const bundle = await bundleScenarios(generateEntry({ compiled, root: loaded.root, data: model.data }), loaded.root);
+  // Everything that can be refused has been checked: from here on the run folder is written.
   const dir = resolve(req.out ?? resolve('reports', model.service, 'runs', runId));
+  if (existsSync(runFile(dir, 'meta'))) throw new PerfcellError(`${dir}: already holds a run (run.json); choose another --out`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(runFile(dir, 'options'), JSON.stringify(compiled.options, null, 2) + '\n');
   copyFileSync(file, runFile(dir, 'model'));
-  const entry = generateEntry({ compiled, root: loaded.root, data: model.data });
-  const { scriptPath } = await bundleScenarios(entry, loaded.root, dir);
+  const scriptPath = writeBundle(dir, bundle);
 
   const git = gitInfo(loaded.root);
   const meta: RunMeta = {
@@ -162,7 +168,22 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
     process.off('SIGTERM', onSignal);
   }
 
-  const { status, exitCode } = statusOf(result.exitCode, interrupted);
+  let { status, exitCode } = statusOf(result.exitCode, interrupted);
+  const summary = existsSync(runFile(dir, 'summary')) ? (JSON.parse(readFileSync(runFile(dir, 'summary'), 'utf8')) as K6SummaryExport) : undefined;
+  // k6 counts an iteration that threw as done and exits 0: a transaction that never sent a request, or
+  // scenario exceptions, must not pass silently.
+  const exceptions = existsSync(runFile(dir, 'k6Log')) ? (readFileSync(runFile(dir, 'k6Log'), 'utf8').match(/hint="script exception"/g) ?? []).length : 0;
+  if (exceptions > 0) {
+    meta.flags.push(`script-exceptions:${exceptions}`);
+    log(`perfcell: warning: ${exceptions} scenario exception(s), see ${runFile(dir, 'k6Log')}`);
+  }
+  const silent = summary ? summaryRows(meta, summary, 1).filter((r) => r.requests === 0).map((r) => r.name) : [];
+  if (silent.length > 0 && status !== 'interrupted') {
+    meta.flags.push(...silent.map((n) => `no-requests:${n}`));
+    status = 'failed';
+    exitCode = RUN_EXIT.failed;
+    log(`perfcell: transaction(s) ${silent.join(', ')} sent no request: the run is not valid`);
+  }
   meta.k6.args = result.args;
   meta.endedAt = now().toISOString();
   meta.k6ExitCode = result.exitCode;
@@ -172,8 +193,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   if (meta.interrupted) meta.flags.push('interrupted');
   writeRunMeta(dir, meta);
 
-  if (existsSync(runFile(dir, 'summary'))) {
-    const summary = JSON.parse(readFileSync(runFile(dir, 'summary'), 'utf8')) as K6SummaryExport;
+  if (summary) {
     const seconds = (Date.parse(meta.endedAt) - Date.parse(meta.startedAt)) / 1000;
     log('\n' + formatSummaryTable(summaryRows(meta, summary, Math.min(seconds, compiled.durationMs / 1000))));
   } else if (status === 'failed') {

@@ -23,7 +23,8 @@ export async function checkTargets(targets: Record<string, string>, where: strin
     try {
       await (await get(url, timeoutMs)).arrayBuffer();
     } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+      const err = e as Error & { cause?: { code?: string; message?: string } };
+      const cause = err.cause?.code ?? err.cause?.message ?? err.message;
       throw new PerfcellError(`${where}: targets.${name}: a reachable HTTP server at ${url} (${cause}); start it first (reference target: \`perfcell sut start\`)`, 'environment');
     }
     let health: unknown = null;

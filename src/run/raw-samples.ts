@@ -51,6 +51,11 @@ export interface ReadStats {
 export interface ReadOptions {
   /** Only these metrics are parsed and passed on; others are skipped cheaply. Default: all. */
   metrics?: ReadonlySet<string>;
+  /**
+   * Called after each decompressed chunk; a returned promise pauses reading until it settles, so that a
+   * consumer slower than the file (a database write) keeps memory bounded. A rejection ends the read.
+   */
+  afterChunk?: () => Promise<void> | undefined;
 }
 
 function splitQuoted(line: string): string[] {
@@ -144,6 +149,11 @@ export async function readRawSamples(path: string, onSample: (s: RawSample) => v
           return;
         }
         rest = text.slice(start);
+        const wait = options.afterChunk?.();
+        if (wait) {
+          stream.pause();
+          wait.then(() => stream.resume(), (e: unknown) => { stream.destroy(); reject(e); });
+        }
       });
       stream.once('end', resolve);
       stream.once('error', (e: NodeJS.ErrnoException) => {

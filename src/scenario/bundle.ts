@@ -7,9 +7,10 @@ import { PerfcellError } from '../errors.js';
 
 const K6_API = fileURLToPath(new URL('./k6-api.ts', import.meta.url));
 
-export interface BundleResult {
-  scriptPath: string;
-  mapPath: string;
+export interface Bundle {
+  /** bundle.js, ending with a sourceMappingURL comment naming bundle.js.map beside it. */
+  script: Uint8Array;
+  map: Uint8Array;
 }
 
 function describe(m: Message): string {
@@ -18,12 +19,11 @@ function describe(m: Message): string {
 }
 
 /**
- * Bundles into `outDir/bundle.js`. k6 and k6/* stay external (k6 provides them); `perfcell/k6` resolves to
+ * Bundles in memory (nothing is written until the bundle is known good). k6 and k6/* stay external (k6 provides them); `perfcell/k6` resolves to
  * the helper. The map is linked by a sourceMappingURL comment, which k6 reads so that script errors point
  * at the TypeScript line.
  */
-export async function bundleScenarios(entrySource: string, root: string, outDir: string): Promise<BundleResult> {
-  const scriptPath = join(outDir, 'bundle.js');
+export async function bundleScenarios(entrySource: string, root: string): Promise<Bundle> {
   try {
     const result = await build({
       stdin: { contents: entrySource, resolveDir: root, sourcefile: 'perfcell-entry.js', loader: 'js' },
@@ -35,15 +35,32 @@ export async function bundleScenarios(entrySource: string, root: string, outDir:
       alias: { 'perfcell/k6': K6_API },
       sourcemap: 'linked',
       sourcesContent: true,
-      outfile: scriptPath,
+      // Absolute sources: a k6 stack trace names the real scenario file, wherever the run folder is.
+      sourceRoot: root.endsWith('/') ? root : `${root}/`,
+      outfile: join(root, 'bundle.js'),
       write: false,
       logLevel: 'silent',
     });
-    for (const f of result.outputFiles) writeFileSync(f.path, f.contents);
+    const missing = result.warnings.filter((w) => w.id === 'import-is-undefined');
+    if (missing.length > 0) {
+      throw new PerfcellError(`scenario bundle failed: ${missing.map((w) => w.text.replace(/ because the file .*$/, '')).join('; ')} (check the "file#function" of each transaction)`);
+    }
+    const script = result.outputFiles.find((f) => f.path.endsWith('.js'));
+    const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
+    if (!script || !map) throw new Error('esbuild returned no bundle');
+    return { script: script.contents, map: map.contents };
   } catch (err) {
+    if (err instanceof PerfcellError) throw err;
     const errors = (err as { errors?: Message[] }).errors;
     if (errors?.length) throw new PerfcellError(`scenario bundle failed: ${errors.map(describe).join('; ')}`);
     throw err;
   }
-  return { scriptPath, mapPath: `${scriptPath}.map` };
+}
+
+/** Writes bundle.js and bundle.js.map into a folder; returns the script's path. */
+export function writeBundle(dir: string, bundle: Bundle): string {
+  const scriptPath = join(dir, 'bundle.js');
+  writeFileSync(scriptPath, bundle.script);
+  writeFileSync(`${scriptPath}.map`, bundle.map);
+  return scriptPath;
 }
