@@ -4,6 +4,7 @@ import { installExitHook } from '../process/children.js';
 import { reportError } from './exit-codes.js';
 import { registerModelCommands } from './model-commands.js';
 import { registerRunCommand } from './run-command.js';
+import { registerGateCommands } from './gate-commands.js';
 
 installExitHook();
 const debug = process.argv.includes('--debug');
@@ -13,6 +14,7 @@ const program = new Command('perfcell')
   .showHelpAfterError();
 registerModelCommands(program);
 registerRunCommand(program);
+registerGateCommands(program);
 
 try {
   await program.parseAsync(process.argv);
