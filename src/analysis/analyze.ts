@@ -1,0 +1,214 @@
+/**
+ * The analyzer's use case: run folder(s) → Analysis. Reads raw samples through src/run/raw-samples.ts and
+ * run.json through src/run/folder.ts; several folders (injectors, execution segments) are analysed as one.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { build } from 'hdr-histogram-js';
+import { PerfcellError } from '../errors.js';
+import { parseModel } from '../model/load.js';
+import { readMonitorSamples, type MonitorSample } from '../monitor/samples.js';
+import { readRawSamples } from '../run/raw-samples.js';
+import { readRunMeta, runFile, type RunMeta } from '../run/folder.js';
+import { ANALYZED_METRICS, RunAccumulator, type TxAccumulator } from './accumulator.js';
+import { capacityOf } from './capacity.js';
+import { newPool, quantile } from './histogram.js';
+import { monitorSeries } from './monitor.js';
+import { DEFAULT_MAX_WINDOWS } from './series.js';
+import { sloResults } from './slo.js';
+import { ANALYSIS_SCHEMA_VERSION, type Analysis, type RunRef, type StepCapacity, type TransactionCapacity } from './types.js';
+
+export interface AnalyzeOptions {
+  /** Width of the series' windows (default 1000 ms; the PR gate picks its own). */
+  windowMs?: number;
+  /** Most windows a series keeps before doubling their width (default 3600). */
+  maxWindows?: number;
+  /** WebAssembly histograms (default true; falls back to JS if the module cannot load). */
+  wasm?: boolean;
+}
+
+export const DEFAULT_HEADROOM = 0.3;
+
+function runRef(dir: string, m: RunMeta): RunRef {
+  return {
+    runId: m.runId,
+    dir,
+    service: m.service,
+    profile: m.profile,
+    phase: m.phase,
+    iteration: m.iteration,
+    status: m.status,
+    flags: m.flags,
+    startedAt: m.startedAt,
+    endedAt: m.endedAt,
+    k6Version: m.k6.version,
+    modelFile: m.model.file,
+    modelHash: m.model.hash,
+    environment: m.environment.name,
+    targets: m.environment.targets,
+    targetsVersions: m.targetsVersions,
+    scenariosCommit: m.scenariosCommit,
+  };
+}
+
+function requiredHeadroom(dir: string): number {
+  const path = runFile(dir, 'model');
+  if (!existsSync(path)) return DEFAULT_HEADROOM;
+  try {
+    return parseModel(readFileSync(path, 'utf8'), path).headroom;
+  } catch {
+    return DEFAULT_HEADROOM;
+  }
+}
+
+/** Hold segments of a stepped profile (rate constant, above zero), in ms from the test's start. */
+function holdSegments(meta: RunMeta): { multiplier: number; fromMs: number; toMs: number }[] {
+  const out: { multiplier: number; fromMs: number; toMs: number }[] = [];
+  let at = 0;
+  for (const seg of meta.timeline) {
+    if (seg.fromMultiplier === seg.toMultiplier && seg.toMultiplier > 0) out.push({ multiplier: seg.toMultiplier, fromMs: at, toMs: at + seg.durationMs });
+    at += seg.durationMs;
+  }
+  return out;
+}
+
+/** Figures of one transaction between two instants, from its windows (only whole windows inside the range). */
+function stepFigures(tx: TxAccumulator, fromAbs: number, toAbs: number, useWasm: boolean) {
+  const w = tx.series.windowMs;
+  const merged = build({ numberOfSignificantValueDigits: 2, bitBucketSize: 'packed', useWebAssembly: useWasm });
+  let count = 0;
+  let errors = 0;
+  let dropped = 0;
+  let covered = 0;
+  for (const { t, slot } of tx.series.ordered()) {
+    if (t < fromAbs || t + w > toAbs) continue;
+    covered += w;
+    count += slot.count;
+    errors += slot.errors;
+    dropped += slot.dropped;
+    if (slot.hist) merged.add(slot.hist);
+  }
+  const p95 = merged.totalCount > 0 ? quantile(merged, 0.95) / 1000 : null;
+  const meanMs = merged.totalCount > 0 ? merged.mean / 1000 : 0;
+  merged.destroy();
+  return { count, errors, dropped, seconds: covered / 1000, p95, meanMs };
+}
+
+function capacity(meta: RunMeta, acc: RunAccumulator, headroom: number, useWasm: boolean): TransactionCapacity[] {
+  const holds = holdSegments(meta);
+  if (holds.length < 2 || !Number.isFinite(acc.firstMs)) return [];
+  const t0 = acc.firstMs;
+  const out: TransactionCapacity[] = [];
+  for (const t of meta.transactions) {
+    const tx = acc.transactions.get(t.name);
+    if (!tx) continue;
+    const modelPeak = (t.stepRatesPerSec[0] ?? 0) / (holds[0]?.multiplier ?? 1);
+    const steps: StepCapacity[] = holds.map((h, i) => {
+      // The first second of a step still carries the ramp: skip it.
+      const f = stepFigures(tx, t0 + h.fromMs + 1000, t0 + h.toMs, useWasm);
+      const achieved = f.seconds > 0 ? f.count / f.seconds : 0;
+      return {
+        multiplier: h.multiplier,
+        offeredPerSec: t.stepRatesPerSec[i] ?? h.multiplier * modelPeak,
+        achievedPerSec: achieved,
+        dropped: f.dropped,
+        p95Ms: f.p95,
+        errorRate: f.count > 0 ? f.errors / f.count : 0,
+        concurrency: achieved * (f.meanMs / 1000),
+        fromMs: h.fromMs,
+        toMs: h.toMs,
+      };
+    });
+    const p95Slo = t.thresholds.map((x) => /p\(95\)<=?([0-9.]+)/.exec(x)).find((m) => m)?.[1];
+    out.push(capacityOf(t.name, steps, modelPeak, p95Slo ? Number(p95Slo) : null, headroom));
+  }
+  return out;
+}
+
+export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}): Promise<Analysis> {
+  if (dirs.length === 0) throw new PerfcellError('no run folder to analyse');
+  const metas = dirs.map((d) => readRunMeta(d));
+  const first = metas[0] as RunMeta;
+  const pool = await newPool(options.wasm ?? true);
+  try {
+    const acc = new RunAccumulator(pool, { windowMs: options.windowMs ?? 1000, maxWindows: options.maxWindows ?? DEFAULT_MAX_WINDOWS });
+    const reasons: string[] = [];
+    const read = { samples: 0, badLines: 0, truncated: false };
+    const monitor: MonitorSample[] = [];
+    for (const [i, dir] of dirs.entries()) {
+      const meta = metas[i] as RunMeta;
+      const tag = dirs.length > 1 ? `${meta.runId}: ` : '';
+      if (meta.status === 'running' || meta.endedAt === null) reasons.push(`${tag}the run has no recorded end (perfcell or k6 was killed)`);
+      if (meta.interrupted) reasons.push(`${tag}the run was interrupted`);
+      if (!existsSync(runFile(dir, 'raw'))) {
+        reasons.push(`${tag}no raw samples file`);
+        continue;
+      }
+      const stats = await readRawSamples(runFile(dir, 'raw'), (s) => acc.add(s), { metrics: ANALYZED_METRICS });
+      read.samples += stats.samples;
+      read.badLines += stats.badLines;
+      if (stats.truncated) {
+        read.truncated = true;
+        reasons.push(`${tag}the raw samples file is cut short (read up to ${stats.lines} lines)`);
+      }
+      if (!existsSync(runFile(dir, 'summary'))) reasons.push(`${tag}k6 wrote no summary`);
+      const m = readMonitorSamples(dir);
+      for (const s of m.samples) monitor.push(s);
+    }
+    const span = Number.isFinite(acc.firstMs) ? acc.lastMs - acc.firstMs : 0;
+    const incomplete = reasons.length > 0;
+    const planned = Math.max(...metas.map((m) => m.plannedDurationMs)) / 1000;
+    // A complete run lasted what was planned; an incomplete one lasted as long as its samples.
+    const durationSec = incomplete ? Math.max(1, span / 1000) : planned;
+    const headroom = requiredHeadroom(dirs[0] as string);
+    const transactions = first.transactions.map((t) => {
+      const a = acc.transactions.get(t.name);
+      return a ? a.finish(durationSec, t.peakRatePerSec) : emptyTransaction(t.name, t.peakRatePerSec);
+    });
+    // Samples of scenarios the model does not name (a renamed transaction, a setup scenario) are kept too.
+    for (const [name, a] of acc.transactions) if (!first.transactions.some((t) => t.name === name)) transactions.push(a.finish(durationSec, null));
+    const overall = acc.overall.finish(durationSec, first.transactions.reduce((s, t) => s + t.peakRatePerSec, 0) || null);
+    const analysis: Analysis = {
+      schemaVersion: ANALYSIS_SCHEMA_VERSION,
+      runs: metas.map((m, i) => runRef(dirs[i] as string, m)),
+      service: first.service,
+      phase: first.phase,
+      profile: first.profile,
+      iteration: first.iteration,
+      incomplete,
+      incompleteReasons: reasons,
+      startMs: Number.isFinite(acc.firstMs) ? acc.firstMs : Date.parse(first.startedAt),
+      endMs: Number.isFinite(acc.lastMs) ? acc.lastMs : Date.parse(first.startedAt),
+      durationSec,
+      plannedDurationSec: planned,
+      windowMs: acc.overall.series.windowMs,
+      overall,
+      transactions,
+      checks: [...acc.checks.entries()].map(([name, c]) => ({ name, ...c })),
+      vus: {
+        max: acc.maxVus,
+        maxAllowed: acc.maxVusAllowed,
+        series: overall.series.length ? acc.overall.series.ordered().map(({ t, slot }) => ({ t, v: slot.vus })) : [],
+      },
+      webVitals: acc.webVitals(),
+      slo: sloResults(first.transactions, transactions),
+      capacity: capacity(first, acc, headroom, pool.useWasm),
+      monitor: monitorSeries(monitor),
+      requiredHeadroom: headroom,
+      read,
+    };
+    return analysis;
+  } finally {
+    pool.destroyAll();
+  }
+}
+
+export function analyzeRun(dir: string, options: AnalyzeOptions = {}): Promise<Analysis> {
+  return analyzeRuns([dir], options);
+}
+
+function emptyTransaction(name: string, target: number): Analysis['transactions'][number] {
+  return {
+    name, requests: 0, iterations: 0, dropped: 0, ratePerSec: 0, targetRatePerSec: target, errors: 0, errorRate: 0, errorsByKind: {},
+    statusCounts: {}, latencyMs: null, checks: { passes: 0, fails: 0 }, distinctNames: 0, series: [],
+  };
+}
