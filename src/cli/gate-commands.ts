@@ -1,0 +1,159 @@
+/** `perfcell gate` and `perfcell baseline set|show`: the pull-request gate (docs/gate.md, docs/ci.md). */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { inputError } from '../errors.js';
+import { parseDurationMs } from '../model/duration.js';
+import { defaultStore, listBaselines, setBaseline } from '../gate/baselines.js';
+import { DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS, runGate } from '../gate/gate.js';
+import { DEFAULT_THRESHOLDS, GATE_EXIT, type GateThresholds } from '../gate/verdict.js';
+import { reportError } from './exit-codes.js';
+
+interface GateOptions {
+  profile: string;
+  env?: string;
+  baseline?: string;
+  against?: string;
+  candidate?: string;
+  target?: string;
+  store?: string;
+  out?: string;
+  window: string;
+  warmup: string;
+  pairs: string;
+  alpha: string;
+  minEffect: string;
+  warnEffect: string;
+  minErrorEffect: string;
+  reportUrl?: string;
+  verbose?: boolean;
+}
+
+function duration(flag: string, text: string, allowZero = false): number {
+  if (allowZero && text === '0') return 0;
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms <= 0) throw inputError(flag, '', `a duration such as "5s" or "500ms", got "${text}"`);
+  return ms;
+}
+
+function fraction(flag: string, text: string, scale: number): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < 0) throw inputError(flag, '', `a non-negative number, got "${text}"`);
+  return v / scale;
+}
+
+function targetPairs(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw inputError('--target', '', `"target=url[,target=url…]", got "${text}"`);
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+export function registerGateCommands(program: Command): void {
+  const pct = (v: number) => String(Math.round(v * 1000) / 10);
+  program
+    .command('gate')
+    .argument('<model>', 'load model (YAML)')
+    .option('-p, --profile <name>', 'profile of the model (a short constant one)', 'smoke')
+    .option('-e, --env <name>', "candidate's environment")
+    .option('--baseline <run|name>', 'baseline run folder or name in the store (default "main")')
+    .option('--against <env|url>', 'interleaved mode: environment, URL or target=url pairs of the baseline build')
+    .option('--candidate <run>', 'judge this run folder as the candidate instead of running one (baseline mode)')
+    .option('--target <target=url>', "override the candidate's target URL(s)")
+    .option('--store <dir>', 'baseline store', defaultStore())
+    .option('-o, --out <dir>', 'gate folder (default reports/<service>/gate/<id>)')
+    .option('--window <duration>', 'window of the per-window percentiles (baseline mode)', `${DEFAULT_WINDOW_MS / 1000}s`)
+    .option('--warmup <duration>', 'left out at the start of each run', `${DEFAULT_WARMUP_MS / 1000}s`)
+    .option('--pairs <n>', 'A/B pairs of runs (interleaved mode)', String(DEFAULT_PAIRS))
+    .option('--alpha <p>', 'one-sided significance level', String(DEFAULT_THRESHOLDS.alpha))
+    .option('--min-effect <percent>', 'p95 increase that fails when significant', pct(DEFAULT_THRESHOLDS.p95FailIncrease))
+    .option('--warn-effect <percent>', 'p95 increase that warns when significant', pct(DEFAULT_THRESHOLDS.p95WarnIncrease))
+    .option('--min-error-effect <points>', 'error-rate increase (percentage points) that fails when significant', pct(DEFAULT_THRESHOLDS.errorFailIncrease))
+    .option('--report-url <url>', 'link to the HTML report / CI artifact, put in summary.md')
+    .option('--verbose', "show k6's progress")
+    .description('performance verdict of a candidate build: exit 0 pass, 1 regression, 2 SLO broken, 3 could not measure')
+    .action(async (model: string, opts: GateOptions) => {
+      try {
+        const minEffect = fraction('--min-effect', opts.minEffect, 100);
+        const minErrorEffect = fraction('--min-error-effect', opts.minErrorEffect, 100);
+        const thresholds: Partial<GateThresholds> = {
+          alpha: fraction('--alpha', opts.alpha, 1),
+          p95FailIncrease: minEffect,
+          p95WarnIncrease: Math.min(fraction('--warn-effect', opts.warnEffect, 100), minEffect),
+          errorFailIncrease: minErrorEffect,
+          errorWarnIncrease: minErrorEffect / 2,
+        };
+        const outcome = await runGate({
+          model,
+          profile: opts.profile,
+          env: opts.env,
+          baseline: opts.baseline,
+          against: opts.against,
+          candidateRun: opts.candidate,
+          candidateTargets: targetPairs(opts.target),
+          store: opts.store,
+          out: opts.out,
+          windowMs: duration('--window', opts.window),
+          warmupMs: duration('--warmup', opts.warmup, true),
+          pairs: Number(opts.pairs),
+          thresholds,
+          reportUrl: opts.reportUrl,
+          quiet: !opts.verbose,
+        });
+        process.stdout.write(readFileSync(outcome.files.summary, 'utf8'));
+        process.stderr.write(`perfcell gate: ${outcome.verdict.status} (exit ${outcome.exitCode}) · ${outcome.outDir}\n`);
+        process.exitCode = outcome.exitCode;
+      } catch (error) {
+        // Whatever went wrong, the gate did not measure: exit 3, never 1 (which would read as a regression).
+        reportError(error, process.argv.includes('--debug'));
+        process.exitCode = GATE_EXIT.couldNotMeasure;
+      }
+    });
+
+  const baseline = program.command('baseline').description('baselines of the pull-request gate (the run store)');
+  baseline
+    .command('set')
+    .argument('<run>', 'run folder to accept as the baseline')
+    .option('--name <name>', 'baseline name', 'main')
+    .option('--store <dir>', 'baseline store', defaultStore())
+    .option('--note <text>', 'free text kept with the baseline (commit, pipeline)')
+    .description("record a run as a baseline (main's last accepted run is the gate's default)")
+    .action((run: string, opts: { name: string; store: string; note?: string }) => {
+      try {
+        const { dir, record } = setBaseline(run, { name: opts.name, store: opts.store, note: opts.note });
+        process.stdout.write(`baseline ${record.name} of ${record.service} (profile ${record.profile}) = run ${record.runId} → ${dir}\n`);
+      } catch (error) {
+        reportError(error, process.argv.includes('--debug'));
+        process.exitCode = GATE_EXIT.couldNotMeasure;
+      }
+    });
+  baseline
+    .command('show')
+    .argument('[name]', 'only this baseline name')
+    .option('--service <service>', 'only this service')
+    .option('--store <dir>', 'baseline store', defaultStore())
+    .option('--json', 'print the records as JSON')
+    .description('list the stored baselines')
+    .action((name: string | undefined, opts: { service?: string; store: string; json?: boolean }) => {
+      try {
+        const all = listBaselines(opts.store, opts.service).filter((b) => !name || b.record.name === name);
+        if (opts.json) {
+          process.stdout.write(JSON.stringify(all.map((b) => ({ ...b.record, dir: b.dir })), null, 2) + '\n');
+          return;
+        }
+        if (all.length === 0) {
+          process.stdout.write(`no baseline${name ? ` named ${name}` : ''} in ${opts.store}\n`);
+          return;
+        }
+        for (const b of all) {
+          process.stdout.write(`${b.record.service}/${b.record.name}  profile ${b.record.profile}  run ${b.record.runId}  set ${b.record.setAt}${b.record.note ? `  (${b.record.note})` : ''}\n  ${b.dir}\n`);
+        }
+      } catch (error) {
+        reportError(error, process.argv.includes('--debug'));
+        process.exitCode = GATE_EXIT.couldNotMeasure;
+      }
+    });
+}

@@ -1,0 +1,215 @@
+/**
+ * The `perfcell gate` use case: measure the candidate (one run against a stored baseline, or interleaved
+ * A/B runs against the baseline build), turn the runs into per-window figures, judge, and write gate.json,
+ * summary.md and junit.xml into the gate folder. Any failure to measure is a PerfcellError; the folder
+ * still gets a summary.md and junit.xml saying so, so that CI can post something.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PerfcellError, inputError } from '../errors.js';
+import { loadModel } from '../model/load.js';
+import { compile } from '../model/compile.js';
+import { selectEnvironment } from '../model/environment.js';
+import { formatDuration } from '../model/duration.js';
+import { executeRun, type RunOutcome, type RunRequest } from '../run/execute.js';
+import { newRunId, readRunMeta } from '../run/folder.js';
+import { DEFAULT_BASELINE_NAME, damagedRun, defaultStore, resolveBaseline } from './baselines.js';
+import { resolveAgainst, runInterleaved, type Side } from './interleaved.js';
+import { renderFailureJunit, renderFailureMarkdown, renderJunitXml, renderSummaryMarkdown, type GateContext } from './outputs.js';
+import { median } from './stats.js';
+import {
+  DEFAULT_THRESHOLDS,
+  gateVerdict,
+  judgeTransaction,
+  type GateThresholds,
+  type GateVerdict,
+  type SloFigures,
+  type TransactionVerdict,
+  type WindowFigures,
+} from './verdict.js';
+import { windowsOf, type RunWindows, type WindowSource } from './windows.js';
+
+export const GATE_SCHEMA_VERSION = 1;
+export const DEFAULT_WINDOW_MS = 5000;
+export const DEFAULT_WARMUP_MS = 1000;
+export const DEFAULT_PAIRS = 8;
+/** The issue's budget for a whole gate on a pull request. */
+export const GATE_BUDGET_MS = 5 * 60_000;
+/** Measured on the 2-core machine: bundling, pre-flight and k6 start/stop around each short run. */
+const RUN_OVERHEAD_MS = 1500;
+
+export interface GateRequest {
+  model: string;
+  profile: string;
+  /** Candidate's environment. */
+  env?: string;
+  /** Run folder or baseline name (baseline mode); default "main". */
+  baseline?: string;
+  /** Environment, URL or target=url pairs of the baseline build (interleaved mode). */
+  against?: string;
+  /** Judge an existing run folder as the candidate instead of running one (baseline mode). */
+  candidateRun?: string;
+  /** Target URL overrides for the candidate's side. */
+  candidateTargets?: Record<string, string>;
+  store?: string;
+  /** Gate folder; default reports/<service>/gate/<id>. */
+  out?: string;
+  windowMs?: number;
+  warmupMs?: number;
+  pairs?: number;
+  thresholds?: Partial<GateThresholds>;
+  reportUrl?: string;
+  quiet?: boolean;
+  log?: (line: string) => void;
+  now?: () => Date;
+  windowSource?: WindowSource;
+  execute?: (req: RunRequest) => Promise<RunOutcome>;
+}
+
+export interface GateOutcome {
+  outDir: string;
+  verdict: GateVerdict;
+  exitCode: number;
+  wallMs: number;
+  files: { json: string; summary: string; junit: string };
+}
+
+const toWindow = (w: { requests: number; errors: number; p95Ms: number }): WindowFigures => ({ requests: w.requests, errors: w.errors, p95Ms: w.p95Ms });
+
+function checkRun(w: RunWindows, role: 'baseline' | 'candidate'): RunWindows {
+  if (w.damaged) throw damagedRun(w.runDir, role);
+  return w;
+}
+
+/** Wall time of an interleaved gate, estimated before starting it. */
+export function estimateInterleavedMs(pairs: number, profileMs: number): number {
+  return pairs * 2 * (profileMs + RUN_OVERHEAD_MS);
+}
+
+export async function runGate(req: GateRequest): Promise<GateOutcome> {
+  const now = req.now ?? (() => new Date());
+  const started = Date.now();
+  const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const loaded = loadModel(req.model);
+  const { model } = loaded;
+  const environment = selectEnvironment(model, loaded.file, req.env);
+  // Fails early, with the model's own message, on a profile the model lacks.
+  const compiled = compile({ model, file: loaded.file, profile: req.profile, environment, phase: 'unstubbed', runId: 'gate', iteration: 1 });
+  const outDir = resolve(req.out ?? join('reports', model.service, 'gate', newRunId(now())));
+  mkdirSync(outDir, { recursive: true });
+  const files = { json: join(outDir, 'gate.json'), summary: join(outDir, 'summary.md'), junit: join(outDir, 'junit.xml') };
+  const thresholds: GateThresholds = { ...DEFAULT_THRESHOLDS, ...(req.thresholds ?? {}) };
+  const windowMs = req.windowMs ?? DEFAULT_WINDOW_MS;
+  const warmupMs = req.warmupMs ?? DEFAULT_WARMUP_MS;
+  const source = req.windowSource ?? windowsOf;
+  const execute = req.execute ?? executeRun;
+  const candidateSide: Side = { env: environment.name, targetOverrides: req.candidateTargets };
+
+  try {
+    let transactions: TransactionVerdict[];
+    let baselineLabel: string;
+    let candidateLabel: string;
+    let sampling: string;
+    const mode: GateVerdict['mode'] = req.against ? 'interleaved' : 'baseline';
+    if (req.against) {
+      if (req.baseline || req.candidateRun) throw inputError('--against', '', 'alone: interleaved mode measures both builds itself (drop --baseline / --candidate)');
+      const baselineSide = resolveAgainst(req.against, loaded, environment.name);
+      const pairs = req.pairs ?? DEFAULT_PAIRS;
+      if (!Number.isInteger(pairs) || pairs < thresholds.minWindows) throw inputError('--pairs', '', `a whole number ≥ ${thresholds.minWindows} (fewer pairs cannot reach significance)`);
+      const estimate = estimateInterleavedMs(pairs, compiled.durationMs);
+      log(`perfcell gate: interleaved, ${pairs} pairs of ${formatDuration(compiled.durationMs)} runs, about ${Math.round(estimate / 1000)} s`);
+      if (estimate > GATE_BUDGET_MS) log(`perfcell gate: warning: over the ${GATE_BUDGET_MS / 60_000}-minute budget; use fewer --pairs or a shorter profile`);
+      const runs = await runInterleaved({ model: req.model, profile: req.profile, baseline: baselineSide, candidate: candidateSide, pairs, outDir, quiet: req.quiet, log, execute });
+      // One window per run: each short run is one window of the A B A B … sequence.
+      const measured: { baseline: RunWindows; candidate: RunWindows }[] = [];
+      for (const r of runs) {
+        measured.push({
+          baseline: checkRun(await source(r.baselineDir, Number.POSITIVE_INFINITY, { warmupMs }), 'baseline'),
+          candidate: checkRun(await source(r.candidateDir, Number.POSITIVE_INFINITY, { warmupMs }), 'candidate'),
+        });
+      }
+      transactions = model.transactions.map((t) => {
+        const find = (w: RunWindows) => w.transactions.find((x) => x.transaction === t.name);
+        const pairsOf = measured.flatMap((m) => {
+          const b = find(m.baseline)?.windows[0];
+          const c = find(m.candidate)?.windows[0];
+          return b && c ? [{ baseline: toWindow(b), candidate: toWindow(c) }] : [];
+        });
+        const totals = measured.map((m) => find(m.candidate)?.total).filter((x) => x !== undefined);
+        return judgeTransaction({ mode: 'interleaved', transaction: t.name, slo: t.slo, candidateTotal: sloFiguresOfRuns(totals), pairs: pairsOf }, thresholds);
+      });
+      const describe = (s: Side) => [s.env ? `environment ${s.env}` : '', ...Object.entries(s.targetOverrides ?? {}).map(([k, v]) => `${k}=${v}`)].filter(Boolean).join(', ');
+      baselineLabel = `${describe(baselineSide)} (build A)`;
+      candidateLabel = `${describe(candidateSide)} (build B)`;
+      sampling = `${pairs} pairs of ${formatDuration(compiled.durationMs)} runs (A B, B A, …)`;
+    } else {
+      const resolved = resolveBaseline(req.baseline ?? DEFAULT_BASELINE_NAME, { service: model.service, profile: req.profile, modelFile: loaded.file }, req.store ?? defaultStore());
+      let candidateDir: string;
+      if (req.candidateRun) {
+        candidateDir = resolve(req.candidateRun);
+        const meta = readRunMeta(candidateDir);
+        if (meta.service !== model.service || meta.profile !== req.profile) {
+          throw inputError(join(candidateDir, 'run.json'), 'service/profile', `service "${model.service}" and profile "${req.profile}", got "${meta.service}" / "${meta.profile}"`);
+        }
+      } else {
+        const outcome = await execute({ model: req.model, profile: req.profile, env: environment.name, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log });
+        if (outcome.meta.status !== 'passed' && outcome.meta.status !== 'slo-broken') {
+          throw new PerfcellError(`candidate run ended "${outcome.meta.status}" (exit ${outcome.exitCode}); see ${join(outcome.dir, 'k6.log')}`, 'run');
+        }
+        candidateDir = outcome.dir;
+      }
+      const base = checkRun(await source(resolved.dir, windowMs, { warmupMs }), 'baseline');
+      const cand = checkRun(await source(candidateDir, windowMs, { warmupMs }), 'candidate');
+      transactions = model.transactions.map((t) => {
+        const b = base.transactions.find((x) => x.transaction === t.name);
+        const c = cand.transactions.find((x) => x.transaction === t.name);
+        const inBaseline = b !== undefined || base.meta.transactions.some((x) => x.name === t.name);
+        return judgeTransaction(
+          {
+            mode: 'baseline',
+            transaction: t.name,
+            slo: t.slo,
+            candidateTotal: c ? sloFiguresOfRuns([c.total]) : null,
+            baseline: inBaseline ? (b?.windows ?? []).map(toWindow) : null,
+            candidate: (c?.windows ?? []).map(toWindow),
+          },
+          thresholds,
+        );
+      });
+      baselineLabel = `${resolved.name ? `baseline \`${resolved.name}\`, ` : ''}run ${resolved.meta.runId} (${resolved.meta.startedAt})`;
+      candidateLabel = `run ${cand.meta.runId} (${candidateDir})`;
+      sampling = `windows of ${formatDuration(windowMs)}${warmupMs > 0 ? ` after a ${formatDuration(warmupMs)} warm-up` : ''}`;
+    }
+
+    const verdict = gateVerdict(mode, transactions, thresholds);
+    const wallMs = Date.now() - started;
+    const ctx: GateContext = { service: model.service, profile: req.profile, mode, baselineLabel, candidateLabel, reportUrl: req.reportUrl, wallSeconds: wallMs / 1000, sampling };
+    writeFileSync(files.json, JSON.stringify({ schemaVersion: GATE_SCHEMA_VERSION, ...ctx, verdict }, null, 2) + '\n');
+    writeFileSync(files.summary, renderSummaryMarkdown(verdict, ctx));
+    writeFileSync(files.junit, renderJunitXml(verdict, ctx));
+    return { outDir, verdict, exitCode: verdict.exitCode, wallMs, files };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    writeFileSync(files.summary, renderFailureMarkdown(message, { service: model.service, profile: req.profile, reportUrl: req.reportUrl }));
+    writeFileSync(files.junit, renderFailureJunit(message, { service: model.service, profile: req.profile }));
+    throw error;
+  }
+}
+
+/**
+ * SLO figures of the candidate: one run's own figures, or for several short runs the median of each run's
+ * percentile (pooling percentiles across runs is not defined) and the pooled error rate.
+ */
+function sloFiguresOfRuns(totals: readonly { requests: number; errors: number; p50Ms: number; p90Ms: number; p95Ms: number; p99Ms: number }[]): SloFigures | null {
+  const withData = totals.filter((t) => t.requests > 0);
+  if (withData.length === 0) return null;
+  const requests = withData.reduce((s, t) => s + t.requests, 0);
+  const errors = withData.reduce((s, t) => s + t.errors, 0);
+  return {
+    p50Ms: median(withData.map((t) => t.p50Ms)),
+    p90Ms: median(withData.map((t) => t.p90Ms)),
+    p95Ms: median(withData.map((t) => t.p95Ms)),
+    p99Ms: median(withData.map((t) => t.p99Ms)),
+    errorRate: errors / requests,
+  };
+}

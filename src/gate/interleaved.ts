@@ -1,0 +1,108 @@
+/**
+ * Interleaved mode's runner: the baseline build (A) and the candidate build (B) are measured alternately,
+ * each window a short k6 run of the gate's profile through `executeRun`, in the counterbalanced order
+ * AB BA AB BA …: a drift of the machine over the job (a neighbour's load, thermal throttling, a cache
+ * warming) hits both members of a pair almost equally and cancels in their ratio, and the alternating
+ * order cancels the "second of a pair" effect as well.
+ */
+import { join } from 'node:path';
+import { PerfcellError, inputError } from '../errors.js';
+import { executeRun, type RunOutcome, type RunRequest } from '../run/execute.js';
+import { selectEnvironment } from '../model/environment.js';
+import type { LoadedModel } from '../model/load.js';
+
+/** How one side's targets are reached: an environment of the model and/or target URL overrides. */
+export interface Side {
+  env?: string;
+  targetOverrides?: Record<string, string>;
+}
+
+export interface InterleavedPair {
+  index: number;
+  order: 'baseline-first' | 'candidate-first';
+  baselineDir: string;
+  candidateDir: string;
+}
+
+export interface InterleavedRequest {
+  model: string;
+  profile: string;
+  baseline: Side;
+  candidate: Side;
+  pairs: number;
+  outDir: string;
+  quiet?: boolean;
+  log?: (line: string) => void;
+  /** The run use case; injectable so the alternation can be tested without k6. */
+  execute?: (req: RunRequest) => Promise<RunOutcome>;
+}
+
+/**
+ * `--against` → the baseline side. Accepted: the name of one of the model's environments; a URL (when the
+ * candidate's environment has exactly one target); or "target=url[,target=url…]".
+ */
+export function resolveAgainst(against: string, loaded: LoadedModel, candidateEnv: string | undefined): Side {
+  const { model, file } = loaded;
+  if (model.environments[against]) return { env: against };
+  const chosen = selectEnvironment(model, file, candidateEnv);
+  const targets = Object.keys(chosen.env.targets);
+  const isUrl = (s: string) => /^https?:\/\//.test(s);
+  if (isUrl(against)) {
+    if (targets.length !== 1) {
+      throw inputError('--against', '', `"target=url" pairs for environment ${chosen.name}, which has ${targets.length} targets (${targets.join(', ')}); or the name of an environment`);
+    }
+    return { env: chosen.name, targetOverrides: { [targets[0] as string]: against } };
+  }
+  const overrides: Record<string, string> = {};
+  for (const part of against.split(',')) {
+    const eq = part.indexOf('=');
+    const name = part.slice(0, eq).trim();
+    const url = part.slice(eq + 1).trim();
+    if (eq <= 0 || !isUrl(url)) {
+      throw inputError('--against', '', `an environment of ${file} (${Object.keys(model.environments).join(', ') || 'none'}), a URL, or "target=url" pairs; got "${against}"`);
+    }
+    if (!targets.includes(name)) throw inputError('--against', name, `a target of environment ${chosen.name} (${targets.join(', ')})`);
+    overrides[name] = url;
+  }
+  return { env: chosen.name, targetOverrides: overrides };
+}
+
+export async function runInterleaved(req: InterleavedRequest): Promise<InterleavedPair[]> {
+  const execute = req.execute ?? executeRun;
+  const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const pairs: InterleavedPair[] = [];
+  const width = String(req.pairs).length;
+  const measure = async (side: Side, dir: string, label: string): Promise<void> => {
+    const outcome = await execute({
+      model: req.model,
+      profile: req.profile,
+      env: side.env,
+      targetOverrides: side.targetOverrides,
+      out: dir,
+      quiet: req.quiet ?? true,
+      // Each window's own summary table would drown the gate's output; its run folder keeps everything.
+      log: () => {},
+    });
+    if (outcome.meta.status !== 'passed' && outcome.meta.status !== 'slo-broken') {
+      throw new PerfcellError(`${label}: the k6 run ended "${outcome.meta.status}" (exit ${outcome.exitCode}); see ${join(dir, 'k6.log')}`, 'run');
+    }
+  };
+  for (let i = 0; i < req.pairs; i++) {
+    const n = String(i + 1).padStart(width, '0');
+    const pair: InterleavedPair = {
+      index: i + 1,
+      order: i % 2 === 0 ? 'baseline-first' : 'candidate-first',
+      baselineDir: join(req.outDir, 'runs', `pair-${n}-baseline`),
+      candidateDir: join(req.outDir, 'runs', `pair-${n}-candidate`),
+    };
+    const steps: [Side, string, string][] = [
+      [req.baseline, pair.baselineDir, `pair ${i + 1} baseline`],
+      [req.candidate, pair.candidateDir, `pair ${i + 1} candidate`],
+    ];
+    if (pair.order === 'candidate-first') steps.reverse();
+    for (const [side, dir, label] of steps) await measure(side, dir, label);
+    log(`perfcell gate: pair ${i + 1}/${req.pairs} measured (${pair.order === 'baseline-first' ? 'A B' : 'B A'})`);
+    pairs.push(pair);
+  }
+  return pairs;
+}

@@ -1,0 +1,277 @@
+/**
+ * The gate's verdict, pure: per transaction, absolute SLOs on the candidate and relative regression against
+ * the baseline (significant AND above a minimum effect → regression; a warn band below), then one verdict
+ * and one exit code for the whole gate. docs/gate.md explains the method.
+ */
+import type { Slo } from '../model/schema.js';
+import {
+  hodgesLehmannCenter,
+  hodgesLehmannShift,
+  mannWhitneyGreater,
+  median,
+  wilcoxonSignedRankGreater,
+  type TestResult,
+} from './stats.js';
+
+export const GATE_EXIT = { pass: 0, regression: 1, sloBroken: 2, couldNotMeasure: 3 } as const;
+
+export interface GateThresholds {
+  /** One-sided significance level of each test. */
+  alpha: number;
+  /** p95 relative increase that fails when significant (0.10 = +10 %). */
+  p95FailIncrease: number;
+  /** p95 relative increase that warns when significant. */
+  p95WarnIncrease: number;
+  /** Error-rate increase in absolute terms that fails when significant (0.005 = +0.5 point). */
+  errorFailIncrease: number;
+  errorWarnIncrease: number;
+  /** Fewer usable windows (or pairs) than this on a side: the gate cannot judge the transaction. */
+  minWindows: number;
+  /** A window with fewer requests than this has no meaningful p95 and is left out. */
+  minWindowRequests: number;
+}
+
+export const DEFAULT_THRESHOLDS: GateThresholds = {
+  alpha: 0.05,
+  p95FailIncrease: 0.1,
+  p95WarnIncrease: 0.05,
+  errorFailIncrease: 0.005,
+  errorWarnIncrease: 0.0025,
+  minWindows: 5,
+  minWindowRequests: 20,
+};
+
+/** One window's figures as the verdict needs them. */
+export interface WindowFigures {
+  requests: number;
+  errors: number;
+  p95Ms: number;
+}
+
+export type MetricStatus = 'pass' | 'warn' | 'regression';
+export type TransactionStatus = MetricStatus | 'slo-broken' | 'no-data';
+export type GateStatus = 'pass' | 'warn' | 'regression' | 'slo-broken' | 'could-not-measure';
+
+export interface MetricComparison {
+  metric: 'p95' | 'error-rate';
+  test: 'mann-whitney' | 'wilcoxon';
+  /** p95: median of the baseline's window p95s (ms); error rate: the baseline's overall rate. */
+  baseline: number;
+  candidate: number;
+  /** p95: estimated relative change (0.12 = +12 %); error rate: absolute change (0.004 = +0.4 point). */
+  effect: number;
+  pValue: number;
+  status: MetricStatus;
+}
+
+export interface SloCheck {
+  /** "p95Ms", "maxErrorRate", … as in the model. */
+  slo: keyof Slo;
+  limit: number;
+  observed: number;
+  broken: boolean;
+}
+
+export interface TransactionVerdict {
+  transaction: string;
+  status: TransactionStatus;
+  p95: MetricComparison | null;
+  errorRate: MetricComparison | null;
+  slo: SloCheck[];
+  /** Usable windows (baseline mode) or pairs (interleaved mode) per side. */
+  samples: { baseline: number; candidate: number };
+  notes: string[];
+}
+
+export interface GateVerdict {
+  mode: 'baseline' | 'interleaved';
+  status: GateStatus;
+  exitCode: number;
+  transactions: TransactionVerdict[];
+  thresholds: GateThresholds;
+}
+
+/** Fail only when significant AND large enough; warn when one of the two holds with a smaller margin. */
+export function classify(effect: number, test: TestResult, alpha: number, fail: number, warn: number): MetricStatus {
+  const significant = test.pValue < alpha;
+  if (significant && effect >= fail) return 'regression';
+  if ((significant && effect >= warn) || effect >= fail) return 'warn';
+  return 'pass';
+}
+
+function pooledRate(windows: readonly WindowFigures[]): number {
+  let requests = 0;
+  let errors = 0;
+  for (const w of windows) {
+    requests += w.requests;
+    errors += w.errors;
+  }
+  return requests > 0 ? errors / requests : 0;
+}
+
+const rateOf = (w: WindowFigures) => (w.requests > 0 ? w.errors / w.requests : 0);
+
+/** Baseline mode: two independent sets of windows, Mann–Whitney U; effect = Hodges–Lehmann shift of log p95. */
+export function compareUnpaired(baseline: readonly WindowFigures[], candidate: readonly WindowFigures[], t: GateThresholds): {
+  p95: MetricComparison;
+  errorRate: MetricComparison;
+} {
+  const lb = baseline.map((w) => Math.log(w.p95Ms));
+  const lc = candidate.map((w) => Math.log(w.p95Ms));
+  const latencyTest = mannWhitneyGreater(lb, lc);
+  const p95Effect = Math.exp(hodgesLehmannShift(lb, lc)) - 1;
+  const errorTest = mannWhitneyGreater(baseline.map(rateOf), candidate.map(rateOf));
+  const errorEffect = pooledRate(candidate) - pooledRate(baseline);
+  return {
+    p95: {
+      metric: 'p95',
+      test: 'mann-whitney',
+      baseline: median(baseline.map((w) => w.p95Ms)),
+      candidate: median(candidate.map((w) => w.p95Ms)),
+      effect: p95Effect,
+      pValue: latencyTest.pValue,
+      status: classify(p95Effect, latencyTest, t.alpha, t.p95FailIncrease, t.p95WarnIncrease),
+    },
+    errorRate: {
+      metric: 'error-rate',
+      test: 'mann-whitney',
+      baseline: pooledRate(baseline),
+      candidate: pooledRate(candidate),
+      effect: errorEffect,
+      pValue: errorTest.pValue,
+      status: classify(errorEffect, errorTest, t.alpha, t.errorFailIncrease, t.errorWarnIncrease),
+    },
+  };
+}
+
+export interface WindowPair {
+  baseline: WindowFigures;
+  candidate: WindowFigures;
+}
+
+/**
+ * Interleaved mode: pairs measured back to back, Wilcoxon signed-rank on the log-ratios of p95 (drift
+ * shared by both members of a pair cancels in the ratio); effect = Hodges–Lehmann centre of the log-ratios.
+ */
+export function comparePaired(pairs: readonly WindowPair[], t: GateThresholds): { p95: MetricComparison; errorRate: MetricComparison } {
+  const logRatios = pairs.map((p) => Math.log(p.candidate.p95Ms / p.baseline.p95Ms));
+  const latencyTest = wilcoxonSignedRankGreater(logRatios);
+  const p95Effect = Math.exp(hodgesLehmannCenter(logRatios)) - 1;
+  const errorTest = wilcoxonSignedRankGreater(pairs.map((p) => rateOf(p.candidate) - rateOf(p.baseline)));
+  const base = pairs.map((p) => p.baseline);
+  const cand = pairs.map((p) => p.candidate);
+  const errorEffect = pooledRate(cand) - pooledRate(base);
+  return {
+    p95: {
+      metric: 'p95',
+      test: 'wilcoxon',
+      baseline: median(base.map((w) => w.p95Ms)),
+      candidate: median(cand.map((w) => w.p95Ms)),
+      effect: p95Effect,
+      pValue: latencyTest.pValue,
+      status: classify(p95Effect, latencyTest, t.alpha, t.p95FailIncrease, t.p95WarnIncrease),
+    },
+    errorRate: {
+      metric: 'error-rate',
+      test: 'wilcoxon',
+      baseline: pooledRate(base),
+      candidate: pooledRate(cand),
+      effect: errorEffect,
+      pValue: errorTest.pValue,
+      status: classify(errorEffect, errorTest, t.alpha, t.errorFailIncrease, t.errorWarnIncrease),
+    },
+  };
+}
+
+/** The candidate's own figures an SLO is checked against. */
+export interface SloFigures {
+  p50Ms: number;
+  p90Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  errorRate: number;
+}
+
+const SLO_FIGURE: Record<keyof Slo, keyof SloFigures> = {
+  p50Ms: 'p50Ms',
+  p90Ms: 'p90Ms',
+  p95Ms: 'p95Ms',
+  p99Ms: 'p99Ms',
+  maxErrorRate: 'errorRate',
+};
+
+export function checkSlo(slo: Slo, figures: SloFigures): SloCheck[] {
+  const out: SloCheck[] = [];
+  for (const key of Object.keys(SLO_FIGURE) as (keyof Slo)[]) {
+    const limit = slo[key];
+    if (limit === undefined) continue;
+    const observed = figures[SLO_FIGURE[key]];
+    // Latency SLOs are strict bounds (k6's "p(95)<limit"); the error-rate SLO is a maximum ("rate<=limit").
+    const broken = !Number.isFinite(observed) || (key === 'maxErrorRate' ? observed > limit : observed >= limit);
+    out.push({ slo: key, limit, observed, broken });
+  }
+  return out;
+}
+
+export type TransactionInput =
+  | { mode: 'baseline'; transaction: string; slo: Slo; candidateTotal: SloFigures | null; baseline: WindowFigures[] | null; candidate: WindowFigures[] }
+  | { mode: 'interleaved'; transaction: string; slo: Slo; candidateTotal: SloFigures | null; pairs: WindowPair[] };
+
+const usable = (t: GateThresholds) => (w: WindowFigures) => w.requests >= t.minWindowRequests && Number.isFinite(w.p95Ms) && w.p95Ms > 0;
+
+export function judgeTransaction(input: TransactionInput, t: GateThresholds): TransactionVerdict {
+  const notes: string[] = [];
+  const slo = input.candidateTotal ? checkSlo(input.slo, input.candidateTotal) : [];
+  let comparison: { p95: MetricComparison; errorRate: MetricComparison } | null = null;
+  let samples: { baseline: number; candidate: number };
+  let enough: boolean;
+  if (input.mode === 'baseline') {
+    const cand = input.candidate.filter(usable(t));
+    const base = (input.baseline ?? []).filter(usable(t));
+    samples = { baseline: base.length, candidate: cand.length };
+    if (input.baseline === null) notes.push('new transaction: no baseline to compare with (SLOs only)');
+    if (input.candidate.length > cand.length) notes.push(`${input.candidate.length - cand.length} candidate window(s) with fewer than ${t.minWindowRequests} requests left out`);
+    enough = base.length >= t.minWindows && cand.length >= t.minWindows;
+    if (enough) comparison = compareUnpaired(base, cand, t);
+  } else {
+    const ok = usable(t);
+    const pairs = input.pairs.filter((p) => ok(p.baseline) && ok(p.candidate));
+    samples = { baseline: pairs.length, candidate: pairs.length };
+    if (input.pairs.length > pairs.length) notes.push(`${input.pairs.length - pairs.length} pair(s) with a side under ${t.minWindowRequests} requests left out`);
+    enough = pairs.length >= t.minWindows;
+    if (enough) comparison = comparePaired(pairs, t);
+  }
+  const isNew = input.mode === 'baseline' && input.baseline === null;
+  if (!enough && !isNew) notes.push(`too few usable ${input.mode === 'baseline' ? 'windows' : 'pairs'} (${samples.baseline} baseline, ${samples.candidate} candidate; ${t.minWindows} needed): lengthen the profile, shorten --window or add --pairs`);
+  let status: TransactionStatus;
+  if (slo.some((c) => c.broken)) status = 'slo-broken';
+  else if (!input.candidateTotal || (!enough && !isNew)) status = 'no-data';
+  else if (!comparison) status = 'pass';
+  else if (comparison.p95.status === 'regression' || comparison.errorRate.status === 'regression') status = 'regression';
+  else if (comparison.p95.status === 'warn' || comparison.errorRate.status === 'warn') status = 'warn';
+  else status = 'pass';
+  return { transaction: input.transaction, status, p95: comparison?.p95 ?? null, errorRate: comparison?.errorRate ?? null, slo, samples, notes };
+}
+
+/**
+ * The gate's verdict and exit code. A definite failure is reported as such: SLO broken (2) > regression (1)
+ * > could not measure (3) > pass (0, warnings included). A transaction the gate could not judge makes the
+ * whole gate "could not measure" when nothing failed: it cannot vouch for the change.
+ */
+export function gateVerdict(mode: GateVerdict['mode'], transactions: TransactionVerdict[], thresholds: GateThresholds): GateVerdict {
+  const has = (s: TransactionStatus) => transactions.some((t) => t.status === s);
+  let status: GateStatus;
+  if (has('slo-broken')) status = 'slo-broken';
+  else if (has('regression')) status = 'regression';
+  else if (transactions.length === 0 || has('no-data')) status = 'could-not-measure';
+  else if (has('warn')) status = 'warn';
+  else status = 'pass';
+  const exitCode = {
+    'could-not-measure': GATE_EXIT.couldNotMeasure,
+    'slo-broken': GATE_EXIT.sloBroken,
+    regression: GATE_EXIT.regression,
+    warn: GATE_EXIT.pass,
+    pass: GATE_EXIT.pass,
+  }[status];
+  return { mode, status, exitCode, transactions, thresholds };
+}
