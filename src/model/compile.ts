@@ -209,7 +209,9 @@ export function compile(input: CompileInput): CompiledRun {
     const peakRatePerSec = peakPerHour / 3600;
     const expected = t.expectedResponseMs ?? t.slo.p95Ms ?? 500;
     // Little's law: concurrency = arrival rate × time in system; the safety factor absorbs latency spikes.
-    const preAllocatedVUs = Math.max(1, Math.ceil(peakRatePerSec * ((expected + t.thinkTimeMs) / 1000) * model.vus.safetyFactor));
+    const littles = Math.max(1, Math.ceil(peakRatePerSec * ((expected + t.thinkTimeMs) / 1000) * model.vus.safetyFactor));
+    // An explicit maxVUs is a hard bound (k6 refuses preAllocatedVUs above it).
+    const preAllocatedVUs = t.maxVUs === undefined ? littles : Math.min(littles, t.maxVUs);
     const maxVUs = t.maxVUs ?? Math.max(Math.ceil(preAllocatedVUs * model.vus.maxFactor), preAllocatedVUs + 10);
     const exec = execName(t.name);
     const base = { exec, timeUnit, preAllocatedVUs, maxVUs, gracefulStop: GRACEFUL_STOP, tags: { transaction: t.name } };
