@@ -116,3 +116,10 @@ test('a volume too small for the profile is refused with the field named', () =>
     /m\.yaml: transactions\[0\]\.peakPerHour: a volume that gives at least one arrival/,
   );
 });
+
+test('an explicit maxVUs bounds the pre-allocated VUs too', () => {
+  const m = parseModel(MODEL.replace('    thinkTimeMs: 1000', '    thinkTimeMs: 1000\n    maxVUs: 10'), 'm.yaml');
+  const c = compile({ model: m, file: 'm.yaml', profile: 'nominal', environment, phase: 'stubbed', runId: 'r', iteration: 1 });
+  assert.equal(c.transactions[1]?.preAllocatedVUs, 10);
+  assert.equal(c.transactions[1]?.maxVUs, 10);
+});

@@ -1,0 +1,34 @@
+/** Shared by every benchmark: repeat, take the median, and write results with the command and a baseline. */
+import { spawn } from 'node:child_process';
+
+export interface BenchResult {
+  name: string;
+  /** What was run, so anyone can repeat it. */
+  command: string;
+  unit: string;
+  median: number;
+  samples: number[];
+  baseline?: { name: string; median: number; samples: number[] };
+  /** median / baseline median (or the ratio the figure is defined by). */
+  ratio?: number;
+  target?: string;
+  notes?: string;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+export function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; ms: number; stdout: string; stderr: string }> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const c = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    c.on('close', (code) => resolve({ code, ms: performance.now() - t0, stdout, stderr }));
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Figures of `perfcell run` (issue 2): its overhead on the smoke profile, and the request rate its bundle
+ * achieves at the machine's maximum against a minimal hand-written k6 script (same executor, same target,
+ * same run, measured alternately so that the machine's drift hits both).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTinyTarget } from '../test/support/tiny-target.js';
+import { locateK6 } from '../src/k6/locate.js';
+import { median, run, type BenchResult } from './harness.js';
+
+const BIN = fileURLToPath(new URL('../bin/perfcell.js', import.meta.url));
+const MODEL = fileURLToPath(new URL('./fixtures/load-models/max-rate.yaml', import.meta.url));
+
+function requestsOf(summaryPath: string, key: string): number {
+  const s = JSON.parse(readFileSync(summaryPath, 'utf8')) as { metrics: Record<string, { count?: number }> };
+  return s.metrics[key]?.count ?? 0;
+}
+
+export async function benchRun(repeats = 3): Promise<BenchResult[]> {
+  const k6 = locateK6();
+  const target = await startTinyTarget();
+  const dir = mkdtempSync(join(tmpdir(), 'perfcell-bench-run-'));
+  try {
+    // Minimal hand-written script: same executor and VUs, plain default function, same raw output.
+    const script = join(dir, 'minimal.js');
+    writeFileSync(script, `import http from 'k6/http';
+export const options = { scenarios: { hello: { executor: 'constant-arrival-rate', rate: __ENV.RATE * 1, timeUnit: '1s', duration: __ENV.DURATION, preAllocatedVUs: 40, maxVUs: 40 } } };
+export default function () { http.get('${target.url}/hello'); }
+`);
+    const overhead: number[] = [];
+    const bareOverhead: number[] = [];
+    const perfcellRate: number[] = [];
+    const bareRate: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      let r = await run(process.execPath, [BIN, 'run', MODEL, '-p', 'smoke', '-q', '-t', `app=${target.url}`, '-o', join(dir, `smoke-${i}`)]);
+      if (r.code !== 0) throw new Error(`perfcell run failed: ${r.stderr}`);
+      overhead.push(r.ms / 1000 - 5);
+      r = await run(k6.path, ['run', '-q', '--no-usage-report', '--out', `csv=${join(dir, `bare-smoke-${i}.csv.gz`)}`, script], { RATE: '10', DURATION: '5s' });
+      bareOverhead.push(r.ms / 1000 - 5);
+
+      r = await run(process.execPath, [BIN, 'run', MODEL, '-p', 'max', '-q', '-t', `app=${target.url}`, '-o', join(dir, `max-${i}`)]);
+      if (r.code !== 0) throw new Error(`perfcell run failed: ${r.stderr}`);
+      perfcellRate.push(requestsOf(join(dir, `max-${i}`, 'summary.json'), 'http_reqs{transaction:hello}') / 10);
+      const sum = join(dir, `bare-max-${i}.json`);
+      r = await run(k6.path, ['run', '-q', '--no-usage-report', '--out', `csv=${join(dir, `bare-max-${i}.csv.gz`)}`, '--summary-export', sum, script], { RATE: '20000', DURATION: '10s' });
+      bareRate.push(requestsOf(sum, 'http_reqs') / 10);
+    }
+    return [
+      {
+        name: 'run-overhead',
+        command: `perfcell run bench/fixtures/load-models/max-rate.yaml -p smoke (5 s of load), wall time − 5 s; baseline: k6 run of a minimal script, wall time − 5 s`,
+        unit: 's',
+        median: median(overhead),
+        samples: overhead,
+        baseline: { name: 'bare k6 run', median: median(bareOverhead), samples: bareOverhead },
+        ratio: median(overhead) / median(bareOverhead),
+        target: '≤ 3 s',
+      },
+      {
+        name: 'max-request-rate',
+        command: `perfcell run … -p max (20 000/s offered, 40 VUs, 10 s) vs k6 run of a minimal script (same executor, VUs, target, raw CSV output), alternated`,
+        unit: 'req/s',
+        median: median(perfcellRate),
+        samples: perfcellRate,
+        baseline: { name: 'minimal hand-written k6 script', median: median(bareRate), samples: bareRate },
+        ratio: median(perfcellRate) / median(bareRate),
+        target: 'ratio ≥ 0.95',
+      },
+    ];
+  } finally {
+    await target.close();
+  }
+}
