@@ -62,7 +62,7 @@ export function registerGateCommands(program: Command): void {
     .option('--baseline <run|name>', 'baseline run folder or name in the store (default "main")')
     .option('--against <env|url>', 'interleaved mode: environment, URL or target=url pairs of the baseline build')
     .option('--candidate <run>', 'judge this run folder as the candidate instead of running one (baseline mode)')
-    .option('--target <target=url>', "override the candidate's target URL(s)")
+    .option('-t, --target <target=url>', "override the candidate's target URL(s), as perfcell run does")
     .option('--store <dir>', 'baseline store', defaultStore())
     .option('-o, --out <dir>', 'gate folder (default reports/<service>/gate/<id>)')
     .option('--window <duration>', 'window of the per-window percentiles (baseline mode)', `${DEFAULT_WINDOW_MS / 1000}s`)

@@ -1,0 +1,45 @@
+/** The gate's per-window input (src/gate/windows.ts) on a synthetic run folder with known figures. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { windowsOf } from '../../src/gate/windows.js';
+import { runFile } from '../../src/run/folder.js';
+import { steadyRequests, writeFakeRun } from './fake-run.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'perfcell-gate-windows-'));
+
+test('whole windows after the warm-up, nearest-rank p95 and error rate per window and in total', async () => {
+  // 100 req/s for 8 s; latency = 1..100 ms repeating each second, so every 1-s window has p95 = 95 ms.
+  const dir = writeFakeRun(join(scratch, 'a'), steadyRequests('hello', 8, 100, (i) => (i % 100) + 1, 50));
+  const w = await windowsOf(dir, 1000, { warmupMs: 1000 });
+  assert.equal(w.damaged, false);
+  const hello = w.transactions.find((t) => t.transaction === 'hello');
+  assert.ok(hello);
+  assert.equal(hello.windows.length, 6, '7 s after the warm-up, the last one not whole (last request at 7.99 s)');
+  for (const x of hello.windows) {
+    assert.equal(x.requests, 100);
+    assert.equal(x.p95Ms, 95);
+    assert.equal(x.errors, 2);
+  }
+  assert.equal(hello.total.p50Ms, 50);
+  assert.equal(hello.total.errorRate, 0.02);
+  assert.equal(hello.windows[1]?.startMs, 2000);
+});
+
+test('an infinite window is the whole run after the warm-up (interleaved mode)', async () => {
+  const dir = writeFakeRun(join(scratch, 'b'), steadyRequests('hello', 3, 100, (i) => (i < 100 ? 500 : 10)));
+  const w = await windowsOf(dir, Number.POSITIVE_INFINITY, { warmupMs: 1000 });
+  const hello = w.transactions[0];
+  assert.equal(hello?.windows.length, 1);
+  assert.equal(hello?.windows[0]?.requests, 200, 'the first second (500 ms latencies) is left out');
+  assert.equal(hello?.windows[0]?.p95Ms, 10);
+});
+
+test('a damaged raw file is reported, not silently read as a short run', async () => {
+  const dir = writeFakeRun(join(scratch, 'c'), steadyRequests('hello', 2, 50, () => 5));
+  writeFileSync(runFile(dir, 'raw'), 'this is not gzip');
+  const w = await windowsOf(dir, 1000);
+  assert.equal(w.damaged, true);
+});
