@@ -5,6 +5,7 @@ import { reportError } from './exit-codes.js';
 import { registerModelCommands } from './model-commands.js';
 import { registerRunCommand } from './run-command.js';
 import { registerGateCommands } from './gate-commands.js';
+import { registerMetricsCommands } from './metrics-commands.js';
 
 installExitHook();
 const debug = process.argv.includes('--debug');
@@ -15,6 +16,7 @@ const program = new Command('perfcell')
 registerModelCommands(program);
 registerRunCommand(program);
 registerGateCommands(program);
+registerMetricsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -36,7 +36,10 @@ export function k6Args(input: Pick<K6RunInput, 'scriptPath' | 'rawPath' | 'summa
   return args;
 }
 
-export async function runK6(input: K6RunInput, onStart?: (stop: (signal: NodeJS.Signals) => void) => void): Promise<K6RunResult> {
+export async function runK6(
+  input: K6RunInput,
+  onStart?: (stop: (signal: NodeJS.Signals) => void, pid: number | undefined) => void,
+): Promise<K6RunResult> {
   const args = k6Args(input);
   const log = createWriteStream(input.logPath);
   const child = spawnManaged(input.k6.path, args, {
@@ -59,7 +62,8 @@ export async function runK6(input: K6RunInput, onStart?: (stop: (signal: NodeJS.
     log.write(chunk);
     if (!input.quiet) process.stderr.write(chunk);
   });
-  onStart?.((signal) => child.kill(signal));
+  // The pid lets the monitor read k6's CPU and memory (setpriv execs k6 in place: same pid).
+  onStart?.((signal) => child.kill(signal), child.pid);
   const result = await new Promise<K6RunResult>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve({ exitCode: code ?? 128, signalled: signal, args }));

@@ -14,6 +14,7 @@ import { bundleScenarios, writeBundle } from '../scenario/bundle.js';
 import { locateK6, PROJECT_ROOT } from '../k6/locate.js';
 import { K6_EXIT, runK6 } from '../k6/run-k6.js';
 import { checkTargets } from './preflight.js';
+import { prepareRunHooks, startRunHooks, type RunHookOptions } from '../metrics/run-hooks.js';
 import { newRunId, RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta, type RunStatus } from './folder.js';
 import { formatSummaryTable, summaryRows, type K6SummaryExport } from './k6-summary.js';
 
@@ -29,6 +30,8 @@ export interface RunRequest {
   /** Replaces target URLs of the chosen environment (campaigns rewire targets to stubs this way). */
   targetOverrides?: Record<string, string>;
   extraOutputs?: string[];
+  /** InfluxDB, monitor and APM settings (default: from the environment, docs/metrics.md). */
+  hooks?: RunHookOptions;
   quiet?: boolean;
   log?: (line: string) => void;
   now?: () => Date;
@@ -91,7 +94,8 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const phase = req.phase ?? 'unstubbed';
   const iteration = req.iteration ?? 1;
   const compiled = compile({ model, file, profile: req.profile, environment: { name: environment.name, env }, phase, runId, iteration });
-  const bundle = await bundleScenarios(generateEntry({ compiled, root: loaded.root, data: model.data }), loaded.root);
+  const prepared = prepareRunHooks(req.hooks);
+  const bundle = await bundleScenarios(generateEntry({ compiled, root: loaded.root, data: model.data }), loaded.root, prepared.bundlePlugins);
   // Everything that can be refused has been checked: from here on the run folder is written.
   const dir = resolve(req.out ?? resolve('reports', model.service, 'runs', runId));
   if (existsSync(runFile(dir, 'meta'))) throw new PerfcellError(`${dir}: already holds a run (run.json); choose another --out`);
@@ -138,6 +142,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   writeRunMeta(dir, meta);
   log(`perfcell: run ${runId} · ${model.service} · profile ${req.profile} · phase ${phase} · ${compiled.transactions.length} transaction(s) · ${Math.round(compiled.durationMs / 1000)} s`);
   log(`perfcell: run folder ${dir}`);
+  const hooks = await startRunHooks(prepared, { dir, meta, targets: env.targets, log });
 
   let stopK6: ((s: NodeJS.Signals) => void) | undefined;
   let interrupted = false;
@@ -157,11 +162,14 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
         rawPath: runFile(dir, 'raw'),
         summaryPath: runFile(dir, 'summary'),
         logPath: runFile(dir, 'k6Log'),
-        env: compiled.env,
-        extraOutputs: req.extraOutputs,
+        env: { ...compiled.env, ...hooks.k6Env },
+        extraOutputs: [...(req.extraOutputs ?? []), ...hooks.k6Outputs],
         quiet: req.quiet,
       },
-      (stop) => (stopK6 = stop),
+      (stop, pid) => {
+        stopK6 = stop;
+        hooks.k6Started(pid);
+      },
     );
   } finally {
     process.off('SIGINT', onSignal);
@@ -192,6 +200,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   meta.status = status;
   if (meta.interrupted) meta.flags.push('interrupted');
   writeRunMeta(dir, meta);
+  await hooks.finish(meta);
 
   if (summary) {
     const seconds = (Date.parse(meta.endedAt) - Date.parse(meta.startedAt)) / 1000;

@@ -167,6 +167,12 @@ export async function readRawSamples(path: string, onSample: (s: RawSample) => v
         } catch (e) {
           stream.destroy();
           reject(e);
+          return;
+        }
+        const wait = options.afterChunk?.();
+        if (wait) {
+          stream.pause();
+          wait.then(() => stream.resume(), (e: unknown) => { stream.destroy(); reject(e); });
         }
       });
       stream.once('end', resolve);

@@ -1,5 +1,5 @@
 /** esbuild adapter: the generated entry + scenario TypeScript → one k6 script with a source map. */
-import { build, type Message } from 'esbuild';
+import { build, type Message, type Plugin } from 'esbuild';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ function describe(m: Message): string {
  * the helper. The map is linked by a sourceMappingURL comment, which k6 reads so that script errors point
  * at the TypeScript line.
  */
-export async function bundleScenarios(entrySource: string, root: string): Promise<Bundle> {
+export async function bundleScenarios(entrySource: string, root: string, plugins: Plugin[] = []): Promise<Bundle> {
   try {
     const result = await build({
       stdin: { contents: entrySource, resolveDir: root, sourcefile: 'perfcell-entry.js', loader: 'js' },
@@ -33,6 +33,8 @@ export async function bundleScenarios(entrySource: string, root: string): Promis
       target: 'es2020',
       external: ['k6', 'k6/*'],
       alias: { 'perfcell/k6': K6_API },
+      // e.g. the APM shim that stands in for k6/http (src/apm/bundle-plugin.ts).
+      plugins,
       sourcemap: 'linked',
       sourcesContent: true,
       // Absolute sources: a k6 stack trace names the real scenario file, wherever the run folder is.

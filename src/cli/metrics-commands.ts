@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { PerfcellError } from '../errors.js';
+import { DEFAULT_INSTANCE_DIR, pingInflux, readInstanceState, startInfluxd } from '../metrics/influx-instance.js';
+import { describeTarget, resolveInfluxTarget } from '../metrics/influx.js';
+import { pushRun } from '../metrics/push.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new PerfcellError(`--port: a TCP port (1-65535), got "${value}"`, 'input');
+  return n;
+}
+
+export function registerMetricsCommands(program: Command): void {
+  const influx = program.command('influx').description('a private InfluxDB 1.x instance for local use (influxd)');
+  influx
+    .command('start')
+    .description('run a private influxd (own data directory, loopback ports) until Ctrl-C or `perfcell influx stop`')
+    .option('-d, --dir <dir>', 'data directory', DEFAULT_INSTANCE_DIR)
+    .option('--port <port>', 'HTTP port (default: a free one)', port)
+    .option('--rpc-port <port>', 'RPC (backup/restore) port (default: a free one)', port)
+    .action(async (opts: { dir: string; port?: number; rpcPort?: number }) => {
+      const running = readInstanceState(opts.dir);
+      if (running && (await pingInflux(running.url))) {
+        throw new PerfcellError(`${opts.dir}: an instance already runs at ${running.url} (perfcell influx stop --dir ${opts.dir})`, 'environment');
+      }
+      const instance = await startInfluxd({
+        dir: opts.dir,
+        ...(opts.port ? { httpPort: opts.port } : {}),
+        ...(opts.rpcPort ? { rpcPort: opts.rpcPort } : {}),
+        writeState: true,
+      });
+      process.stdout.write(`perfcell: InfluxDB ${instance.url} (data in ${instance.dir}); runs push to it now. Ctrl-C to stop.\n`);
+      await new Promise<void>((resolveStop) => {
+        const stop = () => resolveStop();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        instance.child.once('exit', stop);
+      });
+      await instance.stop();
+      process.stdout.write('perfcell: InfluxDB stopped\n');
+    });
+  influx
+    .command('stop')
+    .description('stop the private instance started by `perfcell influx start`')
+    .option('-d, --dir <dir>', 'data directory', DEFAULT_INSTANCE_DIR)
+    .action(async (opts: { dir: string }) => {
+      const state = readInstanceState(opts.dir);
+      if (!state) {
+        process.stdout.write(`perfcell: no InfluxDB instance runs from ${opts.dir}\n`);
+        return;
+      }
+      process.kill(state.ownerPid, 'SIGTERM');
+      const deadline = Date.now() + 15_000;
+      while (readInstanceState(opts.dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (readInstanceState(opts.dir)) throw new PerfcellError(`InfluxDB owner process ${state.ownerPid} did not stop within 15 s`, 'environment');
+      process.stdout.write(`perfcell: InfluxDB ${state.url} stopped\n`);
+    });
+  influx
+    .command('status')
+    .description('where metrics go, and whether InfluxDB answers')
+    .option('-d, --dir <dir>', 'data directory of the private instance', DEFAULT_INSTANCE_DIR)
+    .action(async (opts: { dir: string }) => {
+      const target = resolveInfluxTarget({ instanceDir: opts.dir });
+      if (!target) {
+        process.stdout.write('perfcell: no InfluxDB configured (set PERFCELL_INFLUX_URL or run `perfcell influx start`)\n');
+        process.exitCode = 3;
+        return;
+      }
+      const up = await pingInflux(target.url, 2000);
+      process.stdout.write(`perfcell: InfluxDB ${describeTarget(target)}: ${up ? 'up' : 'not answering'}\n`);
+      if (!up) process.exitCode = 3;
+    });
+
+  program
+    .command('push')
+    .argument('<run>', 'run folder')
+    .option('--influx <url>', 'InfluxDB URL (default: PERFCELL_INFLUX_URL, else the private instance)')
+    .option('--db <name>', 'database (default: PERFCELL_INFLUX_DB, else "perfcell")')
+    .description("write a run's samples, monitor samples and events into InfluxDB (replaces what it held for the run)")
+    .action(async (run: string, opts: { influx?: string; db?: string }) => {
+      const target = resolveInfluxTarget({ ...(opts.influx ? { url: opts.influx } : {}), ...(opts.db ? { database: opts.db } : {}) });
+      if (!target) throw new PerfcellError('no InfluxDB to push to: give --influx <url>, set PERFCELL_INFLUX_URL or run `perfcell influx start`', 'environment');
+      if (!(await pingInflux(target.url, 2000))) throw new PerfcellError(`InfluxDB ${target.url} does not answer /ping`, 'environment');
+      const stats = await pushRun(run, target);
+      process.stdout.write(
+        `perfcell: pushed run ${stats.runId} to ${describeTarget(target)}: ${stats.requests} requests, ${stats.samples} samples, ` +
+          `${stats.monitorSamples} monitor samples, ${stats.events} events in ${(stats.totalMs / 1000).toFixed(1)} s` +
+          `${stats.rawTruncated ? ' (raw file truncated: what it holds was pushed)' : ''}${stats.badLines ? ` · ${stats.badLines} bad line(s) skipped` : ''}\n`,
+      );
+    });
+}
