@@ -12,7 +12,7 @@ import type { ErrorKind, LatencyStats, TransactionAnalysis, VitalStats, WindowPo
 
 /** Metrics the analyzer reads; the raw reader skips the others (half the lines) before splitting them. */
 export const ANALYZED_METRICS: ReadonlySet<string> = new Set([
-  'http_reqs', 'http_req_duration', 'http_req_failed', 'iterations', 'dropped_iterations', 'checks', 'vus', 'vus_max',
+  'http_reqs', 'http_req_duration', 'http_req_failed', 'iterations', 'dropped_iterations', 'checks', 'vus',
   'browser_web_vital_lcp', 'browser_web_vital_fcp', 'browser_web_vital_cls', 'browser_web_vital_inp', 'browser_web_vital_ttfb',
 ]);
 
@@ -83,7 +83,6 @@ export class RunAccumulator {
   readonly checks = new Map<string, { passes: number; fails: number }>();
   readonly vitals = new Map<Vital, Histogram>();
   maxVus = 0;
-  maxVusAllowed = 0;
   firstMs = Infinity;
   lastMs = -Infinity;
 
@@ -160,9 +159,6 @@ export class RunAccumulator {
         if (s.value > slot.vus) slot.vus = s.value;
         return;
       }
-      case 'vus_max':
-        if (s.value > this.maxVusAllowed) this.maxVusAllowed = s.value;
-        return;
       default:
         if (s.metric.startsWith('browser_web_vital_')) {
           const v = s.metric.slice('browser_web_vital_'.length) as Vital;

@@ -186,7 +186,8 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
       checks: [...acc.checks.entries()].map(([name, c]) => ({ name, ...c })),
       vus: {
         max: acc.maxVus,
-        maxAllowed: acc.maxVusAllowed,
+        // The plan's VU ceiling (every transaction's maxVUs, on every injector), not k6's current allocation.
+        maxAllowed: metas.reduce((s, m) => s + m.transactions.reduce((a, t) => a + t.maxVUs, 0), 0),
         series: overall.series.length ? acc.overall.series.ordered().map(({ t, slot }) => ({ t, v: slot.vus })) : [],
       },
       webVitals: acc.webVitals(),

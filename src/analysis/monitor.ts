@@ -13,6 +13,7 @@ export const MONITOR_METRICS: readonly RegExp[] = [
   /^nodejs_heap_size_used_bytes$/,
   /^nodejs_eventloop_lag_(p99_)?seconds$/,
   /pool.*(wait|pending|queue)/,
+  /^db_pool_connections$/,
   /^db_queries_total$/,
   /^db_query_duration_seconds_(sum|count)$/,
   /^http_client_request_duration_seconds_(sum|count)$/,

@@ -151,6 +151,7 @@ export interface Analysis {
   overall: TransactionAnalysis;
   transactions: TransactionAnalysis[];
   checks: { name: string; passes: number; fails: number }[];
+  /** Busiest VU count seen, and the ceiling the load model allows (sum of maxVUs). */
   vus: { max: number; maxAllowed: number; series: { t: number; v: number }[] };
   webVitals: VitalStats[];
   slo: SloResult[];

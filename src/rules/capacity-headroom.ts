@@ -1,0 +1,41 @@
+/** Stress profile: where the system breaks, and whether that leaves the model's headroom over its peak. */
+import { chartId, pct, round } from './helpers.js';
+import type { Finding, Rule } from './types.js';
+
+export const capacityHeadroom: Rule = {
+  id: 'capacity-headroom',
+  title: { en: 'Capacity: knee, maximum sustainable rate and headroom', fr: 'Capacité : point de rupture, débit maximal tenu et marge' },
+  sentence: {
+    en: (p) => `${p.transaction}: holds ${p.max}/s at most (knee: ${p.reason}), ${p.headroom} % above the model's peak of ${p.peak}/s${p.short ? `, under the ${p.required} % required: scale out (more instances) or remove the bottleneck` : ''}${p.usl ? `; the USL fit predicts a peak of ${p.usl}/s` : ''}.`,
+    fr: (p) => `${p.transaction} : tient ${p.max}/s au plus (rupture : ${p.reason}), ${p.headroom} % au-dessus du pic du modèle de ${p.peak}/s${p.short ? `, sous les ${p.required} % exigés : ajouter des instances ou lever le goulet` : ''}${p.usl ? ` ; l'ajustement USL prédit un pic de ${p.usl}/s` : ''}.`,
+  },
+  evaluate: ({ analysis }) => {
+    const out: Finding[] = [];
+    for (const c of analysis.capacity) {
+      const knee = c.kneeStep !== null ? c.steps[c.kneeStep] : undefined;
+      const max = c.maxSustainablePerSec ?? 0;
+      const headroom = c.headroom ?? -1;
+      const short = headroom < c.requiredHeadroom;
+      out.push({
+        severity: short ? 'critical' : 'info',
+        transaction: c.transaction,
+        params: {
+          transaction: c.transaction,
+          max: round(max, 2),
+          reason: c.kneeReason ?? 'none within the profile',
+          headroom: pct(headroom, 0),
+          peak: round(c.modelPeakPerSec, 2),
+          short: short ? 1 : 0,
+          required: pct(c.requiredHeadroom, 0),
+          usl: c.usl ? round(c.usl.peakThroughputPerSec, 1) : 0,
+        },
+        evidence: {
+          numbers: { maxSustainablePerSec: max, modelPeakPerSec: c.modelPeakPerSec, headroom, requiredHeadroom: c.requiredHeadroom, ...(c.usl ? { uslPeakPerSec: c.usl.peakThroughputPerSec } : {}) },
+          ...(knee ? { from: analysis.startMs + knee.fromMs, to: analysis.startMs + knee.toMs } : {}),
+          chart: chartId(analysis.phase, 'capacity', c.transaction),
+        },
+      });
+    }
+    return out;
+  },
+};

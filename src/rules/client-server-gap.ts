@@ -1,0 +1,44 @@
+/** Requests spend far longer at the client than in the server: queueing before the server, or k6 saturated. */
+import { seriesOf } from '../analysis/monitor.js';
+import type { MonitorSeries } from '../analysis/types.js';
+import { chartId, round } from './helpers.js';
+import type { Finding, Rule } from './types.js';
+
+export const GAP_RATIO = 2;
+export const MIN_GAP_MS = 10;
+
+/** Mean of a Prometheus summary/histogram over the run: Σ(rate of _sum) / Σ(rate of _count), per source. */
+export function meanFromSumCount(series: MonitorSeries[], family: string, source: string, labels?: (l: string) => boolean): number | null {
+  const pick = (suffix: string) => seriesOf(series, `${family}_${suffix}`, source).filter((s) => !labels || labels(s.labels));
+  const total = (xs: MonitorSeries[]) => xs.reduce((s, x) => s + x.points.reduce((a, p) => a + p.v, 0), 0);
+  const count = total(pick('count'));
+  return count > 0 ? total(pick('sum')) / count : null;
+}
+
+export const clientServerGap: Rule = {
+  id: 'client-server-gap',
+  title: { en: 'Client time far above server time', fr: 'Temps client très supérieur au temps serveur' },
+  sentence: {
+    en: (p) => `${p.source}: requests take ${p.client} ms at the client but ${p.server} ms in the server: they queue before the server (connections, accept backlog) or the load generator is saturated.`,
+    fr: (p) => `${p.source} : les requêtes prennent ${p.client} ms côté client mais ${p.server} ms dans le serveur : elles attendent avant le serveur (connexions, file d'acceptation) ou l'injecteur est saturé.`,
+  },
+  evaluate: ({ analysis }) => {
+    const client = analysis.overall.latencyMs?.mean;
+    if (client === undefined) return [];
+    const out: Finding[] = [];
+    const sources = [...new Set(seriesOf(analysis.monitor, 'http_request_duration_seconds_count', 'target:').map((s) => s.source))];
+    for (const source of sources) {
+      const serverS = meanFromSumCount(analysis.monitor, 'http_request_duration_seconds', source);
+      if (serverS === null) continue;
+      const server = serverS * 1000;
+      if (client >= GAP_RATIO * server && client - server >= MIN_GAP_MS) {
+        out.push({
+          severity: 'warning',
+          params: { source, client: round(client), server: round(server) },
+          evidence: { numbers: { clientMeanMs: client, serverMeanMs: server }, chart: chartId(analysis.phase, 'server') },
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,69 @@
+/** Small numeric helpers the rules share. Pure. */
+import type { Phase } from '../model/compile.js';
+import type { MonitorSeries, WindowPoint } from '../analysis/types.js';
+
+/** Theil–Sen slope (median of pairwise slopes): robust to a few outlying windows. Unit: y per x. */
+export function theilSen(points: { x: number; y: number }[], maxPoints = 200): number | null {
+  if (points.length < 3) return null;
+  // Subsample evenly: the pairwise cost is quadratic.
+  const step = Math.max(1, Math.floor(points.length / maxPoints));
+  const p = points.filter((_, i) => i % step === 0);
+  const slopes: number[] = [];
+  for (let i = 0; i < p.length; i++) {
+    for (let j = i + 1; j < p.length; j++) {
+      const a = p[i] as { x: number; y: number };
+      const b = p[j] as { x: number; y: number };
+      if (b.x !== a.x) slopes.push((b.y - a.y) / (b.x - a.x));
+    }
+  }
+  return median(slopes);
+}
+
+export function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+export function mean(xs: number[]): number | null {
+  return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null;
+}
+
+/** Windows that carry latency, as (seconds since first window, p-value) points. */
+export function latencyPoints(series: WindowPoint[], key: 'p50' | 'p95' = 'p50'): { x: number; y: number; t: number }[] {
+  const t0 = series[0]?.t ?? 0;
+  const out: { x: number; y: number; t: number }[] = [];
+  for (const p of series) {
+    const v = p[key];
+    if (v !== null) out.push({ x: (p.t - t0) / 1000, y: v, t: p.t });
+  }
+  return out;
+}
+
+export function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export function pct(x: number, digits = 1): number {
+  return round(x * 100, digits);
+}
+
+export function chartId(phase: Phase, kind: string, transaction?: string): string {
+  return transaction === undefined ? `${phase}-${kind}` : `${phase}-${kind}-${slug(transaction)}`;
+}
+
+/** A name safe in an element id, still distinct for distinct names (hex of the bytes past the safe ones). */
+export function slug(name: string): string {
+  return name.replace(/[^a-zA-Z0-9-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`);
+}
+
+/** Mean value of a monitor series between two instants (all of it when not given). */
+export function seriesMean(s: MonitorSeries, from = -Infinity, to = Infinity): number | null {
+  return mean(s.points.filter((p) => p.t >= from && p.t <= to).map((p) => p.v));
+}
+
+export function seriesMax(s: MonitorSeries): number | null {
+  return s.points.length ? Math.max(...s.points.map((p) => p.v)) : null;
+}

@@ -1,0 +1,49 @@
+/** Worse than the previous iteration: latency, errors or throughput. */
+import { chartId, pct, round } from './helpers.js';
+import type { Finding, Rule } from './types.js';
+
+/** p95 up by more than this share and by at least MIN_DELTA_MS, with enough requests on both sides. */
+export const P95_RISE = 0.1;
+export const MIN_DELTA_MS = 2;
+export const MIN_REQUESTS = 20;
+export const ERROR_RATE_RISE = 0.005;
+
+export const regression: Rule = {
+  id: 'regression',
+  title: { en: 'Regression against the previous iteration', fr: "Régression par rapport à l'itération précédente" },
+  sentence: {
+    en: (p) => (p.what === 'p95'
+      ? `${p.transaction}: p95 went from ${p.before} ms to ${p.after} ms (+${p.change} %) since iteration ${p.iteration}.`
+      : `${p.transaction}: the error rate went from ${p.before} % to ${p.after} % since iteration ${p.iteration}.`),
+    fr: (p) => (p.what === 'p95'
+      ? `${p.transaction} : le p95 est passé de ${p.before} ms à ${p.after} ms (+${p.change} %) depuis l'itération ${p.iteration}.`
+      : `${p.transaction} : le taux d'erreur est passé de ${p.before} % à ${p.after} % depuis l'itération ${p.iteration}.`),
+  },
+  evaluate: ({ analysis, previous }) => {
+    if (!previous) return [];
+    const out: Finding[] = [];
+    const chart = chartId(analysis.phase, 'comparison');
+    for (const row of previous.comparison) {
+      const { before, after } = row;
+      if (!before || !after || before.requests < MIN_REQUESTS || after.requests < MIN_REQUESTS) continue;
+      const iteration = previous.analysis.iteration;
+      if (row.p95Change !== null && before.p95 !== null && after.p95 !== null && row.p95Change > P95_RISE && after.p95 - before.p95 >= MIN_DELTA_MS) {
+        out.push({
+          severity: row.p95Change > 0.5 ? 'critical' : 'warning',
+          transaction: row.transaction,
+          params: { what: 'p95', transaction: row.transaction, before: round(before.p95), after: round(after.p95), change: pct(row.p95Change, 0), iteration },
+          evidence: { numbers: { p95BeforeMs: before.p95, p95AfterMs: after.p95, change: row.p95Change }, chart },
+        });
+      }
+      if (row.errorRateDelta !== null && row.errorRateDelta > ERROR_RATE_RISE) {
+        out.push({
+          severity: 'warning',
+          transaction: row.transaction,
+          params: { what: 'errors', transaction: row.transaction, before: pct(before.errorRate, 2), after: pct(after.errorRate, 2), change: 0, iteration },
+          evidence: { numbers: { errorRateBefore: before.errorRate, errorRateAfter: after.errorRate }, chart },
+        });
+      }
+    }
+    return out;
+  },
+};

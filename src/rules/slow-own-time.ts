@@ -1,0 +1,40 @@
+/**
+ * With its dependencies stubbed, a transaction is still slow: the time is the service's own (a query without
+ * an index, a full scan, a heavy computation), not its dependencies'.
+ */
+import { meanFromSumCount } from './client-server-gap.js';
+import { chartId, round } from './helpers.js';
+import type { Finding, Rule } from './types.js';
+
+export const MIN_OWN_MS = 50;
+/** Share of the SLO's p95 that the stubbed median may use before the service's own time is the problem. */
+export const SLO_SHARE = 0.5;
+
+export const slowOwnTime: Rule = {
+  id: 'slow-own-time',
+  title: { en: "Slow with dependencies stubbed: the service's own time", fr: 'Lent avec dépendances bouchonnées : le temps propre du service' },
+  sentence: {
+    en: (p) => `${p.transaction}: median ${p.p50} ms even with its dependencies stubbed${p.db ? ` (database queries average ${p.db} ms)` : ''}: the service's own work is slow; check its queries (missing index, full scan).`,
+    fr: (p) => `${p.transaction} : médiane de ${p.p50} ms même avec ses dépendances bouchonnées${p.db ? ` (requêtes base de données de ${p.db} ms en moyenne)` : ''} : le travail propre du service est lent ; vérifier ses requêtes (index manquant, parcours complet).`,
+  },
+  evaluate: ({ analysis }) => {
+    if (analysis.phase !== 'stubbed') return [];
+    const out: Finding[] = [];
+    const dbSources = [...new Set(analysis.monitor.filter((s) => s.metric === 'db_query_duration_seconds_count').map((s) => s.source))];
+    const dbMeans = dbSources.map((s) => meanFromSumCount(analysis.monitor, 'db_query_duration_seconds', s)).filter((x): x is number => x !== null);
+    const dbMs = dbMeans.length ? Math.max(...dbMeans) * 1000 : 0;
+    for (const t of analysis.transactions) {
+      const p50 = t.latencyMs?.p50;
+      if (p50 === undefined || p50 < MIN_OWN_MS) continue;
+      const slo = analysis.slo.find((s) => s.transaction === t.name && s.criterion === 'p95');
+      if (slo && p50 < SLO_SHARE * slo.limit) continue;
+      out.push({
+        severity: 'warning',
+        transaction: t.name,
+        params: { transaction: t.name, p50: round(p50), db: round(dbMs) },
+        evidence: { numbers: { stubbedP50Ms: p50, ...(slo ? { sloP95Ms: slo.limit } : {}), ...(dbMs ? { dbQueryMeanMs: dbMs } : {}) }, chart: chartId(analysis.phase, 'latency', t.name) },
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,24 @@
+/** Too many distinct request names: URLs with ids in them were not grouped, metrics explode. */
+import { DISTINCT_NAMES_CAP } from '../analysis/accumulator.js';
+import { chartId } from './helpers.js';
+import type { Finding, Rule } from './types.js';
+
+export const MAX_NAMES_PER_TRANSACTION = 20;
+
+export const tooManyUrls: Rule = {
+  id: 'too-many-urls',
+  title: { en: 'Too many distinct URLs', fr: 'Trop d’URL distinctes' },
+  sentence: {
+    en: (p) => `${p.transaction}: ${p.count} distinct request names: URLs carry ids; group them with named() in the scenario so that figures per request mean something.`,
+    fr: (p) => `${p.transaction} : ${p.count} noms de requête distincts : les URL portent des identifiants ; les regrouper avec named() dans le scénario pour que les chiffres par requête aient un sens.`,
+  },
+  evaluate: ({ analysis }) => {
+    const out: Finding[] = [];
+    for (const t of analysis.transactions) {
+      if (t.distinctNames <= MAX_NAMES_PER_TRANSACTION) continue;
+      const count = t.distinctNames >= DISTINCT_NAMES_CAP ? `${DISTINCT_NAMES_CAP}+` : t.distinctNames;
+      out.push({ severity: 'warning', transaction: t.name, params: { transaction: t.name, count }, evidence: { numbers: { distinctNames: t.distinctNames }, chart: chartId(analysis.phase, 'throughput') } });
+    }
+    return out;
+  },
+};

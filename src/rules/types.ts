@@ -1,0 +1,59 @@
+/**
+ * A recommendation rule: a small pure function from what the analysis saw to findings, each with the
+ * evidence it rests on. The sentence exists in every report language; numbers stay numbers.
+ */
+import type { ComparisonRow } from '../analysis/compare.js';
+import type { PhaseComparisonRow } from '../analysis/phases.js';
+import type { Analysis } from '../analysis/types.js';
+import type { Phase } from '../model/compile.js';
+
+export type Severity = 'critical' | 'warning' | 'info';
+export const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+export type Lang = 'en' | 'fr';
+export const LANGS: readonly Lang[] = ['en', 'fr'];
+
+export interface Evidence {
+  /** The figures the finding rests on (ms, per second, ratios), by name. */
+  numbers: Record<string, number>;
+  /** Time range (unix ms) the finding concerns, when it concerns part of the run. */
+  from?: number;
+  to?: number;
+  /** Id of the report chart that shows it (see src/report/charts.ts chartId). */
+  chart: string;
+}
+
+export interface RuleContext {
+  /** The phase under examination. */
+  analysis: Analysis;
+  /** Every phase of the iteration (the examined one included). */
+  phases: Analysis[];
+  phaseComparison: PhaseComparisonRow[];
+  /** Same phase in the previous iteration, with the per-transaction comparison. */
+  previous: { analysis: Analysis; comparison: ComparisonRow[] } | null;
+}
+
+export interface Finding {
+  severity: Severity;
+  transaction?: string;
+  /** Values for the sentence (names, figures already rounded for reading). */
+  params: Record<string, string | number>;
+  evidence: Evidence;
+}
+
+export interface Rule {
+  id: string;
+  /** What the rule looks for, one line (docs/recommendations.md). */
+  title: Record<Lang, string>;
+  sentence: Record<Lang, (p: Record<string, string | number>) => string>;
+  evaluate: (ctx: RuleContext) => Finding[];
+}
+
+export interface Recommendation {
+  ruleId: string;
+  severity: Severity;
+  phase: Phase;
+  transaction?: string;
+  text: Record<Lang, string>;
+  evidence: Evidence;
+}
