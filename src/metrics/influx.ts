@@ -29,7 +29,8 @@ export function resolveInfluxTarget(
   env: NodeJS.ProcessEnv = process.env,
 ): InfluxTarget | undefined {
   if (env.PERFCELL_INFLUX === 'off' && !options.url) return undefined;
-  const url = options.url ?? env.PERFCELL_INFLUX_URL ?? readInstanceState(options.instanceDir)?.url;
+  // An empty variable counts as unset (a shell `VAR=` line).
+  const url = options.url || env.PERFCELL_INFLUX_URL || readInstanceState(options.instanceDir)?.url;
   if (!url) return undefined;
   let parsed: URL;
   try {
@@ -38,10 +39,10 @@ export function resolveInfluxTarget(
     throw new PerfcellError(`InfluxDB URL "${url}": an http(s) URL such as http://127.0.0.1:8086`, 'input');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new PerfcellError(`InfluxDB URL "${url}": an http(s) URL`, 'input');
-  const database = options.database ?? env.PERFCELL_INFLUX_DB ?? (parsed.pathname.replace(/^\//, '') || DEFAULT_DATABASE);
+  const database = options.database || env.PERFCELL_INFLUX_DB || (parsed.pathname.replace(/^\//, '') || DEFAULT_DATABASE);
   const target: InfluxTarget = { url: `${parsed.protocol}//${parsed.host}`, database };
-  const username = env.PERFCELL_INFLUX_USER ?? (parsed.username ? decodeURIComponent(parsed.username) : undefined);
-  const password = env.PERFCELL_INFLUX_PASSWORD ?? (parsed.password ? decodeURIComponent(parsed.password) : undefined);
+  const username = env.PERFCELL_INFLUX_USER || (parsed.username ? decodeURIComponent(parsed.username) : undefined);
+  const password = env.PERFCELL_INFLUX_PASSWORD || (parsed.password ? decodeURIComponent(parsed.password) : undefined);
   if (username) target.username = username;
   if (password) target.password = password;
   return target;

@@ -90,7 +90,8 @@ export function startMonitor(options: MonitorOptions): RunningMonitor {
 
   const target = async (name: string, base: string, t: number): Promise<MonitorSample[]> => {
     const url = `${base.replace(/\/$/, '')}${options.metricsPath ?? '/metrics'}`;
-    const got = await scrape(url, Math.min(intervalMs, 3000));
+    // A slow /metrics delays the next tick rather than losing this one, up to a bound.
+    const got = await scrape(url, Math.max(1000, Math.min(intervalMs, 3000)));
     const counts = report.targets[name] as { ok: number; skipped: number };
     if ('error' in got) {
       counts.skipped++;

@@ -25,12 +25,10 @@ export class PromParseError extends Error {
 const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*/;
 
+/** Go's ParseFloat, which Prometheus uses, takes NaN and Inf in any case (prom-client writes "Nan"). */
 function parseValue(text: string): number | undefined {
-  switch (text) {
-    case '+Inf': case 'Inf': return Infinity;
-    case '-Inf': return -Infinity;
-    case 'NaN': return NaN;
-  }
+  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
+  if (special) return (special[2] as string).toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return undefined;
   return Number(text);
 }
