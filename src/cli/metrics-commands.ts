@@ -84,8 +84,9 @@ export function registerMetricsCommands(program: Command): void {
       const stats = await pushRun(run, target);
       process.stdout.write(
         `perfcell: pushed run ${stats.runId} to ${describeTarget(target)}: ${stats.requests} requests, ${stats.samples} samples, ` +
-          `${stats.monitorSamples} monitor samples, ${stats.events} events in ${(stats.totalMs / 1000).toFixed(1)} s` +
+          `${stats.monitorSamples} monitor samples, ${stats.events} events, ${stats.summaryPoints} summary points in ${(stats.totalMs / 1000).toFixed(1)} s` +
           `${stats.rawTruncated ? ' (raw file truncated: what it holds was pushed)' : ''}${stats.badLines ? ` · ${stats.badLines} bad line(s) skipped` : ''}\n`,
       );
+      if (stats.summaryError) process.stderr.write(`perfcell: warning: no analysis summary pushed (${stats.summaryError})\n`);
     });
 }

@@ -10,6 +10,7 @@
 import type { RawSample } from '../run/raw-samples.js';
 import type { RunMeta } from '../run/folder.js';
 import type { MonitorSample } from '../monitor/samples.js';
+import type { Analysis, TransactionAnalysis } from '../analysis/types.js';
 
 export interface Point {
   measurement: string;
@@ -23,6 +24,10 @@ export interface Point {
 export const MONITOR_MEASUREMENT = 'monitor';
 /** Measurement of run events (Grafana annotations). */
 export const EVENTS_MEASUREMENT = 'perfcell_events';
+/** Measurement of the analysis summary: one point per transaction (and "_all"), at the run's end. */
+export const SUMMARY_MEASUREMENT = 'perfcell_summary';
+/** Measurement of SLO verdicts: one point per transaction and criterion. */
+export const SLO_MEASUREMENT = 'perfcell_slo';
 
 /** Test-wide tags of a run: the same keys and values compile.ts gives k6 as options.tags. */
 export function runTags(meta: Pick<RunMeta, 'service' | 'profile' | 'phase' | 'runId' | 'iteration' | 'campaign'>): Record<string, string> {
@@ -144,4 +149,38 @@ export function eventPoint(e: RunEvent, tags: Readonly<Record<string, string>>):
     fields: { title: e.title, text: e.text },
     timestamp: sampleTimestampNs(e.timeMs, 0),
   };
+}
+
+function transactionFields(t: TransactionAnalysis): Record<string, number> {
+  const f: Record<string, number> = {
+    requests: t.requests, iterations: t.iterations, dropped: t.dropped, rate_per_sec: t.ratePerSec, errors: t.errors, error_rate: t.errorRate,
+  };
+  if (t.targetRatePerSec !== null) f.target_rate_per_sec = t.targetRatePerSec;
+  if (t.latencyMs) {
+    const l = t.latencyMs;
+    Object.assign(f, { min_ms: l.min, mean_ms: l.mean, p50_ms: l.p50, p90_ms: l.p90, p95_ms: l.p95, p99_ms: l.p99, p999_ms: l.p999, max_ms: l.max });
+  }
+  for (const [kind, n] of Object.entries(t.errorsByKind)) f[`errors_${kind.replace(/-/g, '_')}`] = n ?? 0;
+  return f;
+}
+
+/**
+ * The analysis summary of a run as points (per-transaction throughput, errors by kind, latency percentiles,
+ * SLO verdicts), stamped at the end of the analysed period so that a Grafana table or stat panel can
+ * show them beside the series. Pure.
+ */
+export function summaryPoints(analysis: Analysis, tags: Readonly<Record<string, string>>): Point[] {
+  const at = sampleTimestampNs(analysis.endMs, 0);
+  const points: Point[] = [analysis.overall, ...analysis.transactions].map((t, i) => ({
+    measurement: SUMMARY_MEASUREMENT,
+    tags: { ...tags, transaction: i === 0 ? '_all' : t.name },
+    fields: transactionFields(t),
+    timestamp: at,
+  }));
+  for (const slo of analysis.slo) {
+    const fields: Record<string, number | string> = { limit: slo.limit, pass: slo.pass ? 1 : 0, op: slo.op };
+    if (slo.actual !== null) fields.actual = slo.actual;
+    points.push({ measurement: SLO_MEASUREMENT, tags: { ...tags, transaction: slo.transaction, criterion: slo.criterion }, fields, timestamp: at });
+  }
+  return points;
 }

@@ -1,14 +1,15 @@
 /**
  * `perfcell push <run folder>`: the run folder is the truth, InfluxDB a view of it. Push replaces whatever
  * InfluxDB holds for the run (live points from k6, possibly incomplete) by the points of the raw samples,
- * the monitor samples and the run's events. Point identities are deterministic (points.ts), so pushing
+ * the monitor samples, the run's events and its analysis summary (src/analysis). Point identities are deterministic (points.ts), so pushing
  * twice gives the same points.
  */
 import { existsSync } from 'node:fs';
 import { readRawSamples } from '../run/raw-samples.js';
 import { readRunMeta, runFile, writeRunMeta } from '../run/folder.js';
 import { readMonitorSamples } from '../monitor/samples.js';
-import { eventPoint, monitorPoint, runEvents, runTags, samplePointBuilder, type Point } from './points.js';
+import { analyzeRun } from '../analysis/analyze.js';
+import { eventPoint, monitorPoint, runEvents, runTags, samplePointBuilder, summaryPoints, type Point } from './points.js';
 import { InfluxClient, WRITE_BATCH, type InfluxTarget } from './influx.js';
 
 export interface PushStats {
@@ -18,6 +19,9 @@ export interface PushStats {
   requests: number;
   monitorSamples: number;
   events: number;
+  /** Points of the analysis summary (0 when the analysis could not be made: `summaryError` says why). */
+  summaryPoints: number;
+  summaryError?: string;
   rawTruncated: boolean;
   badLines: number;
   totalMs: number;
@@ -31,15 +35,7 @@ export const INFLUX_FLAGS = {
   backfilled: 'influx-backfilled',
 } as const;
 
-/**
- * Hook for the analysis summary: once src/analysis exposes a run summary (per-transaction percentiles,
- * throughput), its points go here. Today it returns none (no analysis module to read from yet).
- */
-export function analysisSummaryPoints(_runDir: string, _tags: Readonly<Record<string, string>>): Point[] {
-  return [];
-}
-
-export async function pushRun(runDir: string, target: InfluxTarget, options: { now?: () => number } = {}): Promise<PushStats> {
+export async function pushRun(runDir: string, target: InfluxTarget, options: { now?: () => number; summary?: boolean } = {}): Promise<PushStats> {
   const now = options.now ?? (() => performance.now());
   const t0 = now();
   const meta = readRunMeta(runDir);
@@ -85,9 +81,21 @@ export async function pushRun(runDir: string, target: InfluxTarget, options: { n
   const monitor = readMonitorSamples(runDir);
   batch.push(...monitor.samples.map((s, i) => monitorPoint(s, i, tags)));
   const events = runEvents(meta).map((e) => eventPoint(e, tags));
-  batch.push(...events, ...analysisSummaryPoints(runDir, tags));
+  batch.push(...events);
   await inFlight;
   await client.write(batch);
+
+  // The analysis reads the raw file once more; a run it cannot analyse still has its samples pushed.
+  let summary: Point[] = [];
+  let summaryError: string | undefined;
+  if (options.summary !== false) {
+    try {
+      summary = summaryPoints(await analyzeRun(runDir), tags);
+    } catch (e) {
+      summaryError = (e as Error).message;
+    }
+    await client.write(summary);
+  }
 
   if (meta.flags.includes(INFLUX_FLAGS.backfillPending) || meta.flags.includes(INFLUX_FLAGS.pushFailed)) {
     meta.flags = meta.flags.filter((f) => f !== INFLUX_FLAGS.backfillPending);
@@ -100,6 +108,8 @@ export async function pushRun(runDir: string, target: InfluxTarget, options: { n
     requests,
     monitorSamples: monitor.samples.length,
     events: events.length,
+    summaryPoints: summary.length,
+    ...(summaryError ? { summaryError } : {}),
     rawTruncated: stats.truncated,
     badLines: stats.badLines + monitor.badLines,
     totalMs: now() - t0,

@@ -146,8 +146,11 @@ describe('InfluxDB: live push, dashboard, perfcell push', { timeout: 120_000 }, 
     const raw = await rawCounts(run.dir);
     const first = await pushRun(run.dir, target);
     assert.equal(first.requests, raw.get('http_reqs'));
+    assert.equal(first.summaryError, undefined);
+    assert.ok(first.summaryPoints >= 4);
     const afterFirst = await influxCounts(run.meta.runId);
     for (const [metric, n] of raw) assert.equal(afterFirst.get(metric), n, `${metric}: every raw sample is a point`);
+    assert.equal(afterFirst.get('perfcell_events'), 2);
     assert.equal(afterFirst.get('monitor'), readMonitorSamples(run.dir).samples.length);
     const second = await pushRun(run.dir, target);
     assert.deepEqual(second.samples, first.samples);
@@ -156,6 +159,20 @@ describe('InfluxDB: live push, dashboard, perfcell push', { timeout: 120_000 }, 
     let rawSum = 0;
     await readRawSamples(runFile(run.dir, 'raw'), (s) => (rawSum += s.value), { metrics: new Set(['http_req_duration']) });
     assert.ok(Math.abs((sum[0]?.sum ?? 0) - rawSum) < 1e-6 * rawSum, 'same values, not only the same count');
+  });
+
+  it('push writes the analysis summary: per-transaction figures and errors by kind', async () => {
+    const rows = await client.query<{ transaction: string; requests: number; errors: number; errors_4xx: number | null; p95_ms: number; dropped: number }>(
+      `SELECT * FROM "perfcell_summary" WHERE "run_id" = '${run.meta.runId}'`,
+    );
+    const by = new Map(rows.map((r) => [r.transaction, r]));
+    assert.deepEqual([...by.keys()].sort(), ['_all', 'hello', 'missing', 'slow']);
+    const liveByTx = await client.query<{ transaction: string; count: number }>(`SELECT count("value") AS "count" FROM "http_reqs" WHERE "run_id" = '${run.meta.runId}' GROUP BY "transaction"`);
+    for (const { transaction, count } of liveByTx) assert.equal(by.get(transaction)?.requests, count, transaction);
+    assert.equal(by.get('missing')?.errors_4xx, by.get('missing')?.requests, 'every /missing request is a 4xx');
+    assert.equal(by.get('hello')?.errors, 0);
+    assert.ok((by.get('slow')?.p95_ms ?? 0) >= 200, 'slow answers in 200 ms');
+    assert.ok((by.get('slow')?.dropped ?? 0) > 0, 'slow drops iterations');
   });
 
   it('every dashboard query returns data from the pushed points', async () => {
