@@ -9,6 +9,8 @@ import { PerfcellError, inputError } from '../errors.js';
 import { loadModel, type LoadedModel } from '../model/load.js';
 import { compile, type Phase } from '../model/compile.js';
 import { guardEnvironment, selectEnvironment } from '../model/environment.js';
+import type { Environment } from '../model/schema.js';
+import { loadConfig, mergeEnvironments } from '../environments/registry.js';
 import { generateEntry } from '../scenario/entry.js';
 import { bundleScenarios, writeBundle } from '../scenario/bundle.js';
 import { locateK6, PROJECT_ROOT } from '../k6/locate.js';
@@ -29,6 +31,8 @@ export interface RunRequest {
   out?: string;
   /** Replaces target URLs of the chosen environment (campaigns rewire targets to stubs this way). */
   targetOverrides?: Record<string, string>;
+  /** An environment already resolved (campaigns: per phase, narrowed to the phase's targets); replaces `env`. */
+  environment?: { name: string; env: Environment };
   extraOutputs?: string[];
   /** InfluxDB, monitor and APM settings (default: from the environment, docs/metrics.md). */
   hooks?: RunHookOptions;
@@ -79,7 +83,8 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const now = req.now ?? (() => new Date());
   const loaded = loadModel(req.model);
   const { model, file } = loaded;
-  const environment = selectEnvironment(model, file, req.env);
+  // Environments of perfcell.config.yaml (the registry), each overridden by the model's own of that name.
+  const environment = req.environment ?? selectEnvironment({ ...model, environments: mergeEnvironments(loadConfig(loaded.root).environments, model) }, file, req.env);
   for (const [name, url] of Object.entries(req.targetOverrides ?? {})) {
     if (!(name in environment.env.targets)) throw inputError(file, `environments.${environment.name}.targets.${name}`, `an existing target to override (it has: ${Object.keys(environment.env.targets).join(', ')})`);
     if (!URL.canParse(url)) throw inputError('--target', name, `an http(s) URL, got "${url}"`);

@@ -20,6 +20,8 @@ export const RUN_FILES = {
   k6Log: 'k6.log',
   model: 'model.yaml',
   monitor: 'monitor.jsonl',
+  /** Campaign phases: per stub server, traffic per mapping and the requests that matched no mapping. */
+  stubs: 'stubs.json',
 } as const;
 
 export type RunStatus = 'running' | 'passed' | 'slo-broken' | 'failed' | 'interrupted';

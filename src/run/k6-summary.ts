@@ -20,7 +20,8 @@ export interface TransactionSummaryRow {
 export function summaryRows(meta: Pick<RunMeta, 'transactions'>, summary: K6SummaryExport, testSeconds: number): TransactionSummaryRow[] {
   return meta.transactions.map((t) => {
     const m = (name: string) => summary.metrics[`${name}{transaction:${t.name}}`] ?? {};
-    const requests = m('http_reqs').count ?? 0;
+    // A browser transaction sends its requests from Chromium: k6 counts them as browser_http_req_duration.
+    const requests = m('http_reqs').count ?? m('browser_http_req_duration').count ?? 0;
     return {
       name: t.name,
       requests,

@@ -1,0 +1,80 @@
+/**
+ * The environment registry: one file (perfcell.config.yaml at the project root) declares the environments
+ * every load model can use — per-service base URLs and whether load is allowed — and a model's own
+ * `environments:` override it by name. The per-environment shape and the production guard are
+ * src/model/environment.ts's; this module only adds where environments come from.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { PerfcellError } from '../errors.js';
+import { guardEnvironment, selectEnvironment } from '../model/environment.js';
+import { environmentSchema, type Environment, type LoadModel } from '../model/schema.js';
+import { zodToError } from '../model/zod-errors.js';
+
+export const CONFIG_FILE = 'perfcell.config.yaml';
+
+export const registrySchema = z
+  .object({
+    environments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and "-"'), environmentSchema).default({}),
+  })
+  // Other top-level sections (campaigns:) belong to other modules, which read the same file.
+  .loose();
+
+export type Registry = z.infer<typeof registrySchema>;
+
+export interface LoadedConfig {
+  file: string;
+  /** The whole document (other modules read their own sections from it). */
+  raw: Record<string, unknown>;
+  environments: Record<string, Environment>;
+}
+
+/** Pure: the config file's text → its environments, or an input error naming file and field. */
+export function parseConfig(text: string, file: string): LoadedConfig {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) throw new PerfcellError(`${file}: not valid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);
+  const input: unknown = doc.toJS() ?? {};
+  const parsed = registrySchema.safeParse(input);
+  if (!parsed.success) throw zodToError(file, parsed.error, input);
+  return { file, raw: input as Record<string, unknown>, environments: parsed.data.environments };
+}
+
+/** The config file: PERFCELL_CONFIG, else perfcell.config.yaml in `root`; absent → no shared environments. */
+export function configPath(root: string): string {
+  return resolve(process.env.PERFCELL_CONFIG ?? join(root, CONFIG_FILE));
+}
+
+export function loadConfig(root: string): LoadedConfig {
+  const file = configPath(root);
+  if (!existsSync(file)) {
+    if (process.env.PERFCELL_CONFIG) throw new PerfcellError(`PERFCELL_CONFIG=${file}: the file does not exist`);
+    return { file, raw: {}, environments: {} };
+  }
+  return parseConfig(readFileSync(file, 'utf8'), file);
+}
+
+/** Registry environments, each replaced whole by the model's environment of the same name. */
+export function mergeEnvironments(registry: Record<string, Environment>, model: LoadModel): Record<string, Environment> {
+  return { ...registry, ...model.environments };
+}
+
+export interface ResolvedEnvironment {
+  name: string;
+  env: Environment;
+  /** Where it was declared: the model file or the config file (what error messages name). */
+  declaredIn: string;
+}
+
+/**
+ * Chooses the environment (requested, else the only one, else "local") among the registry's and the
+ * model's, and applies the production guard. Throws before any load.
+ */
+export function resolveEnvironment(config: LoadedConfig, model: LoadModel, modelFile: string, requested?: string): ResolvedEnvironment {
+  const environments = mergeEnvironments(config.environments, model);
+  const { name, env } = selectEnvironment({ ...model, environments }, modelFile, requested);
+  const declaredIn = name in model.environments ? modelFile : config.file;
+  guardEnvironment(declaredIn, name, env);
+  return { name, env, declaredIn };
+}
