@@ -4,6 +4,7 @@ import { installExitHook } from '../process/children.js';
 import { reportError } from './exit-codes.js';
 import { registerModelCommands } from './model-commands.js';
 import { registerRunCommand } from './run-command.js';
+import { registerSutCommands } from './sut-commands.js';
 import { registerGateCommands } from './gate-commands.js';
 import { registerMetricsCommands } from './metrics-commands.js';
 
@@ -15,6 +16,7 @@ const program = new Command('perfcell')
   .showHelpAfterError();
 registerModelCommands(program);
 registerRunCommand(program);
+registerSutCommands(program);
 registerGateCommands(program);
 registerMetricsCommands(program);
 

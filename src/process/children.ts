@@ -4,6 +4,7 @@
  * no k6, JVM or target process behind.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 
 const live = new Set<ChildProcess>();
 let setprivChecked: boolean | undefined;
@@ -56,4 +57,22 @@ export function installExitHook(): void {
   process.on('exit', () => {
     for (const c of live) if (c.exitCode === null) c.kill('SIGKILL');
   });
+}
+
+/**
+ * The one kind of process meant to outlive perfcell (`perfcell sut start` leaves the reference target
+ * running in the background): detached in its own process group, output appended to `logFile`, neither
+ * registered nor given a parent-death signal. The caller records the returned pid; a later command stops
+ * it (`perfcell sut stop`).
+ */
+export function spawnDaemon(command: string, args: string[], options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string }): number {
+  const fd = openSync(options.logFile, 'a');
+  try {
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], env: options.env, cwd: options.cwd });
+    child.unref();
+    if (child.pid === undefined) throw new Error(`could not start ${command}`);
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,0 +1,91 @@
+/**
+ * The one database interface the services use, over PostgreSQL (`pg` pool) or an embedded PGlite instance
+ * (real PostgreSQL compiled to WebAssembly, in-process). Both speak the same SQL; every query names its
+ * schema explicitly (`billing.invoices`) so that one PGlite instance can hold every department's schema.
+ */
+import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
+
+export type SqlValue = string | number | boolean | null | Date | readonly (string | number | boolean | null)[];
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface Db {
+  readonly kind: 'postgres' | 'embedded';
+  query<T extends object = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Several statements, no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}
+
+/** Errors that mean "the database is unreachable", as opposed to a bad query. */
+export function isUnavailableError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003', '53300'].includes(code)) return true;
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(error.message);
+}
+
+export class DbUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('database unavailable', { cause });
+    this.name = 'DbUnavailableError';
+  }
+}
+
+export function createPgDb(url: string, max = 10): Db {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 2000, idleTimeoutMillis: 30_000 });
+  // An idle client losing its connection must not crash the service: the pool drops it and reconnects later.
+  pool.on('error', () => undefined);
+  return {
+    kind: 'postgres',
+    async query<T extends object>(sql: string, params: readonly SqlValue[] = []) {
+      try {
+        const r = await pool.query(sql, params as unknown[]);
+        return r.rows as T[];
+      } catch (error) {
+        if (isUnavailableError(error)) throw new DbUnavailableError(error);
+        throw error;
+      }
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => pool.end(),
+  };
+}
+
+/** PGlite runs one query at a time: "pool" figures describe that single connection and its queue. */
+export function wrapPglite(instance: PGlite, ownsInstance: boolean): Db {
+  let inFlight = 0;
+  return {
+    kind: 'embedded',
+    async query<T extends object>(sql: string, params: readonly SqlValue[] = []) {
+      inFlight++;
+      try {
+        const r = await instance.query<T>(sql, params as unknown[]);
+        return r.rows;
+      } finally {
+        inFlight--;
+      }
+    },
+    async exec(sql: string) {
+      await instance.exec(sql);
+    },
+    poolStats: () => ({ total: 1, idle: inFlight === 0 ? 1 : 0, waiting: Math.max(0, inFlight - 1) }),
+    close: async () => {
+      if (ownsInstance) await instance.close();
+    },
+  };
+}
+
+export async function createPgliteInstance(): Promise<PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  return PGlite.create();
+}
