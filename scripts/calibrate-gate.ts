@@ -1,0 +1,193 @@
+/**
+ * `npm run calibrate:gate`: runs the gate many times A/A (the same build on both sides) and A/A′ (the
+ * candidate with a planted slowdown, SUT_SLOWDOWN_PCT) on this machine, and writes the false-alarm and
+ * detection rates, with the number of runs, into docs/gate.md (between the calibration markers) and the
+ * trials into reports/calibration/.
+ *
+ *   npm run calibrate:gate -- --target sut --model load-models/grc.yaml --profile gate --transaction person-360
+ *   npm run calibrate:gate -- --runs 2 --pairs 5 --no-doc        # a smoke try on the tiny target
+ *
+ * Targets: `sut` starts two reference targets with `perfcell sut start` (ports offset by 200 and 300,
+ * the second with SUT_SLOWDOWN_PCT) and seeds both; `tiny` (default) uses two in-process tiny targets
+ * answering after --base-delay ms, the slowed one after base × (1 + p/100). Load goes to 127.0.0.1 only.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { PerfcellError } from '../src/errors.js';
+import { parseDurationMs } from '../src/model/duration.js';
+import { loadModel } from '../src/model/load.js';
+import { selectEnvironment } from '../src/model/environment.js';
+import { newRunId } from '../src/run/folder.js';
+import { setBaseline } from '../src/gate/baselines.js';
+import { DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS, runGate, type GateRequest } from '../src/gate/gate.js';
+import { executeRun } from '../src/run/execute.js';
+import { renderCalibration, replaceCalibrationSection, summarizeTrials, type CalibrationTrial } from '../src/gate/calibration.js';
+import { installExitHook, spawnManaged } from '../src/process/children.js';
+import { startTinyTarget } from '../test/support/tiny-target.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const BIN = join(ROOT, 'bin', 'perfcell.js');
+
+const { values: flags } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '20' },
+    pairs: { type: 'string', default: String(DEFAULT_PAIRS) },
+    mode: { type: 'string', default: 'interleaved' },
+    window: { type: 'string', default: `${DEFAULT_WINDOW_MS / 1000}s` },
+    warmup: { type: 'string', default: `${DEFAULT_WARMUP_MS / 1000}s` },
+    slowdowns: { type: 'string', default: '10,25' },
+    target: { type: 'string', default: 'tiny' },
+    model: { type: 'string' },
+    profile: { type: 'string' },
+    transaction: { type: 'string' },
+    persons: { type: 'string', default: '1000' },
+    'base-delay': { type: 'string', default: '20' },
+    doc: { type: 'string', default: join(ROOT, 'docs', 'gate.md') },
+    'no-doc': { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+
+interface Builds {
+  /** --against value for the baseline build (A). */
+  against: string;
+  /** Target overrides for the candidate build (A or A′). */
+  candidate: Record<string, string>;
+  stop: () => Promise<void>;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((res, rej) => {
+    const child = spawnManaged(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => (code === 0 ? res(out) : rej(new PerfcellError(`perfcell ${args.join(' ')} failed (exit ${code}):\n${out}`, 'environment'))));
+  });
+}
+
+/** Two reference targets through the CLI, as the CI templates start them; the second one slowed. */
+async function sutBuilds(targets: string[], slowdownPct: number, scratch: string): Promise<Builds> {
+  const started: string[] = [];
+  const start = async (name: string, offset: number, pct: number) => {
+    const state = join(scratch, name, 'sut.json');
+    await cli(['sut', 'start', '--port-offset', String(offset), '--state', state], pct > 0 ? { SUT_SLOWDOWN_PCT: String(pct) } : {});
+    started.push(state);
+    await cli(['sut', 'seed', '--persons', flags.persons as string, '--state', state]);
+    return (JSON.parse(readFileSync(state, 'utf8')) as { urls: Record<string, string> }).urls;
+  };
+  const stop = async () => {
+    for (const s of started) await cli(['sut', 'stop', '--state', s]).catch(() => undefined);
+  };
+  try {
+    const a = await start('a', 200, 0);
+    const b = await start('b', 300, slowdownPct);
+    const pick = (urls: Record<string, string>) => Object.fromEntries(targets.filter((t) => urls[t]).map((t) => [t, urls[t] as string]));
+    const against = Object.entries(pick(a)).map(([t, u]) => `${t}=${u}`).join(',');
+    if (!against) throw new PerfcellError(`none of the model's targets (${targets.join(', ')}) is a reference-target service`);
+    return { against, candidate: pick(b), stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+async function tinyBuilds(targets: string[], slowdownPct: number): Promise<Builds> {
+  const base = Number(flags['base-delay']);
+  const a = await startTinyTarget(0, base);
+  const b = await startTinyTarget(0, base * (1 + slowdownPct / 100));
+  return {
+    against: targets.map((t) => `${t}=${a.url}`).join(','),
+    candidate: Object.fromEntries(targets.map((t) => [t, b.url])),
+    stop: async () => {
+      await a.close();
+      await b.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  installExitHook();
+  const runs = Number(flags.runs);
+  const pairs = Number(flags.pairs);
+  const mode = flags.mode === 'baseline' ? 'baseline' : 'interleaved';
+  const windowMs = parseDurationMs(flags.window as string) ?? DEFAULT_WINDOW_MS;
+  const warmupMs = flags.warmup === '0' ? 0 : (parseDurationMs(flags.warmup as string) ?? DEFAULT_WARMUP_MS);
+  const slowdowns = (flags.slowdowns as string).split(',').map(Number).filter((n) => n > 0);
+  const tiny = flags.target !== 'sut';
+  const model = resolve(flags.model ?? (tiny ? join(ROOT, 'test', 'gate', 'fixtures', 'gate.yaml') : ''));
+  if (!tiny && !flags.model) throw new PerfcellError('--target sut needs --model (and --profile, --transaction)');
+  const profile = flags.profile ?? (tiny ? (mode === 'interleaved' ? 'pair' : 'single') : 'gate');
+  const loaded = loadModel(model);
+  const targets = Object.keys(selectEnvironment(loaded.model, loaded.file).env.targets);
+  const transaction = flags.transaction ?? (loaded.model.transactions[0]?.name as string);
+  const id = newRunId(new Date());
+  const out = resolve(flags.out ?? join(ROOT, 'reports', 'calibration', `gate-${id}`));
+  mkdirSync(out, { recursive: true });
+  const log = (l: string) => process.stderr.write(`calibrate: ${l}\n`);
+  const trials: CalibrationTrial[] = [];
+
+  for (const planted of [0, ...slowdowns]) {
+    const builds = tiny ? await tinyBuilds(targets, planted) : await sutBuilds(targets, planted, join(out, `targets-${planted}`));
+    try {
+      for (let i = 1; i <= runs; i++) {
+        const dir = join(out, `slowdown-${planted}`, `trial-${String(i).padStart(3, '0')}`);
+        const req: GateRequest = { model, profile, pairs, windowMs, warmupMs, out: join(dir, 'gate'), log: () => {}, candidateTargets: builds.candidate };
+        if (mode === 'interleaved') req.against = builds.against;
+        else {
+          // Baseline mode: a fresh baseline run on build A just before the candidate (best case for it).
+          const overrides = Object.fromEntries(builds.against.split(',').map((p) => p.split('=') as [string, string]));
+          const base = await executeRun({ model, profile, targetOverrides: overrides, out: join(dir, 'baseline-run'), quiet: true, log: () => {} });
+          setBaseline(base.dir, { store: join(dir, 'store'), name: 'main' });
+          req.store = join(dir, 'store');
+        }
+        const t0 = Date.now();
+        let trial: CalibrationTrial;
+        try {
+          const r = await runGate(req);
+          const watched = r.verdict.transactions.find((t) => t.transaction === transaction);
+          trial = { plantedPct: planted, exitCode: r.exitCode, status: r.verdict.status, effect: watched?.p95?.effect ?? null, pValue: watched?.p95?.pValue ?? null, wallMs: Date.now() - t0 };
+        } catch (e) {
+          log(`trial ${i} at +${planted} %: could not measure: ${(e as Error).message}`);
+          trial = { plantedPct: planted, exitCode: 3, status: 'could-not-measure', effect: null, pValue: null, wallMs: Date.now() - t0 };
+        }
+        trials.push(trial);
+        writeFileSync(join(out, 'trials.json'), JSON.stringify(trials, null, 2) + '\n');
+        log(`+${planted} % trial ${i}/${runs}: ${trial.status} (effect ${trial.effect === null ? '–' : (trial.effect * 100).toFixed(1) + ' %'}, ${Math.round(trial.wallMs / 1000)} s)`);
+      }
+    } finally {
+      await builds.stop();
+    }
+  }
+
+  const rows = summarizeTrials(trials);
+  const section = renderCalibration(rows, {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    machine: `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    target: tiny ? `two tiny targets (${flags['base-delay']} ms service time, slowed one × (1 + p/100))` : 'two reference targets (sut/, `perfcell sut start`, SUT_SLOWDOWN_PCT on the slowed one)',
+    mode,
+    model: loaded.file.replace(ROOT, ''),
+    profile,
+    transaction,
+    sampling: mode === 'interleaved' ? `${pairs} pairs per gate` : `windows of ${windowMs / 1000} s`,
+    command: `npm run calibrate:gate -- ${process.argv.slice(2).join(' ')}`.trim(),
+  });
+  writeFileSync(join(out, 'calibration.md'), section + '\n');
+  process.stdout.write(section + '\n');
+  if (!flags['no-doc']) {
+    const doc = resolve(flags.doc as string);
+    writeFileSync(doc, replaceCalibrationSection(readFileSync(doc, 'utf8'), section));
+    log(`wrote the results into ${doc}`);
+  }
+  log(`trials in ${out}`);
+}
+
+try {
+  await main();
+} catch (e) {
+  process.stderr.write(`calibrate: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+}

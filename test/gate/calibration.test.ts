@@ -1,0 +1,47 @@
+/** Calibration summaries: rates with their run counts and intervals, the doc section replaced in place. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CALIBRATION_BEGIN,
+  CALIBRATION_END,
+  renderCalibration,
+  replaceCalibrationSection,
+  summarizeTrials,
+  wilson,
+  type CalibrationTrial,
+} from '../../src/gate/calibration.js';
+
+const trial = (plantedPct: number, status: CalibrationTrial['status'], effect: number, wallMs = 120_000): CalibrationTrial => ({
+  plantedPct, status, exitCode: status === 'regression' ? 1 : 0, effect, pValue: 0.01, wallMs,
+});
+
+test('Wilson interval: known values, and never outside [0, 1]', () => {
+  const { low, high } = wilson(0, 20);
+  assert.equal(low, 0);
+  assert.ok(Math.abs(high - 0.1611) < 1e-3, `0/20 upper bound ${high}`);
+  const mid = wilson(10, 20);
+  assert.ok(Math.abs(mid.low - 0.2993) < 1e-3 && Math.abs(mid.high - 0.7007) < 1e-3, JSON.stringify(mid));
+});
+
+test('trials → one row per planted slowdown with counts, rate, median effect and wall time', () => {
+  const rows = summarizeTrials([
+    trial(0, 'pass', 0.01), trial(0, 'warn', 0.06), trial(0, 'regression', 0.12), trial(0, 'pass', -0.02),
+    trial(25, 'regression', 0.24, 200_000), trial(25, 'regression', 0.26), { ...trial(25, 'could-not-measure', 0), effect: null },
+  ]);
+  assert.deepEqual(rows.map((r) => [r.plantedPct, r.runs, r.regressions, r.warns, r.passes, r.others]), [[0, 4, 1, 1, 2, 0], [25, 3, 2, 0, 0, 1]]);
+  assert.equal(rows[0]?.rate, 0.25);
+  assert.ok(Math.abs((rows[0]?.medianEffect ?? 0) - 0.035) < 1e-12);
+  assert.equal(rows[1]?.medianEffect, 0.25);
+  assert.equal(rows[1]?.maxWallS, 200);
+  const md = renderCalibration(rows, { date: 'd', machine: 'm', target: 't', mode: 'interleaved', model: 'x.yaml', profile: 'gate', transaction: 'v', sampling: '8 pairs', command: 'c' });
+  assert.match(md, /\| A \(A\/A: false alarms\) \| 4 \| 1 \| 25 % \|/);
+  assert.match(md, /A\/A false alarms 25 % \(target ≤ 5 %\): NOT met; with 4 runs/);
+  assert.match(md, /detection at \+25 % 67 % \(target ≥ 90 %\): NOT met/);
+});
+
+test('the doc section between the markers is replaced, the rest of the doc kept', () => {
+  const doc = `# Gate\n\nintro\n\n${CALIBRATION_BEGIN}\nold figures\n${CALIBRATION_END}\n\n## After\n`;
+  const next = replaceCalibrationSection(doc, 'new figures');
+  assert.equal(next, `# Gate\n\nintro\n\n${CALIBRATION_BEGIN}\nnew figures\n${CALIBRATION_END}\n\n## After\n`);
+  assert.match(replaceCalibrationSection('# Gate\n', 'x'), new RegExp(`# Gate\\n\\n${CALIBRATION_BEGIN.replace(/[()]/g, '\\$&')}\\nx\\n${CALIBRATION_END}\\n$`));
+});
