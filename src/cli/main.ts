@@ -7,6 +7,7 @@ import { registerRunCommand } from './run-command.js';
 import { registerSutCommands } from './sut-commands.js';
 import { registerGateCommands } from './gate-commands.js';
 import { registerMetricsCommands } from './metrics-commands.js';
+import { registerAnalysisCommands } from './analysis-commands.js';
 
 installExitHook();
 const debug = process.argv.includes('--debug');
@@ -19,6 +20,7 @@ registerRunCommand(program);
 registerSutCommands(program);
 registerGateCommands(program);
 registerMetricsCommands(program);
+registerAnalysisCommands(program);
 
 try {
   await program.parseAsync(process.argv);

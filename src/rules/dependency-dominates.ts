@@ -1,5 +1,5 @@
 /** From the phase comparison: the real dependencies (or the end-to-end chain) make most of the latency. */
-import { chartId, pct, round } from './helpers.js';
+import { PHASES_CHART, pct, round } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
 export const DOMINANT_SHARE = 0.5;
@@ -21,7 +21,7 @@ export const dependencyDominates: Rule = {
             severity: 'warning',
             transaction: row.transaction,
             params: { transaction: row.transaction, what: 'real dependencies', added: round(row.dependenciesMs), total: round(row.unstubbed.p50), share: pct(row.dependenciesShare, 0) },
-            evidence: { numbers: { stubbedP50Ms: row.stubbed?.p50 ?? Number.NaN, unstubbedP50Ms: row.unstubbed.p50, addedMs: row.dependenciesMs, share: row.dependenciesShare }, chart: chartId(analysis.phase, 'phases') },
+            evidence: { numbers: { ...(row.stubbed ? { stubbedP50Ms: row.stubbed.p50 } : {}), unstubbedP50Ms: row.unstubbed.p50, addedMs: row.dependenciesMs, share: row.dependenciesShare }, chart: PHASES_CHART },
           });
         }
       }
@@ -32,7 +32,7 @@ export const dependencyDominates: Rule = {
             severity: 'warning',
             transaction: row.transaction,
             params: { transaction: row.transaction, what: 'end-to-end chain', added: round(row.e2eAddedMs), total: round(row.e2e.p50), share: pct(share, 0) },
-            evidence: { numbers: { unstubbedP50Ms: row.unstubbed?.p50 ?? Number.NaN, e2eP50Ms: row.e2e.p50, addedMs: row.e2eAddedMs, share }, chart: chartId(analysis.phase, 'phases') },
+            evidence: { numbers: { ...(row.unstubbed ? { unstubbedP50Ms: row.unstubbed.p50 } : {}), e2eP50Ms: row.e2e.p50, addedMs: row.e2eAddedMs, share }, chart: PHASES_CHART },
           });
         }
       }

@@ -50,6 +50,9 @@ export function pct(x: number, digits = 1): number {
   return round(x * 100, digits);
 }
 
+/** The one chart comparing phases (it spans the iteration, not one phase). */
+export const PHASES_CHART = 'phases';
+
 export function chartId(phase: Phase, kind: string, transaction?: string): string {
   return transaction === undefined ? `${phase}-${kind}` : `${phase}-${kind}-${slug(transaction)}`;
 }

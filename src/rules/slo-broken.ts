@@ -19,7 +19,7 @@ export const sloBroken: Rule = {
           severity: 'critical' as const,
           transaction: s.transaction,
           params: { transaction: s.transaction, criterion: s.criterion, actual: s.actual === null ? 'n/a' : show(s.actual), op: s.op, limit: rate ? pct(s.limit, 2) : s.limit, unit: rate ? ' %' : ' ms' },
-          evidence: { numbers: { actual: s.actual ?? Number.NaN, limit: s.limit }, chart: chartId(analysis.phase, rate ? 'errors' : 'latency', s.transaction) },
+          evidence: { numbers: { ...(s.actual !== null ? { actual: s.actual } : {}), limit: s.limit }, chart: chartId(analysis.phase, rate ? 'errors' : 'latency', s.transaction) },
         };
       }),
 };
