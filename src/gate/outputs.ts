@@ -24,6 +24,7 @@ const STATUS_LABEL: Record<TransactionStatus, string> = {
   warn: '⚠️ warn',
   regression: '❌ regression',
   'slo-broken': '❌ SLO broken',
+  'not-compared': '➖ SLOs only',
   'no-data': '❓ could not measure',
 };
 
@@ -131,6 +132,7 @@ export function renderJunitXml(v: GateVerdict, ctx: Pick<GateContext, 'service' 
     if (t.status === 'regression' || t.status === 'slo-broken') return `${head}\n      <failure type="${t.status}" message="${xml(STATUS_LABEL[t.status])}">${detail}</failure>\n    </testcase>`;
     if (t.status === 'no-data') return `${head}\n      <error type="could-not-measure" message="could not measure">${detail}</error>\n    </testcase>`;
     if (t.status === 'warn') return `${head}\n      <system-out>${detail}</system-out>\n    </testcase>`;
+    if (t.status === 'not-compared') return `${head}\n      <skipped message="not compared (SLOs only)">${detail}</skipped>\n    </testcase>`;
     return `${head}</testcase>`;
   });
   return [

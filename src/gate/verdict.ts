@@ -49,7 +49,12 @@ export interface WindowFigures {
 }
 
 export type MetricStatus = 'pass' | 'warn' | 'regression';
-export type TransactionStatus = MetricStatus | 'slo-broken' | 'no-data';
+/**
+ * `not-compared`: measured, but with too few requests per window for a percentile (a low-volume
+ * transaction) or without a baseline (a new one): judged on its SLOs only. `no-data`: the gate could not
+ * measure it at all (no requests, or runs too short for enough windows).
+ */
+export type TransactionStatus = MetricStatus | 'slo-broken' | 'not-compared' | 'no-data';
 export type GateStatus = 'pass' | 'warn' | 'regression' | 'slo-broken' | 'could-not-measure';
 
 export interface MetricComparison {
@@ -224,29 +229,37 @@ export function judgeTransaction(input: TransactionInput, t: GateThresholds): Tr
   const slo = input.candidateTotal ? checkSlo(input.slo, input.candidateTotal) : [];
   let comparison: { p95: MetricComparison; errorRate: MetricComparison } | null = null;
   let samples: { baseline: number; candidate: number };
+  // Enough windows (pairs) were measured at all / enough of them hold enough requests for a p95.
+  let measured: boolean;
   let enough: boolean;
+  const ok = usable(t);
+  const unit = input.mode === 'baseline' ? 'windows' : 'pairs';
   if (input.mode === 'baseline') {
-    const cand = input.candidate.filter(usable(t));
-    const base = (input.baseline ?? []).filter(usable(t));
+    const cand = input.candidate.filter(ok);
+    const base = (input.baseline ?? []).filter(ok);
     samples = { baseline: base.length, candidate: cand.length };
+    measured = input.candidate.length >= t.minWindows && (input.baseline === null || input.baseline.length >= t.minWindows);
+    enough = input.baseline !== null && base.length >= t.minWindows && cand.length >= t.minWindows;
     if (input.baseline === null) notes.push('new transaction: no baseline to compare with (SLOs only)');
-    if (input.candidate.length > cand.length) notes.push(`${input.candidate.length - cand.length} candidate window(s) with fewer than ${t.minWindowRequests} requests left out`);
-    enough = base.length >= t.minWindows && cand.length >= t.minWindows;
+    else if (enough && input.candidate.length > cand.length) notes.push(`${input.candidate.length - cand.length} candidate window(s) with fewer than ${t.minWindowRequests} requests left out`);
     if (enough) comparison = compareUnpaired(base, cand, t);
   } else {
-    const ok = usable(t);
     const pairs = input.pairs.filter((p) => ok(p.baseline) && ok(p.candidate));
     samples = { baseline: pairs.length, candidate: pairs.length };
-    if (input.pairs.length > pairs.length) notes.push(`${input.pairs.length - pairs.length} pair(s) with a side under ${t.minWindowRequests} requests left out`);
+    measured = input.pairs.length >= t.minWindows;
     enough = pairs.length >= t.minWindows;
+    if (enough && input.pairs.length > pairs.length) notes.push(`${input.pairs.length - pairs.length} pair(s) with a side under ${t.minWindowRequests} requests left out`);
     if (enough) comparison = comparePaired(pairs, t);
   }
-  const isNew = input.mode === 'baseline' && input.baseline === null;
-  if (!enough && !isNew) notes.push(`too few usable ${input.mode === 'baseline' ? 'windows' : 'pairs'} (${samples.baseline} baseline, ${samples.candidate} candidate; ${t.minWindows} needed): lengthen the profile, shorten --window or add --pairs`);
+  if (!measured) {
+    notes.push(`too few ${unit} (${samples.baseline} baseline, ${samples.candidate} candidate; ${t.minWindows} needed): lengthen the profile, shorten --window or add --pairs`);
+  } else if (!enough && !(input.mode === 'baseline' && input.baseline === null)) {
+    notes.push(`too few requests per ${unit === 'windows' ? 'window' : 'run'} for a p95 (${samples.candidate} of them reach ${t.minWindowRequests}, ${t.minWindows} needed): SLOs only; raise the gate profile's rate or ${unit === 'windows' ? 'widen --window' : 'lengthen the profile'} to compare it`);
+  }
   let status: TransactionStatus;
   if (slo.some((c) => c.broken)) status = 'slo-broken';
-  else if (!input.candidateTotal || (!enough && !isNew)) status = 'no-data';
-  else if (!comparison) status = 'pass';
+  else if (!input.candidateTotal || !measured) status = 'no-data';
+  else if (!comparison) status = 'not-compared';
   else if (comparison.p95.status === 'regression' || comparison.errorRate.status === 'regression') status = 'regression';
   else if (comparison.p95.status === 'warn' || comparison.errorRate.status === 'warn') status = 'warn';
   else status = 'pass';
@@ -255,15 +268,16 @@ export function judgeTransaction(input: TransactionInput, t: GateThresholds): Tr
 
 /**
  * The gate's verdict and exit code. A definite failure is reported as such: SLO broken (2) > regression (1)
- * > could not measure (3) > pass (0, warnings included). A transaction the gate could not judge makes the
- * whole gate "could not measure" when nothing failed: it cannot vouch for the change.
+ * > could not measure (3) > pass (0, warnings included). A transaction the gate could not measure makes the
+ * whole gate "could not measure" when nothing failed (it cannot vouch for the change), and so does a gate
+ * that compared no transaction at all. Low-volume or new transactions alone are judged on their SLOs.
  */
 export function gateVerdict(mode: GateVerdict['mode'], transactions: TransactionVerdict[], thresholds: GateThresholds): GateVerdict {
   const has = (s: TransactionStatus) => transactions.some((t) => t.status === s);
   let status: GateStatus;
   if (has('slo-broken')) status = 'slo-broken';
   else if (has('regression')) status = 'regression';
-  else if (transactions.length === 0 || has('no-data')) status = 'could-not-measure';
+  else if (transactions.length === 0 || has('no-data') || transactions.every((t) => t.status === 'not-compared')) status = 'could-not-measure';
   else if (has('warn')) status = 'warn';
   else status = 'pass';
   const exitCode = {

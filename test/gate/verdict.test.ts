@@ -92,7 +92,7 @@ test('SLO checks: latency limits are strict, the error-rate limit is a maximum',
 
 const steady = (n: number, p95: number, seed: number) => windows(n, p95, 0.03, seededRandom(seed));
 
-test('judge: SLO broken beats a regression; too few windows is no-data; a new transaction passes on SLOs', () => {
+test('judge: SLO broken beats a regression; too few windows is no-data; new and low-volume transactions are judged on SLOs only', () => {
   const total = (p95Ms: number) => ({ p50Ms: 1, p90Ms: 1, p95Ms, p99Ms: p95Ms, errorRate: 0 });
   const broken = judgeTransaction({ mode: 'baseline', transaction: 'a', slo: { p95Ms: 100 }, candidateTotal: total(150), baseline: steady(8, 50, 1), candidate: steady(8, 150, 2) }, T);
   assert.equal(broken.status, 'slo-broken');
@@ -100,16 +100,19 @@ test('judge: SLO broken beats a regression; too few windows is no-data; a new tr
 
   const few = judgeTransaction({ mode: 'baseline', transaction: 'b', slo: {}, candidateTotal: total(50), baseline: steady(3, 50, 3), candidate: steady(8, 50, 4) }, T);
   assert.equal(few.status, 'no-data');
-  assert.match(few.notes.join(' '), /too few usable windows \(3 baseline, 8 candidate; 5 needed\)/);
+  assert.match(few.notes.join(' '), /too few windows \(3 baseline, 8 candidate; 5 needed\)/);
 
   const fresh = judgeTransaction({ mode: 'baseline', transaction: 'c', slo: { p95Ms: 100 }, candidateTotal: total(50), baseline: null, candidate: steady(8, 50, 5) }, T);
-  assert.equal(fresh.status, 'pass');
+  assert.equal(fresh.status, 'not-compared');
   assert.match(fresh.notes.join(' '), /new transaction/);
 
   const thin = steady(8, 50, 6).map((w, i) => (i < 4 ? { ...w, requests: 5 } : w));
   const dropped = judgeTransaction({ mode: 'baseline', transaction: 'd', slo: {}, candidateTotal: total(50), baseline: steady(8, 50, 7), candidate: thin }, T);
-  assert.equal(dropped.status, 'no-data', 'windows under minWindowRequests are left out, leaving 4');
+  assert.equal(dropped.status, 'not-compared', 'windows under minWindowRequests are left out, leaving 4');
   assert.equal(dropped.samples.candidate, 4);
+  assert.match(dropped.notes.join(' '), /too few requests per window for a p95 \(4 of them reach 20, 5 needed\): SLOs only/);
+  const lowAndBroken = judgeTransaction({ mode: 'baseline', transaction: 'e', slo: { p95Ms: 40 }, candidateTotal: total(50), baseline: steady(8, 50, 7), candidate: thin }, T);
+  assert.equal(lowAndBroken.status, 'slo-broken', 'a low-volume transaction still fails on its SLO');
 });
 
 test('gate exit codes: SLO broken 2 > regression 1 > could not measure 3 > pass 0 (warnings pass)', () => {
@@ -120,4 +123,6 @@ test('gate exit codes: SLO broken 2 > regression 1 > could not measure 3 > pass 
   assert.equal(gateVerdict('baseline', [tx('no-data'), tx('regression')], T).exitCode, GATE_EXIT.regression);
   assert.equal(gateVerdict('baseline', [tx('regression'), tx('slo-broken')], T).exitCode, GATE_EXIT.sloBroken);
   assert.equal(gateVerdict('baseline', [], T).exitCode, GATE_EXIT.couldNotMeasure);
+  assert.equal(gateVerdict('baseline', [tx('pass'), tx('not-compared')], T).exitCode, GATE_EXIT.pass);
+  assert.equal(gateVerdict('baseline', [tx('not-compared'), tx('not-compared')], T).exitCode, GATE_EXIT.couldNotMeasure, 'nothing compared');
 });
