@@ -76,12 +76,13 @@ export function registerMetricsCommands(program: Command): void {
     .argument('<run>', 'run folder')
     .option('--influx <url>', 'InfluxDB URL (default: PERFCELL_INFLUX_URL, else the private instance)')
     .option('--db <name>', 'database (default: PERFCELL_INFLUX_DB, else "perfcell")')
+    .option('--no-summary', 'skip the analysis summary (it reads the raw file a second time)')
     .description("write a run's samples, monitor samples and events into InfluxDB (replaces what it held for the run)")
-    .action(async (run: string, opts: { influx?: string; db?: string }) => {
+    .action(async (run: string, opts: { influx?: string; db?: string; summary: boolean }) => {
       const target = resolveInfluxTarget({ ...(opts.influx ? { url: opts.influx } : {}), ...(opts.db ? { database: opts.db } : {}) });
       if (!target) throw new PerfcellError('no InfluxDB to push to: give --influx <url>, set PERFCELL_INFLUX_URL or run `perfcell influx start`', 'environment');
       if (!(await pingInflux(target.url, 2000))) throw new PerfcellError(`InfluxDB ${target.url} does not answer /ping`, 'environment');
-      const stats = await pushRun(run, target);
+      const stats = await pushRun(run, target, { summary: opts.summary });
       process.stdout.write(
         `perfcell: pushed run ${stats.runId} to ${describeTarget(target)}: ${stats.requests} requests, ${stats.samples} samples, ` +
           `${stats.monitorSamples} monitor samples, ${stats.events} events, ${stats.summaryPoints} summary points in ${(stats.totalMs / 1000).toFixed(1)} s` +
