@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { PerfcellError } from '../errors.js';
+import { parseDurationMs } from '../model/duration.js';
+import type { RunHookOptions } from '../metrics/run-hooks.js';
 import { DEFAULT_INSTANCE_DIR, pingInflux, readInstanceState, startInfluxd } from '../metrics/influx-instance.js';
 import { describeTarget, resolveInfluxTarget } from '../metrics/influx.js';
 import { pushRun } from '../metrics/push.js';
@@ -8,6 +10,28 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new PerfcellError(`--port: a TCP port (1-65535), got "${value}"`, 'input');
   return n;
+}
+
+/** The flags `perfcell run` (and campaigns) take for InfluxDB and the monitor; env settings apply otherwise. */
+export function addRunHookOptions(command: Command): Command {
+  return command
+    .option('--influx <url>', 'InfluxDB for live metrics (default: PERFCELL_INFLUX_URL, else the private instance)')
+    .option('--no-influx', 'no live metrics to InfluxDB, even when one is configured')
+    .option('--monitor-interval <duration>', 'scrape targets\' /metrics every … (default 5s; PERFCELL_MONITOR_INTERVAL)')
+    .option('--no-monitor', 'do not scrape targets\' /metrics nor read the injector\'s CPU and memory');
+}
+
+export function runHookOptionsFrom(opts: { influx?: string | boolean; monitor?: boolean; monitorInterval?: string }): RunHookOptions {
+  const hooks: RunHookOptions = {};
+  if (opts.influx === false) hooks.influx = null;
+  else if (typeof opts.influx === 'string') hooks.influx = resolveInfluxTarget({ url: opts.influx });
+  if (opts.monitor === false) hooks.monitorIntervalMs = false;
+  else if (opts.monitorInterval !== undefined) {
+    const ms = parseDurationMs(opts.monitorInterval);
+    if (!ms) throw new PerfcellError(`--monitor-interval: a duration such as "5s" or "500ms", got "${opts.monitorInterval}"`, 'input');
+    hooks.monitorIntervalMs = ms;
+  }
+  return hooks;
 }
 
 export function registerMetricsCommands(program: Command): void {

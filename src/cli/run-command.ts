@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { executeRun } from '../run/execute.js';
 import { parsePhase } from './model-commands.js';
 import { inputError } from '../errors.js';
+import { addRunHookOptions, runHookOptionsFrom } from './metrics-commands.js';
 
 /** `--target name=url`, repeatable: points a target of the environment elsewhere (still guarded). */
 export function collectTarget(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -11,8 +12,7 @@ export function collectTarget(value: string, previous: Record<string, string> = 
 }
 
 export function registerRunCommand(program: Command): void {
-  program
-    .command('run')
+  addRunHookOptions(program.command('run'))
     .argument('<model>', 'load model (YAML)')
     .requiredOption('-p, --profile <name>', 'profile of the model')
     .option('-e, --env <name>', 'environment of the model')
@@ -22,7 +22,7 @@ export function registerRunCommand(program: Command): void {
     .option('-t, --target <name=url>', 'override a target URL of the environment (repeatable)', collectTarget)
     .option('-q, --quiet', "hide k6's progress")
     .description('run a profile of a load model with k6 and write a run folder')
-    .action(async (model: string, opts: { profile: string; env?: string; phase: string; iteration: string; out?: string; quiet?: boolean; target?: Record<string, string> }) => {
+    .action(async (model: string, opts: { profile: string; env?: string; phase: string; iteration: string; out?: string; quiet?: boolean; target?: Record<string, string>; influx?: string | boolean; monitor?: boolean; monitorInterval?: string }) => {
       const outcome = await executeRun({
         model,
         profile: opts.profile,
@@ -32,6 +32,7 @@ export function registerRunCommand(program: Command): void {
         out: opts.out,
         quiet: opts.quiet,
         targetOverrides: opts.target,
+        hooks: runHookOptionsFrom(opts),
       });
       process.exitCode = outcome.exitCode;
     });

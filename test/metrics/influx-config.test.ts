@@ -4,6 +4,7 @@ import { k6InfluxOutput, quote, resolveInfluxTarget } from '../../src/metrics/in
 import { influxLogProblems, prepareRunHooks } from '../../src/metrics/run-hooks.js';
 import { substitute } from '../../src/metrics/dashboard-queries.js';
 import { PerfcellError } from '../../src/errors.js';
+import { runHookOptionsFrom } from '../../src/cli/metrics-commands.js';
 
 const NO_INSTANCE = '/nonexistent-perfcell-instance';
 
@@ -60,5 +61,14 @@ describe('InfluxDB configuration', () => {
       fromMs: 1000, toMs: 2000, intervalMs: 5000, variables: { service: 'a.b', run_id: '.*' },
     });
     assert.equal(q, 'SELECT sum("value") * 1000 / 5000 FROM "x" WHERE "service" =~ /^a\\.b$/ AND "run_id" =~ /^.*$/ AND time >= 1000ms and time <= 2000ms GROUP BY time(5s) $keep');
+  });
+
+  it('perfcell run flags: --influx/--no-influx, --monitor-interval/--no-monitor (commander sets negatable ones to true when absent)', () => {
+    assert.deepEqual(runHookOptionsFrom({ influx: true, monitor: true }), {});
+    assert.deepEqual(runHookOptionsFrom({ influx: false, monitor: false }), { influx: null, monitorIntervalMs: false });
+    assert.deepEqual(runHookOptionsFrom({ influx: 'http://127.0.0.1:8086/k6', monitor: true, monitorInterval: '2s' }), {
+      influx: { url: 'http://127.0.0.1:8086', database: 'k6' }, monitorIntervalMs: 2000,
+    });
+    assert.throws(() => runHookOptionsFrom({ monitor: true, monitorInterval: 'fast' }), /--monitor-interval/);
   });
 });
