@@ -115,7 +115,8 @@ export function monitorPoint(s: MonitorSample, index: number, tags: Readonly<Rec
   return { measurement: MONITOR_MEASUREMENT, tags: t, fields: { value: s.value }, timestamp: sampleTimestampNs(s.t, index) };
 }
 
-export type RunEventKind = 'run-start' | 'run-end' | 'step' | 'phase-start' | 'phase-end';
+/** A campaign's phases are its runs (one per phase), so a run's start and end are the phase's, tagged `phase`. */
+export type RunEventKind = 'run-start' | 'run-end' | 'step';
 
 export interface RunEvent {
   kind: RunEventKind;
@@ -128,7 +129,7 @@ export interface RunEvent {
 export function runEvents(meta: RunMeta): RunEvent[] {
   const start = Date.parse(meta.startedAt);
   const where = `${meta.service} · ${meta.phase} · iteration ${meta.iteration} · profile ${meta.profile}`;
-  const events: RunEvent[] = [{ kind: 'run-start', timeMs: start, title: `run ${meta.runId} start`, text: where }];
+  const events: RunEvent[] = [{ kind: 'run-start', timeMs: start, title: `${meta.phase} run ${meta.runId} start`, text: where }];
   let at = start;
   meta.timeline.forEach((seg, i) => {
     if (i > 0 && seg.fromMultiplier !== seg.toMultiplier) {
@@ -137,7 +138,7 @@ export function runEvents(meta: RunMeta): RunEvent[] {
     at += seg.durationMs;
   });
   if (meta.endedAt) {
-    events.push({ kind: 'run-end', timeMs: Date.parse(meta.endedAt), title: `run ${meta.runId} end: ${meta.status}`, text: `${where} · exit ${meta.exitCode ?? '?'}` });
+    events.push({ kind: 'run-end', timeMs: Date.parse(meta.endedAt), title: `${meta.phase} run ${meta.runId} end: ${meta.status}`, text: `${where} · exit ${meta.exitCode ?? '?'}` });
   }
   return events;
 }

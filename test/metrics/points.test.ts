@@ -80,7 +80,7 @@ describe('InfluxDB points from a run', () => {
     assert.match(events[2]?.title ?? '', /end: passed/);
     const p = eventPoint(events[0] as (typeof events)[number], runTags(meta));
     assert.equal(p.tags.event, 'run-start');
-    assert.equal(p.fields.title, 'run R1 start');
+    assert.equal(p.fields.title, 'stubbed run R1 start');
     assert.deepEqual(runEvents({ ...meta, endedAt: null }).map((e) => e.kind), ['run-start', 'step']);
   });
 });
