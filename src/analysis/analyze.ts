@@ -20,13 +20,23 @@ import { ANALYSIS_SCHEMA_VERSION, type Analysis, type RunRef, type StepCapacity,
 export interface AnalyzeOptions {
   /** Width of the series' windows (default 1000 ms; the PR gate picks its own). */
   windowMs?: number;
-  /** Most windows a series keeps before doubling their width (default 3600). */
+  /** Most windows a series keeps before doubling their width (default: 3600, fewer with many transactions). */
   maxWindows?: number;
   /** WebAssembly histograms (default true; falls back to JS if the module cannot load). */
   wasm?: boolean;
 }
 
 export const DEFAULT_HEADROOM = 0.3;
+
+/**
+ * All series together keep at most this many windows (each holds a small histogram, ≈ 3 KB): with many
+ * transactions, each series gets fewer, wider windows, so memory stays bounded whatever the model.
+ */
+export const TOTAL_WINDOWS_BUDGET = 20_000;
+
+export function windowBudget(transactions: number): number {
+  return Math.max(60, Math.min(DEFAULT_MAX_WINDOWS, Math.floor(TOTAL_WINDOWS_BUDGET / (transactions + 1))));
+}
 
 function runRef(dir: string, m: RunMeta): RunRef {
   return {
@@ -130,7 +140,7 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
   const first = metas[0] as RunMeta;
   const pool = await newPool(options.wasm ?? true);
   try {
-    const acc = new RunAccumulator(pool, { windowMs: options.windowMs ?? 1000, maxWindows: options.maxWindows ?? DEFAULT_MAX_WINDOWS });
+    const acc = new RunAccumulator(pool, { windowMs: options.windowMs ?? 1000, maxWindows: options.maxWindows ?? windowBudget(first.transactions.length) });
     const reasons: string[] = [];
     const read = { samples: 0, badLines: 0, truncated: false };
     const monitor: MonitorSample[] = [];
