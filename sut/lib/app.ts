@@ -131,6 +131,17 @@ function createMetrics(name: ServiceName, db: Db | undefined): ServiceMetrics {
       this.set({ state: 'waiting' }, s.waiting);
     },
   });
+  if (db) {
+    new Counter({
+      name: 'db_queries_total',
+      help: 'SQL queries sent by this service',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(db.queryCount());
+      },
+    });
+  }
   return {
     registry,
     publishDuration: new Histogram({ name: 'event_publish_duration_seconds', help: 'time to publish a department event (broker confirm included)', labelNames: ['routing_key'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] }),

@@ -20,6 +20,8 @@ export interface Db {
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
   poolStats(): PoolStats;
+  /** Queries sent so far (the N+1 trap shows as many more queries per request). */
+  queryCount(): number;
   close(): Promise<void>;
 }
 
@@ -42,9 +44,11 @@ export function createPgDb(url: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 2000, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection must not crash the service: the pool drops it and reconnects later.
   pool.on('error', () => undefined);
+  let queries = 0;
   return {
     kind: 'postgres',
     async query<T extends object>(sql: string, params: readonly SqlValue[] = []) {
+      queries++;
       try {
         const r = await pool.query(sql, params as unknown[]);
         return r.rows as T[];
@@ -57,6 +61,7 @@ export function createPgDb(url: string, max = 10): Db {
       await pool.query(sql);
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    queryCount: () => queries,
     close: () => pool.end(),
   };
 }
@@ -64,10 +69,12 @@ export function createPgDb(url: string, max = 10): Db {
 /** PGlite runs one query at a time: "pool" figures describe that single connection and its queue. */
 export function wrapPglite(instance: PGlite, ownsInstance: boolean): Db {
   let inFlight = 0;
+  let queries = 0;
   return {
     kind: 'embedded',
     async query<T extends object>(sql: string, params: readonly SqlValue[] = []) {
       inFlight++;
+      queries++;
       try {
         const r = await instance.query<T>(sql, params as unknown[]);
         return r.rows;
@@ -79,6 +86,7 @@ export function wrapPglite(instance: PGlite, ownsInstance: boolean): Db {
       await instance.exec(sql);
     },
     poolStats: () => ({ total: 1, idle: inFlight === 0 ? 1 : 0, waiting: Math.max(0, inFlight - 1) }),
+    queryCount: () => queries,
     close: async () => {
       if (ownsInstance) await instance.close();
     },

@@ -137,7 +137,7 @@ export const customerService: ServiceModule = {
     await db.exec('TRUNCATE customer_service.contacts, customer_service.calls, customer_service.processed_events RESTART IDENTITY');
     await db.exec('DROP INDEX IF EXISTS customer_service.calls_person_idx'); // rebuilt once after the bulk load
     await forEachPersonBatch(persons, seed, (batch) =>
-      insertRows(db, 'customer_service.contacts', [['person_id', 'uuid'], ['last_name', 'text'], ['first_name', 'text'], ['email', 'text'], ['phone', 'text']], batch.map((p) => [p.id, p.lastName, p.firstName, p.email, p.phone])),
+      insertRows(db, 'customer_service.contacts', [['person_id', 'uuid'], ['last_name', 'text'], ['first_name', 'text'], ['email', 'text'], ['phone', 'text'], ['updated_at', 'timestamptz']], batch.map((p) => [p.id, p.lastName, p.firstName, p.email, p.phone, new Date(REFERENCE_DATE).toISOString()])),
     );
     // Three past calls per person, derived in SQL from the contact (deterministic: hashtext, fixed dates).
     await db.query(

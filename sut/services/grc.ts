@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { dbOf, HttpError, notFound, type ServiceContext, type ServiceModule } from '../lib/app.js';
-import { normalizeName } from '../lib/french-data.js';
+import { normalizeName, REFERENCE_DATE } from '../lib/french-data.js';
 import { forEachPersonBatch, insertRows } from '../lib/seed-sql.js';
 import { ROLE_HEADER, roleOf } from '../lib/sensitive.js';
 import { availability, DEPARTMENTS, email, name, phone, uuidParam } from '../lib/schemas.js';
@@ -46,6 +46,10 @@ export function parseSearch(q: string): { last: string; first: string } {
 /** SUT_TRAP_LEAK: every 360° view kept forever under a unique key, never read: a cache with no bound. */
 const leakyCache = new Map<string, unknown>();
 let leakCounter = 0;
+/** How many views the leak holds (tests prove the trap with it; an analysis sees the heap grow). */
+export function leakedViews(): number {
+  return leakyCache.size;
+}
 
 async function view360(ctx: ServiceContext, id: string, role: string) {
   const [person] = await dbOf(ctx).query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM grc.persons WHERE id = $1`, [id]);
@@ -160,12 +164,13 @@ export const grc: ServiceModule = {
   async seed(ctx, persons, seed) {
     const db = dbOf(ctx);
     await db.exec('TRUNCATE grc.persons');
+    const ref = new Date(REFERENCE_DATE).toISOString(); // timestamps too: same seed, same rows
     await forEachPersonBatch(persons, seed, (batch) =>
       insertRows(
         db,
         'grc.persons',
-        [['id', 'uuid'], ['last_name', 'text'], ['first_name', 'text'], ['last_name_norm', 'text'], ['first_name_norm', 'text'], ['birth_date', 'date'], ['sex', 'text'], ['email', 'text'], ['phone', 'text'], ['postcode', 'text'], ['city', 'text']],
-        batch.map((p) => [p.id, p.lastName, p.firstName, normalizeName(p.lastName), normalizeName(p.firstName), p.birthDate, p.sex, p.email, p.phone, p.postcode, p.city]),
+        [['id', 'uuid'], ['last_name', 'text'], ['first_name', 'text'], ['last_name_norm', 'text'], ['first_name_norm', 'text'], ['birth_date', 'date'], ['sex', 'text'], ['email', 'text'], ['phone', 'text'], ['postcode', 'text'], ['city', 'text'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz']],
+        batch.map((p) => [p.id, p.lastName, p.firstName, normalizeName(p.lastName), normalizeName(p.firstName), p.birthDate, p.sex, p.email, p.phone, p.postcode, p.city, ref, ref]),
       ),
     );
     await db.exec('ANALYZE grc.persons');
