@@ -41,6 +41,8 @@ const referenceTarget = z
     amqpUrl: z.string().optional(),
     /** One process per service instead of all inside perfcell. */
     isolated: z.boolean().default(false),
+    /** The scenarios' data file for those persons, written before the campaign (relative to the project root). */
+    dataFile: z.string().default('data/generated/persons.csv'),
   })
   .strict();
 const commandTarget = z
@@ -59,7 +61,7 @@ const externalTarget = z.object({ kind: z.literal('external') }).strict();
 
 export const campaignSchema = z
   .object({
-    target: z.discriminatedUnion('kind', [referenceTarget, commandTarget, externalTarget]).default({ kind: 'reference', persons: 1000, isolated: false }),
+    target: z.discriminatedUnion('kind', [referenceTarget, commandTarget, externalTarget]).default({ kind: 'reference', persons: 1000, isolated: false, dataFile: 'data/generated/persons.csv' }),
     /** Every dependency a phase may stub; each has a stub set stubs/<name>/. */
     dependencies: z.array(name).min(1),
     /** Stubbed in every phase whatever the phase says (a SaaS one may not load-test). */

@@ -4,6 +4,8 @@ import { installExitHook } from '../process/children.js';
 import { reportError } from './exit-codes.js';
 import { registerModelCommands } from './model-commands.js';
 import { registerRunCommand } from './run-command.js';
+import { registerStubsCommands } from './stubs-commands.js';
+import { registerCampaignCommands } from './campaign-commands.js';
 import { registerSutCommands } from './sut-commands.js';
 import { registerGateCommands } from './gate-commands.js';
 import { registerMetricsCommands } from './metrics-commands.js';
@@ -17,6 +19,8 @@ const program = new Command('perfcell')
   .showHelpAfterError();
 registerModelCommands(program);
 registerRunCommand(program);
+registerStubsCommands(program);
+registerCampaignCommands(program);
 registerSutCommands(program);
 registerGateCommands(program);
 registerMetricsCommands(program);

@@ -55,9 +55,17 @@ export function loadConfig(root: string): LoadedConfig {
   return parseConfig(readFileSync(file, 'utf8'), file);
 }
 
-/** Registry environments, each replaced whole by the model's environment of the same name. */
+/**
+ * Registry environments with the model's on top: a model environment of the same name sets its own
+ * loadTesting/allowNonLoopback and adds or replaces targets, keeping the registry's other targets.
+ */
 export function mergeEnvironments(registry: Record<string, Environment>, model: LoadModel): Record<string, Environment> {
-  return { ...registry, ...model.environments };
+  const out: Record<string, Environment> = { ...registry };
+  for (const [name, env] of Object.entries(model.environments)) {
+    const base = registry[name];
+    out[name] = base ? { ...base, ...env, targets: { ...base.targets, ...env.targets } } : env;
+  }
+  return out;
 }
 
 export interface ResolvedEnvironment {

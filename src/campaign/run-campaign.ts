@@ -1,0 +1,276 @@
+/**
+ * The `perfcell campaign` use case: stubbed → unstubbed → end-to-end, one run folder per phase under
+ * reports/<service>/iteration-<N>/. Everything that can be refused (model, campaign definition,
+ * environments and the production guard, stub sets, Java, k6, Chromium, data files) is checked before
+ * anything starts; then the stub servers start once, and each phase rewires the target, runs through
+ * executeRun, verifies the stubs' traffic and records. A failed phase stops the campaign with its reason;
+ * what was recorded so far stays.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { PerfcellError, inputError } from '../errors.js';
+import { PHASES, transactionsForPhase, type Phase } from '../model/compile.js';
+import { loadModel, parseModel, projectRootOf, type LoadedModel } from '../model/load.js';
+import type { Environment } from '../model/schema.js';
+import { loadConfig, resolveEnvironment, type ResolvedEnvironment } from '../environments/registry.js';
+import { checkDataFiles, executeRun } from '../run/execute.js';
+import { readRunMeta, runFile, writeRunMeta, newRunId } from '../run/folder.js';
+import { locateK6 } from '../k6/locate.js';
+import { loadStubSet, stubsRoot, type StubSet } from '../stubs/stub-set.js';
+import { checkJar, checkJava, startStubServers, type StubServer } from '../stubs/wiremock.js';
+import { collectJournal } from '../stubs/journal.js';
+import { formatVerification, type StubVerification } from '../stubs/verify.js';
+import { locateChromium } from './browser.js';
+import { campaignFor, planPhases, type CampaignDefinition, type PhasePlan, type ReferenceTarget } from './definition.js';
+import { campaignStatus, chooseIteration, formatCampaignSummary, iterationDir, writeCampaignRecord, CAMPAIGN_SCHEMA_VERSION, type CampaignRecord, type PhaseRecord, type PhaseStatus } from './record.js';
+import { commandController, externalController, type TargetController } from './targets.js';
+
+export interface CampaignRequest {
+  model: string;
+  phases?: readonly Phase[];
+  profile?: string;
+  env?: string;
+  iteration?: number;
+  /** A campaign file instead of perfcell.config.yaml's campaigns.<service>. */
+  campaignFile?: string;
+  /** Folder holding reports/<service>/…; default ./reports. */
+  reportsDir?: string;
+  quiet?: boolean;
+  log?: (line: string) => void;
+  /** Makes the reference target's controller (sut/); required when the campaign's target kind is "reference". */
+  referenceController?: (target: ReferenceTarget) => TargetController;
+  /** Writes the iteration report from the iteration folder; returns its path (src/report). */
+  writeReport?: (iterationDir: string) => Promise<string | undefined>;
+}
+
+export interface CampaignOutcome {
+  dir: string;
+  record: CampaignRecord;
+  exitCode: number;
+}
+
+/** Exit codes of a campaign: as a run's (docs/cli.md). */
+const EXIT: Record<CampaignRecord['status'], number> = { passed: 0, 'slo-broken': 99, failed: 4, interrupted: 130, running: 1 };
+
+/**
+ * Targets k6 calls in a phase: those the phase's transactions declare (`targets:`), else the environment's,
+ * minus the campaign's dependencies (k6 calls the service; the service calls its dependencies). Pure.
+ */
+export function phaseTargets(loaded: LoadedModel, plan: PhasePlan, env: ResolvedEnvironment, def: CampaignDefinition): Record<string, string> {
+  const active = transactionsForPhase(loaded.model, plan.phase);
+  const declared = [...new Set(active.flatMap(({ t }) => t.targets ?? []))];
+  const names = (declared.length > 0 ? declared : Object.keys(env.env.targets)).filter((n) => !def.dependencies.includes(n));
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const url = env.env.targets[n];
+    if (!url) throw inputError(env.declaredIn, `environments.${env.name}.targets.${n}`, `a URL for target "${n}" (the transactions of phase ${plan.phase} call it)`);
+    out[n] = url;
+  }
+  return out;
+}
+
+function phaseRecord(plan: PhasePlan): PhaseRecord {
+  return {
+    phase: plan.phase, profile: plan.profile, environment: plan.environment ?? null, stubbed: plan.stubbed, real: plan.real,
+    status: 'pending', runDir: null, runId: null, exitCode: null, reason: null, stubs: [], startedAt: null, endedAt: null, overheadMs: null,
+  };
+}
+
+async function checkStubServer(server: StubServer, set: StubSet): Promise<void> {
+  const mappings = await server.admin.getAllMappings().catch((e: Error) => {
+    throw new PerfcellError(`stubs ${server.name} (${server.url}): not answering (${e.message})`, 'environment');
+  });
+  if (mappings.length !== set.mappingCount) throw new PerfcellError(`stubs ${server.name}: ${mappings.length} of ${set.mappingCount} mappings loaded`, 'environment');
+  // A cold JVM serves its first requests tens of ms late (JIT): warm the request path before load is measured.
+  for (let wave = 0; wave < 5; wave++) {
+    await Promise.all(Array.from({ length: 20 }, () => fetch(`${server.url}/__perfcell/warm-up`).then((r) => r.arrayBuffer(), () => undefined)));
+  }
+  // Each phase verifies its own traffic only.
+  await server.admin.clearAllRequests();
+}
+
+export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome> {
+  const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  // The model is read first without its file checks: the reference target writes the data file it names.
+  const modelFile = resolve(req.model);
+  if (!existsSync(modelFile)) throw inputError(modelFile, '', 'a load-model YAML file (it does not exist)');
+  const root = projectRootOf(modelFile);
+  const config = loadConfig(root);
+  const { definition, file: defFile } = campaignFor(parseModel(readFileSync(modelFile, 'utf8'), modelFile).service, config, req.campaignFile);
+  const phases = planPhases(definition, req.phases ?? PHASES, { profile: req.profile, environment: req.env, file: defFile });
+  const controller: TargetController =
+    definition.target.kind === 'command' ? commandController(definition.target, root)
+      : definition.target.kind === 'external' ? externalController
+        : req.referenceController?.(definition.target) ?? (() => { throw new PerfcellError(`${defFile}: target: the reference target (sut/) is not available in this build`, 'environment'); })();
+  controller.prepare?.(root, log);
+  const loaded = loadModel(req.model);
+  const { model } = loaded;
+
+  // ── Everything that can be refused, before anything starts or any load is sent ──
+  const environments = new Map<Phase, ResolvedEnvironment>();
+  for (const plan of phases) {
+    if (!model.profiles[plan.profile]) throw inputError(loaded.file, 'profiles', `a profile named "${plan.profile}" for phase ${plan.phase} (this model has: ${Object.keys(model.profiles).join(', ')})`);
+    const env = resolveEnvironment(config, model, loaded.file, plan.environment);
+    // The reference target starts its real dependencies itself; any other target is told where they are.
+    for (const d of definition.target.kind === 'reference' ? [] : plan.real) {
+      if (!env.env.targets[d]) throw inputError(env.declaredIn, `environments.${env.name}.targets.${d}`, `the URL of dependency "${d}" (it is not stubbed in phase ${plan.phase})`);
+    }
+    phaseTargets(loaded, plan, env, definition);
+    environments.set(plan.phase, env);
+  }
+  const stubbedAny = [...new Set(phases.flatMap((p) => p.stubbed))].sort();
+  const stubsDir = definition.stubsDir ? resolve(loaded.root, definition.stubsDir) : stubsRoot(loaded.root);
+  const sets = stubbedAny.map((d) => loadStubSet(stubsDir, d));
+  if (sets.length > 0) {
+    checkJar();
+    checkJava();
+  }
+  locateK6();
+  checkDataFiles(loaded);
+  if (phases.some((p) => p.phase === 'e2e') && model.transactions.some((t) => t.browser)) {
+    // k6 inherits perfcell's environment: the browser module finds Chromium through it.
+    process.env.K6_BROWSER_EXECUTABLE_PATH = locateChromium();
+  }
+  if (definition.target.kind === 'external') {
+    const missing = stubbedAny.filter((d) => definition.stubPorts[d] === undefined);
+    if (missing.length > 0) throw inputError(defFile, 'stubPorts', `a fixed port for ${missing.join(', ')} (an external target calls the stubs where you configured it to)`);
+  }
+
+  // ── The iteration folder and its record ──
+  const serviceDir = resolve(req.reportsDir ?? 'reports', model.service);
+  const iteration = chooseIteration(serviceDir, req.iteration);
+  const dir = iterationDir(serviceDir, iteration);
+  mkdirSync(dir, { recursive: true });
+  const record: CampaignRecord = {
+    schemaVersion: CAMPAIGN_SCHEMA_VERSION,
+    campaignId: newRunId(new Date()),
+    service: model.service,
+    iteration,
+    model: { file: relative(process.cwd(), loaded.file) || loaded.file, hash: loaded.hash },
+    definitionFile: relative(process.cwd(), defFile) || defFile,
+    target: definition.target.kind,
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    status: 'running',
+    reason: null,
+    stubServers: [],
+    phases: phases.map(phaseRecord),
+    report: null,
+  };
+  const save = () => writeCampaignRecord(dir, record);
+  save();
+  log(`perfcell: campaign ${record.campaignId} · ${model.service} · iteration ${iteration} · phases ${phases.map((p) => p.phase).join(' → ')}`);
+
+  let aborted: NodeJS.Signals | undefined;
+  const onSignal = (s: NodeJS.Signals) => {
+    // executeRun forwards the signal to k6 while a run is on; between runs the campaign stops at the next step.
+    aborted = s;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let servers: StubServer[] = [];
+  try {
+    if (sets.length > 0) {
+      log(`perfcell: starting stubs ${stubbedAny.join(', ')}`);
+      servers = await startStubServers(sets, (s) => ({ port: definition.stubPorts[s.name], heapMb: definition.stubHeapMb, logPath: join(dir, 'stubs', `${s.name}.log`) }));
+      record.stubServers = servers.map((s) => ({ dependency: s.name, url: s.url, mappings: s.mappings.size }));
+      save();
+    }
+    const stubUrls = Object.fromEntries(servers.map((s) => [s.name, s.url]));
+
+    for (const [i, plan] of phases.entries()) {
+      const rec = record.phases[i] as PhaseRecord;
+      if (aborted) {
+        rec.status = 'skipped';
+        rec.reason = `${aborted} received`;
+        continue;
+      }
+      const t0 = Date.now();
+      rec.status = 'running';
+      rec.startedAt = new Date().toISOString();
+      save();
+      const env = environments.get(plan.phase) as ResolvedEnvironment;
+      log(`perfcell: ── phase ${plan.phase} · profile ${plan.profile} · stubbed: ${plan.stubbed.join(', ') || 'none'} ──`);
+      let status: PhaseStatus = 'failed';
+      let planned = 0;
+      try {
+        const dependencyUrls: Record<string, string> = {};
+        for (const d of definition.dependencies) {
+          const url = plan.stubbed.includes(d) ? stubUrls[d] : env.env.targets[d];
+          if (url) dependencyUrls[d] = url;
+        }
+        const targets = phaseTargets(loaded, plan, env, definition);
+        const started = await controller.start(plan, dependencyUrls, targets, log);
+        try {
+          const used = servers.filter((s) => plan.stubbed.includes(s.name));
+          for (const s of used) await checkStubServer(s, sets.find((x) => x.name === s.name) as StubSet);
+          const collectors = used.map((s) => collectJournal(s, 1000));
+          const runEnv: { name: string; env: Environment } = { name: env.name, env: { ...env.env, targets } };
+          rec.runDir = plan.phase;
+          const outcome = await executeRun({
+            model: req.model, profile: plan.profile, phase: plan.phase, iteration, campaign: record.campaignId,
+            out: join(dir, plan.phase), environment: runEnv, quiet: req.quiet, log,
+          });
+          const verifications: StubVerification[] = await Promise.all(collectors.map((c) => c.finish()));
+          rec.stubs = verifications;
+          rec.runId = outcome.meta.runId;
+          rec.exitCode = outcome.exitCode;
+          planned = outcome.meta.plannedDurationMs;
+          writeFileSync(runFile(outcome.dir, 'stubs'), JSON.stringify({ stubbed: plan.stubbed, verifications }, null, 2) + '\n');
+          for (const v of verifications) log(formatVerification(v));
+          status = outcome.meta.status === 'running' ? 'failed' : outcome.meta.status;
+          const unmatched = verifications.reduce((s, v) => s + v.unmatched.reduce((a, u) => a + u.count, 0), 0);
+          if (unmatched > 0) {
+            const meta = readRunMeta(outcome.dir);
+            meta.flags.push(`unmatched-stub-requests:${unmatched}`);
+            writeRunMeta(outcome.dir, meta);
+            if (status !== 'interrupted') {
+              status = 'defect';
+              rec.reason = `${unmatched} request(s) to stubs matched no mapping (a test defect: the stub set misses calls the target makes; see ${plan.phase}/${'stubs.json'})`;
+            }
+          } else if (status === 'failed') rec.reason = `the run failed (k6 exit ${outcome.meta.k6ExitCode ?? '?'}; flags: ${outcome.meta.flags.join(', ') || 'none'}); see ${plan.phase}/k6.log`;
+          else if (status === 'interrupted') rec.reason = 'interrupted';
+        } finally {
+          await started.stop();
+        }
+      } catch (e) {
+        if (!(e instanceof PerfcellError)) throw e;
+        status = 'failed';
+        rec.reason = e.message;
+      }
+      rec.status = status;
+      rec.endedAt = new Date().toISOString();
+      rec.overheadMs = planned > 0 ? Date.now() - t0 - planned : null;
+      save();
+      if (status === 'failed' || status === 'defect' || status === 'interrupted') {
+        record.reason = `phase ${plan.phase} ${status}: ${rec.reason ?? ''}`;
+        for (const later of record.phases.slice(i + 1)) {
+          later.status = 'skipped';
+          later.reason = `phase ${plan.phase} did not pass`;
+        }
+        break;
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await Promise.all(servers.map((s) => s.stop()));
+    record.status = campaignStatus(record.phases);
+    if (aborted && record.status !== 'interrupted') record.status = 'interrupted';
+    record.endedAt = new Date().toISOString();
+    save();
+  }
+
+  if (req.writeReport && record.phases.some((p) => p.runId !== null)) {
+    try {
+      const report = await req.writeReport(dir);
+      record.report = report ? relative(process.cwd(), report) || report : null;
+      save();
+    } catch (e) {
+      log(`perfcell: the iteration report could not be written: ${(e as Error).message}`);
+    }
+  }
+  log('\n' + formatCampaignSummary(record, dir));
+  return { dir, record, exitCode: EXIT[record.status] };
+}

@@ -1,0 +1,39 @@
+/** `perfcell campaign <model>`: stubbed → unstubbed → end-to-end phases of one iteration (docs/campaigns.md). */
+import type { Command } from 'commander';
+import { inputError } from '../errors.js';
+import { parsePhases } from '../campaign/definition.js';
+import { runCampaign } from '../campaign/run-campaign.js';
+import { referenceController } from '../campaign/reference-target.js';
+import { iterationReportWriter } from '../campaign/report-hook.js';
+
+export function registerCampaignCommands(program: Command): void {
+  program
+    .command('campaign')
+    .argument('<model>', 'load model (YAML)')
+    .option('--phases <list>', 'phases to run, in order', 'stubbed,unstubbed,e2e')
+    .option('-p, --profile <name>', "profile for every phase (default: each phase's profile in the campaign definition)")
+    .option('-e, --env <name>', 'environment for every phase')
+    .option('--iteration <n>', 'iteration number (default: the next one under reports/<service>/)')
+    .option('--campaign <file>', "campaign definition file (default: perfcell.config.yaml's campaigns.<service>)")
+    .option('--reports <dir>', 'reports folder', 'reports')
+    .option('-q, --quiet', "hide k6's progress")
+    .description('run a campaign: per phase pre-flight, stubs, run, stub verification; writes reports/<service>/iteration-<N>/')
+    .action(async (model: string, opts: { phases: string; profile?: string; env?: string; iteration?: string; campaign?: string; reports: string; quiet?: boolean }) => {
+      const iteration = opts.iteration === undefined ? undefined : Number(opts.iteration);
+      if (iteration !== undefined && !(Number.isInteger(iteration) && iteration > 0)) throw inputError('--iteration', '', `a positive integer, got "${opts.iteration}"`);
+      const outcome = await runCampaign({
+        model,
+        phases: parsePhases(opts.phases),
+        profile: opts.profile,
+        env: opts.env,
+        iteration,
+        campaignFile: opts.campaign,
+        reportsDir: opts.reports,
+        quiet: opts.quiet,
+        referenceController,
+        writeReport: await iterationReportWriter(),
+      });
+      process.stdout.write(`${outcome.dir}\n`);
+      process.exitCode = outcome.exitCode;
+    });
+}

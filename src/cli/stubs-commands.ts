@@ -1,0 +1,135 @@
+/**
+ * `perfcell stubs start|stop|verify|calibrate`. `start` keeps the stub servers in the foreground (they die
+ * with it, even on SIGKILL) and records them in .perfcell/stubs.json so that `verify` and `stop`, run from
+ * another terminal, find them.
+ */
+import type { Command } from 'commander';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { WireMock } from 'wiremock-captain';
+import { PerfcellError, inputError } from '../errors.js';
+import { calibrateStubs } from '../stubs/calibrate.js';
+import { verifyNow } from '../stubs/journal.js';
+import { listStubSets, loadStubSet, stubsRoot } from '../stubs/stub-set.js';
+import { formatVerification } from '../stubs/verify.js';
+import { startStubServers } from '../stubs/wiremock.js';
+import { dependencyEnvVar } from '../../sut/topology.js';
+
+interface StubsState {
+  ownerPid: number;
+  servers: { name: string; url: string; port: number; pid: number; mappings: [string, string][] }[];
+}
+
+const statePath = () => resolve(process.env.PERFCELL_STATE_DIR ?? '.perfcell', 'stubs.json');
+
+function readState(): StubsState {
+  const path = statePath();
+  if (!existsSync(path)) throw new PerfcellError(`no stub servers recorded (${path} does not exist): start them with \`perfcell stubs start\``, 'environment');
+  return JSON.parse(readFileSync(path, 'utf8')) as StubsState;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parsePorts(values: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) {
+    const m = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(v);
+    if (!m) throw inputError('--port', '', `<stub set>=<port>, got "${v}"`);
+    out[m[1] as string] = Number(m[2]);
+  }
+  return out;
+}
+
+export function registerStubsCommands(program: Command): void {
+  const stubs = program.command('stubs').description('WireMock stub servers: start, stop, verify, calibrate');
+
+  stubs
+    .command('start')
+    .argument('[sets...]', 'stub sets (folders of stubs/); default all')
+    .option('--stubs-dir <dir>', 'folder of stub sets (default ./stubs)')
+    .option('--port <set=port...>', 'fixed port of a stub set (default a free port)', [])
+    .option('--heap <mb>', 'JVM heap per stub server, MB', '256')
+    .description('start one WireMock per stub set on 127.0.0.1 and keep them running until Ctrl-C or `perfcell stubs stop`')
+    .action(async (names: string[], opts: { stubsDir?: string; port: string[]; heap: string }) => {
+      const root = opts.stubsDir ? resolve(opts.stubsDir) : stubsRoot(process.cwd());
+      const chosen = names.length > 0 ? names : listStubSets(root);
+      if (chosen.length === 0) throw inputError(root, '', 'a folder of stub sets (stubs/<dependency>/mappings/*.json); none found');
+      const ports = parsePorts(opts.port);
+      const sets = chosen.map((n) => loadStubSet(root, n));
+      const existing = existsSync(statePath()) ? readState() : undefined;
+      if (existing && alive(existing.ownerPid)) throw new PerfcellError(`stub servers already running (perfcell pid ${existing.ownerPid}); \`perfcell stubs stop\` first`, 'environment');
+      const servers = await startStubServers(sets, (s) => ({ port: ports[s.name], heapMb: Number(opts.heap) }));
+      const state: StubsState = {
+        ownerPid: process.pid,
+        servers: servers.map((s) => ({ name: s.name, url: s.url, port: s.port, pid: s.pid, mappings: [...s.mappings] })),
+      };
+      mkdirSync(dirname(statePath()), { recursive: true });
+      writeFileSync(statePath(), JSON.stringify(state, null, 2) + '\n');
+      for (const s of servers) process.stdout.write(`${dependencyEnvVar(s.name)}=${s.url}   # ${s.name}: ${s.mappings.size} mapping(s)\n`);
+      process.stdout.write('perfcell: stubs running; Ctrl-C or `perfcell stubs stop` to stop them\n');
+      await new Promise<void>((res) => {
+        process.once('SIGINT', () => res());
+        process.once('SIGTERM', () => res());
+      });
+      await Promise.all(servers.map((s) => s.stop()));
+      rmSync(statePath(), { force: true });
+      process.stdout.write('perfcell: stubs stopped\n');
+    });
+
+  stubs
+    .command('stop')
+    .description('stop the stub servers `perfcell stubs start` is running')
+    .action(async () => {
+      const state = readState();
+      if (alive(state.ownerPid)) {
+        process.kill(state.ownerPid, 'SIGTERM');
+        const deadline = Date.now() + 15_000;
+        while (alive(state.ownerPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      }
+      // The JVMs die with their owner (parent-death signal); any left over is stopped here.
+      for (const s of state.servers) if (alive(s.pid)) process.kill(s.pid, 'SIGKILL');
+      rmSync(statePath(), { force: true });
+      process.stdout.write(`perfcell: stopped ${state.servers.map((s) => s.name).join(', ')}\n`);
+    });
+
+  stubs
+    .command('verify')
+    .option('--json', 'print the verification as JSON')
+    .description('per running stub server: mappings that got no traffic, and every request that matched no mapping (a test defect)')
+    .action(async (opts: { json?: boolean }) => {
+      const state = readState();
+      const results = [];
+      for (const s of state.servers) {
+        const loaded = (await new WireMock(s.url).getAllMappings().catch(() => undefined)) as { id: string }[] | undefined;
+        if (!loaded) throw new PerfcellError(`stubs ${s.name}: ${s.url} is not answering`, 'environment');
+        results.push(await verifyNow({ name: s.name, url: s.url, mappings: new Map(s.mappings) }));
+      }
+      process.stdout.write(opts.json ? JSON.stringify(results, null, 2) + '\n' : results.map(formatVerification).join('\n') + '\n');
+      if (results.some((r) => !r.ok)) process.exitCode = 4;
+    });
+
+  stubs
+    .command('calibrate')
+    .argument('<run>', 'run folder of an unstubbed run whose requests reached the dependencies')
+    .option('--stubs-dir <dir>', 'folder of stub sets (default ./stubs)')
+    .option('--dry-run', 'print the distributions without writing the mapping files')
+    .description("write lognormal delays (median, sigma) into the stub mappings from the run's per-endpoint latencies (mapping metadata.endpoint = the request's name tag)")
+    .action(async (run: string, opts: { stubsDir?: string; dryRun?: boolean }) => {
+      const root = opts.stubsDir ? resolve(opts.stubsDir) : stubsRoot(process.cwd());
+      const r = await calibrateStubs(resolve(run), root, { dryRun: opts.dryRun });
+      for (const c of r.changes) {
+        process.stdout.write(`${c.stubSet}: ${c.mapping} ← ${c.endpoint}: lognormal median ${c.after.median} ms, sigma ${c.after.sigma} (${c.samples} samples)\n`);
+      }
+      for (const u of r.unmeasured) process.stdout.write(`${u.stubSet}: ${u.mapping}: endpoint "${u.endpoint}" not in the run, unchanged\n`);
+      if (r.unused.length > 0) process.stdout.write(`measured but named by no mapping: ${r.unused.join(', ')}\n`);
+      if (r.changes.length === 0) throw new PerfcellError(`${run}: no endpoint of the run matches a mapping's metadata.endpoint; nothing calibrated`, 'input');
+      process.stdout.write(opts.dryRun ? 'perfcell: dry run, nothing written\n' : `perfcell: ${r.changes.length} mapping(s) calibrated\n`);
+    });
+}
