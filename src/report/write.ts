@@ -1,14 +1,13 @@
 /**
- * Writing a report: report.html, analysis.json, summary.md and junit.xml into a folder. `writeIterationReport`
- * is what `perfcell campaign` calls at the end of each iteration.
+ * Writing a report: report.html, analysis.json, summary.md and junit.xml into a folder (the campaign's hook
+ * is src/report/iteration.ts).
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PerfcellError } from '../errors.js';
 import type { Lang } from '../rules/types.js';
 import { junitXml } from './junit.js';
 import { renderHtml } from './render.js';
-import { buildReportData, isRunFolder, REPORT_FILES, type BuildOptions, type ReportData } from './report-data.js';
+import { buildReportData, REPORT_FILES, type BuildOptions, type ReportData } from './report-data.js';
 import { summaryMarkdown } from './summary-md.js';
 
 export interface WrittenReport {
@@ -47,10 +46,4 @@ export async function writeReport(target: string, options: ReportOptions = {}): 
   const data = await buildReportData(target, options);
   const files = writeReportFiles(data, resolve(options.out ?? target), options.lang ?? 'en');
   return { data, files };
-}
-
-/** The campaign's hook: reports/<service>/iteration-<N>/ → report files in that folder. */
-export async function writeIterationReport(iterationDir: string, options: Omit<ReportOptions, 'out'> = {}): Promise<WrittenReport> {
-  if (isRunFolder(iterationDir)) throw new PerfcellError(`${iterationDir}: a run folder, not an iteration folder (reports/<service>/iteration-<N>)`);
-  return writeReport(iterationDir, options);
 }

@@ -4,7 +4,8 @@ import type { MonitorSeries } from '../analysis/types.js';
 import { chartId, round } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
-export const MAX_QUERIES_PER_REQUEST = 10;
+/** A request of a CRUD service runs a handful of queries; more than this on average is a loop of queries. */
+export const MAX_QUERIES_PER_REQUEST = 5;
 
 function total(xs: MonitorSeries[]): number {
   return xs.reduce((s, x) => s + x.points.reduce((a, p) => a + p.v, 0), 0);

@@ -8,7 +8,8 @@ import { PerfcellError } from '../../src/errors.js';
 import { buildReportData, REPORT_SCHEMA_VERSION, type ReportData } from '../../src/report/report-data.js';
 import { junitXml } from '../../src/report/junit.js';
 import { summaryMarkdown } from '../../src/report/summary-md.js';
-import { writeIterationReport, writeReport } from '../../src/report/write.js';
+import { writeIterationReport } from '../../src/report/iteration.js';
+import { writeReport } from '../../src/report/write.js';
 import { EVIL_TX, evilRunCopy } from './evil-run.js';
 
 const fixtures = 'test/fixtures/runs';
@@ -33,7 +34,9 @@ test('iteration report: phases from the folder, previous iteration beside it, re
 test("the previous iteration's analysis.json is used when present (same schema)", async () => {
   const root = tmp();
   cpSync(join(fixtures, 'basic-app'), join(root, 'basic-app'), { recursive: true });
-  const first = await writeIterationReport(join(root, 'basic-app/iteration-1'));
+  const firstHtml = await writeIterationReport(join(root, 'basic-app/iteration-1'));
+  assert.equal(firstHtml, join(root, 'basic-app/iteration-1/report.html'));
+  const first = await writeReport(join(root, 'basic-app/iteration-1'));
   assert.equal(first.data.previous, null);
   const saved = JSON.parse(readFileSync(first.files.analysis, 'utf8')) as ReportData;
   assert.equal(saved.schemaVersion, REPORT_SCHEMA_VERSION);
@@ -41,7 +44,7 @@ test("the previous iteration's analysis.json is used when present (same schema)"
   saved.phases[1]!.transactions[0]!.latencyMs!.p95 = 12.5;
   const { writeFileSync } = await import('node:fs');
   writeFileSync(first.files.analysis, JSON.stringify(saved));
-  const second = await writeIterationReport(join(root, 'basic-app/iteration-2'));
+  const second = await writeReport(join(root, 'basic-app/iteration-2'));
   const row = second.data.previous!.comparisons.find((c) => c.phase === 'unstubbed')!.rows[0]!;
   assert.equal(row.before?.p95, 12.5);
   for (const f of Object.values(second.files)) assert.ok(existsSync(f), f);
