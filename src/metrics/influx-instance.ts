@@ -18,6 +18,8 @@ export interface InstanceLayout {
   dir: string;
   httpPort: number;
   rpcPort: number;
+  /** HTTP authentication on (the first user must then be created as an admin: CREATE USER … WITH ALL PRIVILEGES). */
+  authEnabled?: boolean;
 }
 
 export interface InstanceState extends InstanceLayout {
@@ -34,7 +36,7 @@ export interface InfluxInstance extends InstanceState {
 }
 
 /** influxd's configuration for a private instance. Pure. */
-export function influxdConfig({ dir, httpPort, rpcPort }: InstanceLayout): string {
+export function influxdConfig({ dir, httpPort, rpcPort, authEnabled = false }: InstanceLayout): string {
   const q = (p: string) => JSON.stringify(p);
   return [
     'reporting-disabled = true',
@@ -53,6 +55,7 @@ export function influxdConfig({ dir, httpPort, rpcPort }: InstanceLayout): strin
     '  enabled = true',
     `  bind-address = ${q(`127.0.0.1:${httpPort}`)}`,
     '  log-enabled = false',
+    `  auth-enabled = ${authEnabled}`,
     '',
     '[monitor]',
     // No _internal database: it would write every 10 s into our data directory for nobody.
@@ -89,6 +92,7 @@ export interface StartOptions {
   dir?: string;
   httpPort?: number;
   rpcPort?: number;
+  authEnabled?: boolean;
   /** How long influxd may take to answer /ping. */
   timeoutMs?: number;
   /** Write instance.json so that other perfcell commands find the instance (the CLI does; tests need not). */
@@ -105,7 +109,7 @@ export async function startInfluxd(options: StartOptions = {}): Promise<InfluxIn
   const httpPort = options.httpPort ?? (await freeLoopbackPort());
   const rpcPort = options.rpcPort ?? (await freeLoopbackPort());
   const configPath = join(dir, 'influxdb.conf');
-  writeFileSync(configPath, influxdConfig({ dir, httpPort, rpcPort }));
+  writeFileSync(configPath, influxdConfig({ dir, httpPort, rpcPort, authEnabled: options.authEnabled ?? false }));
   const logLines: string[] = [];
   const child = spawnManaged(INFLUXD_PATH, ['run', '-config', configPath], { stdio: ['ignore', 'ignore', 'pipe'], deathSignal: 'TERM' });
   child.stderr?.on('data', (chunk: Buffer) => {
