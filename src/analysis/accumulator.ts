@@ -47,9 +47,10 @@ export class TxAccumulator {
     return latencyStats(this.hist, this.sumMs, this.minMs, this.maxMs);
   }
 
-  finish(durationSec: number, targetRatePerSec: number | null): TransactionAnalysis {
+  finish(durationSec: number, targetRatePerSec: number | null, targets: string[]): TransactionAnalysis {
     return {
       name: this.name,
+      targets,
       requests: this.requests,
       iterations: this.iterations,
       dropped: this.dropped,

@@ -60,14 +60,24 @@ function runRef(dir: string, m: RunMeta): RunRef {
   };
 }
 
-function requiredHeadroom(dir: string): number {
+/** What the run's copy of its load model adds to run.json: the headroom and which targets each transaction calls. */
+function modelInfo(dir: string, meta: RunMeta): { headroom: number; targets: Map<string, string[]> } {
   const path = runFile(dir, 'model');
-  if (!existsSync(path)) return DEFAULT_HEADROOM;
-  try {
-    return parseModel(readFileSync(path, 'utf8'), path).headroom;
-  } catch {
-    return DEFAULT_HEADROOM;
+  const targets = new Map<string, string[]>();
+  let headroom = DEFAULT_HEADROOM;
+  if (existsSync(path)) {
+    try {
+      const model = parseModel(readFileSync(path, 'utf8'), path);
+      headroom = model.headroom;
+      for (const t of model.transactions) if (t.targets?.length) targets.set(t.name, t.targets);
+    } catch {
+      // A model that no longer parses still leaves run.json's figures usable.
+    }
   }
+  // With a single target, every transaction calls it.
+  const envTargets = Object.keys(meta.environment.targets);
+  if (envTargets.length === 1) for (const t of meta.transactions) if (!targets.has(t.name)) targets.set(t.name, envTargets);
+  return { headroom, targets };
 }
 
 /** Hold segments of a stepped profile (rate constant, above zero), in ms from the test's start. */
@@ -169,14 +179,14 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
     const planned = Math.max(...metas.map((m) => m.plannedDurationMs)) / 1000;
     // A complete run lasted what was planned; an incomplete one lasted as long as its samples.
     const durationSec = incomplete ? Math.max(1, span / 1000) : planned;
-    const headroom = requiredHeadroom(dirs[0] as string);
+    const { headroom, targets } = modelInfo(dirs[0] as string, first);
     const transactions = first.transactions.map((t) => {
       const a = acc.transactions.get(t.name);
-      return a ? a.finish(durationSec, t.peakRatePerSec) : emptyTransaction(t.name, t.peakRatePerSec);
+      return a ? a.finish(durationSec, t.peakRatePerSec, targets.get(t.name) ?? []) : emptyTransaction(t.name, t.peakRatePerSec, targets.get(t.name) ?? []);
     });
     // Samples of scenarios the model does not name (a renamed transaction, a setup scenario) are kept too.
-    for (const [name, a] of acc.transactions) if (!first.transactions.some((t) => t.name === name)) transactions.push(a.finish(durationSec, null));
-    const overall = acc.overall.finish(durationSec, first.transactions.reduce((s, t) => s + t.peakRatePerSec, 0) || null);
+    for (const [name, a] of acc.transactions) if (!first.transactions.some((t) => t.name === name)) transactions.push(a.finish(durationSec, null, []));
+    const overall = acc.overall.finish(durationSec, first.transactions.reduce((s, t) => s + t.peakRatePerSec, 0) || null, Object.keys(first.environment.targets));
     const analysis: Analysis = {
       schemaVersion: ANALYSIS_SCHEMA_VERSION,
       runs: metas.map((m, i) => runRef(dirs[i] as string, m)),
@@ -217,9 +227,9 @@ export function analyzeRun(dir: string, options: AnalyzeOptions = {}): Promise<A
   return analyzeRuns([dir], options);
 }
 
-function emptyTransaction(name: string, target: number): Analysis['transactions'][number] {
+function emptyTransaction(name: string, target: number, targets: string[]): Analysis['transactions'][number] {
   return {
-    name, requests: 0, iterations: 0, dropped: 0, ratePerSec: 0, targetRatePerSec: target, errors: 0, errorRate: 0, errorsByKind: {},
+    name, targets, requests: 0, iterations: 0, dropped: 0, ratePerSec: 0, targetRatePerSec: target, errors: 0, errorRate: 0, errorsByKind: {},
     statusCounts: {}, latencyMs: null, checks: { passes: 0, fails: 0 }, distinctNames: 0, series: [],
   };
 }

@@ -39,6 +39,8 @@ export interface WindowPoint {
 
 export interface TransactionAnalysis {
   name: string;
+  /** Targets the transaction calls, its entry point first (the model's `targets`; the only one if there is one). */
+  targets: string[];
   /** http_reqs samples (requests, not iterations). */
   requests: number;
   iterations: number;

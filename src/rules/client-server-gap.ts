@@ -7,9 +7,14 @@ import type { Finding, Rule } from './types.js';
 export const GAP_RATIO = 2;
 export const MIN_GAP_MS = 10;
 
-/** Mean of a Prometheus summary/histogram over the run: Σ(rate of _sum) / Σ(rate of _count), per source. */
+/** The monitor's own scrapes and health probes: they are requests to the server, not load. */
+export function isProbe(labels: string): boolean {
+  return /(?:^|,)route=\/(metrics|health)(?:,|$)/.test(labels);
+}
+
+/** Mean of a Prometheus summary/histogram over the run: Σ(rate of _sum) / Σ(rate of _count), per source, probes left out. */
 export function meanFromSumCount(series: MonitorSeries[], family: string, source: string, labels?: (l: string) => boolean): number | null {
-  const pick = (suffix: string) => seriesOf(series, `${family}_${suffix}`, source).filter((s) => !labels || labels(s.labels));
+  const pick = (suffix: string) => seriesOf(series, `${family}_${suffix}`, source).filter((s) => !isProbe(s.labels) && (!labels || labels(s.labels)));
   const total = (xs: MonitorSeries[]) => xs.reduce((s, x) => s + x.points.reduce((a, p) => a + p.v, 0), 0);
   const count = total(pick('count'));
   return count > 0 ? total(pick('sum')) / count : null;
@@ -23,11 +28,14 @@ export const clientServerGap: Rule = {
     fr: (p) => `${p.source} : les requêtes prennent ${p.client} ms côté client mais ${p.server} ms dans le serveur : elles attendent avant le serveur (connexions, file d'acceptation) ou l'injecteur est saturé.`,
   },
   evaluate: ({ analysis }) => {
-    const client = analysis.overall.latencyMs?.mean;
-    if (client === undefined) return [];
     const out: Finding[] = [];
     const sources = [...new Set(seriesOf(analysis.monitor, 'http_request_duration_seconds_count', 'target:').map((s) => s.source))];
     for (const source of sources) {
+      // Client side: the transactions that enter the system through this target.
+      const entering = analysis.transactions.filter((t) => t.targets[0] === source.slice('target:'.length) && t.latencyMs);
+      const count = entering.reduce((s, t) => s + (t.latencyMs?.count ?? 0), 0);
+      if (count === 0) continue;
+      const client = entering.reduce((s, t) => s + (t.latencyMs?.mean ?? 0) * (t.latencyMs?.count ?? 0), 0) / count;
       const serverS = meanFromSumCount(analysis.monitor, 'http_request_duration_seconds', source);
       if (serverS === null) continue;
       const server = serverS * 1000;

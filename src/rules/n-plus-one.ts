@@ -1,6 +1,7 @@
 /** Many database queries per HTTP request (from the monitor): an N+1 access pattern. */
 import { seriesOf } from '../analysis/monitor.js';
 import type { MonitorSeries } from '../analysis/types.js';
+import { isProbe } from './client-server-gap.js';
 import { chartId, round } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
@@ -27,7 +28,7 @@ export const nPlusOne: Rule = {
     const queries = seriesOf(analysis.monitor, 'db_queries_total', 'target:');
     for (const source of new Set(queries.map((q) => q.source))) {
       const q = queries.filter((s) => s.source === source);
-      const requests = seriesOf(analysis.monitor, 'http_request_duration_seconds_count', source);
+      const requests = seriesOf(analysis.monitor, 'http_request_duration_seconds_count', source).filter((s) => !isProbe(s.labels));
       // Per route when both sides carry a route label, else for the whole target.
       const routes = [...new Set(q.map((s) => route(s.labels)).filter((r): r is string => r !== undefined))];
       const groups = routes.length > 0 ? routes.map((r) => ({ r, qs: q.filter((s) => route(s.labels) === r), rs: requests.filter((s) => route(s.labels) === r) })) : [{ r: '', qs: q, rs: requests }];

@@ -114,13 +114,24 @@ test('server-saturation: CPU, event-loop lag and DB pool waits from the monitor'
   assert.equal(byId('server-saturation').evaluate(ctxOf(a)).length, 0);
 });
 
-test('client-server-gap: client mean far above the server mean', async () => {
+test('client-server-gap: client mean of the transactions entering through a target far above its server mean (probes left out)', async () => {
   const a = await baseAnalysis();
-  a.overall.latencyMs!.mean = 80;
-  a.monitor = [monitor('target:grc', 'http_request_duration_seconds_sum', [0.2, 0.2]), monitor('target:grc', 'http_request_duration_seconds_count', [20, 20])];
+  assert.deepEqual(a.transactions[0]!.targets, ['app'], 'a single-target environment: every transaction calls it');
+  a.transactions[0]!.latencyMs!.mean = 80;
+  a.monitor = [
+    monitor('target:app', 'http_request_duration_seconds_sum', [0.2, 0.2], 'method=GET,route=/hello,status_code=200'),
+    monitor('target:app', 'http_request_duration_seconds_count', [20, 20], 'method=GET,route=/hello,status_code=200'),
+    monitor('target:app', 'http_request_duration_seconds_sum', [0.001, 0.001], 'method=GET,route=/metrics,status_code=200'),
+    monitor('target:app', 'http_request_duration_seconds_count', [1, 1], 'method=GET,route=/metrics,status_code=200'),
+  ];
   const [f] = byId('client-server-gap').evaluate(ctxOf(a));
   assert.equal(f!.evidence.numbers.serverMeanMs, 10);
-  a.overall.latencyMs!.mean = 12;
+  assert.equal(f!.evidence.numbers.clientMeanMs, 80);
+  a.transactions[0]!.latencyMs!.mean = 12;
+  assert.equal(byId('client-server-gap').evaluate(ctxOf(a)).length, 0);
+  // A target no transaction enters through is not compared.
+  a.transactions[0]!.latencyMs!.mean = 80;
+  a.transactions[0]!.targets = ['other'];
   assert.equal(byId('client-server-gap').evaluate(ctxOf(a)).length, 0);
 });
 
@@ -183,15 +194,18 @@ test('capacity-headroom: knee under the model\'s 30 % margin asks to scale', asy
   assert.equal(byId('capacity-headroom').evaluate(ctxOf(a))[0]!.severity, 'info');
 });
 
-test('memory-growth: steadily growing RSS, not a flat one', async () => {
+test('memory-growth: a heap whose GC floor rises (leak), not a flat sawtooth', async () => {
   const a = await baseAnalysis();
   const mb = 1024 * 1024;
-  a.monitor = [monitor('target:grc', 'process_resident_memory_bytes', Array.from({ length: 30 }, () => 120 * mb))];
+  // GC sawtooth: 30 → 50 MB every 10 scrapes.
+  const saw = (i: number) => (30 + 2 * (i % 10)) * mb;
+  a.monitor = [monitor('target:grc', 'nodejs_heap_size_used_bytes', Array.from({ length: 60 }, (_, i) => saw(i)))];
   assert.equal(byId('memory-growth').evaluate(ctxOf(a)).length, 0);
-  a.monitor = [monitor('target:grc', 'process_resident_memory_bytes', Array.from({ length: 30 }, (_, i) => (120 + 4 * i) * mb))];
+  a.monitor = [monitor('target:grc', 'nodejs_heap_size_used_bytes', Array.from({ length: 60 }, (_, i) => saw(i) + 0.5 * i * mb))];
   const [f] = byId('memory-growth').evaluate(ctxOf(a));
   assert.equal(f!.params.source, 'target:grc');
-  assert.ok(Math.abs(Number(f!.params.slope) - 48) < 0.5, 'MB per minute');
+  // 0.5 MB per 5-second scrape = 6 MB per minute.
+  assert.ok(Math.abs(Number(f!.params.slope) - 6) < 0.5, `slope ${f!.params.slope}`);
 });
 
 test('n-plus-one: DB queries per request, per route', async () => {
