@@ -39,10 +39,11 @@ export interface RunningMonitor {
   stop: () => Promise<MonitorReport>;
 }
 
-async function scrape(url: string, timeoutMs: number): Promise<{ text: string } | { error: string }> {
+async function scrape(url: string, timeoutMs: number): Promise<{ text: string } | { error: string; absent?: boolean }> {
   try {
     const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'text/plain;version=0.0.4' } });
     const text = await r.text();
+    if (r.status === 404) return { error: 'HTTP 404', absent: true };
     if (r.status !== 200) return { error: `HTTP ${r.status}` };
     return { text };
   } catch (e) {
@@ -88,14 +89,20 @@ export function startMonitor(options: MonitorOptions): RunningMonitor {
     return out;
   };
 
+  // Targets without a metrics endpoint (404): asked once, then left alone (their logs, a stub's journal).
+  const absent = new Set<string>();
   const target = async (name: string, base: string, t: number): Promise<MonitorSample[]> => {
     const url = `${base.replace(/\/$/, '')}${options.metricsPath ?? '/metrics'}`;
+    if (absent.has(name)) return [];
     // A slow /metrics delays the next tick rather than losing this one, up to a bound.
     const got = await scrape(url, Math.max(1000, Math.min(intervalMs, 3000)));
     const counts = report.targets[name] as { ok: number; skipped: number };
     if ('error' in got) {
       counts.skipped++;
-      warnOnce(`down:${name}`, `monitor: ${url}: ${got.error}; skipped (further failures of target ${name} are only counted)`);
+      if (got.absent) {
+        absent.add(name);
+        warnOnce(`down:${name}`, `monitor: ${url}: HTTP 404, target ${name} has no Prometheus endpoint; not monitored in this run`);
+      } else warnOnce(`down:${name}`, `monitor: ${url}: ${got.error}; skipped (further failures of target ${name} are only counted)`);
       return [];
     }
     try {

@@ -10,22 +10,26 @@ import { startMonitor } from '../../src/monitor/monitor.js';
 import { readMonitorSamples, type MonitorSample } from '../../src/monitor/samples.js';
 import { freeLoopbackPort } from '../../src/metrics/influx-instance.js';
 import { startMetricsTarget, type MetricsTarget } from '../metrics/support/metrics-target.js';
+import { startTinyTarget, type TinyTarget } from '../support/tiny-target.js';
 
 let work: string;
 let good: MetricsTarget;
 let html: Server;
 let htmlUrl: string;
+let plain: TinyTarget;
 
 describe('server-side monitor', { timeout: 30_000 }, () => {
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'perfcell-monitor-'));
     good = await startMetricsTarget();
+    plain = await startTinyTarget();
     html = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html><body>dashboard</body></html>'); });
     await new Promise<void>((r) => html.listen(0, '127.0.0.1', r));
     htmlUrl = `http://127.0.0.1:${(html.address() as AddressInfo).port}`;
   });
   after(async () => {
     await good?.close();
+    await plain?.close();
     await new Promise((r) => html?.close(r));
     rmSync(work, { recursive: true, force: true });
   });
@@ -37,7 +41,7 @@ describe('server-side monitor', { timeout: 30_000 }, () => {
     const down = `http://127.0.0.1:${await freeLoopbackPort()}`;
     const monitor = startMonitor({
       runDir: work,
-      targets: { app: good.url, web: htmlUrl, gone: down },
+      targets: { app: good.url, web: htmlUrl, gone: down, plain: plain.url },
       intervalMs: 200,
       log: (l) => logs.push(l),
       sink: async (samples, first) => { sunk.push(...samples); firstIndexes.push(first); },
@@ -50,7 +54,10 @@ describe('server-side monitor', { timeout: 30_000 }, () => {
     assert.deepEqual(report.targets.app, { ok: report.ticks, skipped: 0 }, logs.join('\n'));
     assert.equal(report.targets.web?.skipped, report.ticks);
     assert.equal(report.targets.gone?.skipped, report.ticks);
-    assert.equal(logs.length, 2, logs.join('\n'));
+    assert.deepEqual(report.targets.plain, { ok: 0, skipped: 1 }, 'a target without /metrics is asked once');
+    assert.equal(plain.hits(), 0, 'the tiny target does not count /metrics as load');
+    assert.equal(logs.length, 3, logs.join('\n'));
+    assert.ok(logs.some((l) => l.includes(plain.url) && /no Prometheus endpoint/.test(l)));
     assert.ok(logs.some((l) => l.includes(htmlUrl) && /not Prometheus text \(line 1/.test(l)));
     assert.ok(logs.some((l) => l.includes(down)));
 

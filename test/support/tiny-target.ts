@@ -14,7 +14,8 @@ export async function startTinyTarget(port = 0, delayMs = 0): Promise<TinyTarget
   let delay = delayMs;
   let hits = 0;
   const server: Server = createServer((req, res) => {
-    hits++;
+    // perfcell's monitor asks for /metrics once (404 here): not load, not counted.
+    if (req.url !== '/metrics') hits++;
     const reply = () => {
       res.writeHead(req.url?.startsWith('/hello') || req.url === '/' ? 200 : 404, { 'content-type': 'text/plain' });
       res.end('hello\n');
