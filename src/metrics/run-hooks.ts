@@ -14,6 +14,7 @@ import { startMonitor, DEFAULT_MONITOR_INTERVAL_MS, type RunningMonitor } from '
 import { resolveApms, k6ApmEnv, type Apm, type ApmRunInfo } from '../apm/apm.js';
 import { apmHttpShimPlugin } from '../apm/bundle-plugin.js';
 import { describeTarget, InfluxClient, k6InfluxOutput, resolveInfluxTarget, type InfluxTarget } from './influx.js';
+import { pingInflux } from './influx-instance.js';
 import { eventPoint, monitorPoint, runEvents, runTags } from './points.js';
 import { INFLUX_FLAGS, pushRun } from './push.js';
 
@@ -161,9 +162,7 @@ export async function startRunHooks(
         }
       }
       if (client) await checkLivePush(client, dir, meta, flags, log);
-      else if (prepared.influx) {
-        flags.add(INFLUX_FLAGS.backfillPending);
-      }
+      else if (prepared.influx) await backfillLate(prepared.influx, dir, meta, flags, log);
       const added = [...flags].filter((f) => !meta.flags.includes(f));
       if (added.length > 0) {
         meta.flags.push(...added);
@@ -171,6 +170,23 @@ export async function startRunHooks(
       }
     },
   };
+}
+
+/** InfluxDB was unusable at the start: if it answers now, push the run; else it stays pending (one warning was given). */
+async function backfillLate(target: InfluxTarget, dir: string, meta: RunMeta, flags: Set<string>, log: (line: string) => void): Promise<void> {
+  if (await pingInflux(target.url, 1000)) {
+    try {
+      meta.flags.push(...[...flags].filter((f) => !meta.flags.includes(f)));
+      writeRunMeta(dir, meta);
+      const stats = await pushRun(dir, target);
+      meta.flags.splice(0, meta.flags.length, ...readRunMeta(dir).flags);
+      log(`perfcell: InfluxDB answers again: pushed ${stats.requests} requests (${stats.samples} samples)`);
+      return;
+    } catch {
+      // Still unusable (credentials): pending, as warned at the start.
+    }
+  }
+  flags.add(INFLUX_FLAGS.backfillPending);
 }
 
 /** After the run: did every request reach InfluxDB? If not, mark the run and backfill from the raw file. */
