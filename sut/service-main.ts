@@ -6,6 +6,7 @@
 import { SERVICES, dependencyEnvVar, isServiceName } from './topology.js';
 import { startService } from './lib/app.js';
 import { AmqpBus, InProcessBus, type Bus } from './lib/bus.js';
+import { RelayBus } from './lib/relay-bus.js';
 import { createPgDb, createPgliteInstance, wrapPglite, type Db } from './lib/db.js';
 import { trapsFromEnv } from './lib/traps.js';
 import { SERVICE_MODULES } from './services/index.js';
@@ -20,9 +21,14 @@ const spec = SERVICES[name];
 const exchange = process.env.SUT_EXCHANGE ?? DEFAULT_EXCHANGE;
 let db: Db | undefined;
 if (spec.schema) {
-  db = process.env.SUT_DATABASE_URL ? createPgDb(process.env.SUT_DATABASE_URL, Number(process.env.SUT_DB_POOL_MAX ?? 10)) : wrapPglite(await createPgliteInstance(), true);
+  db = process.env.SUT_DATABASE_URL ? createPgDb(process.env.SUT_DATABASE_URL, Number(process.env.SUT_DB_POOL_MAX ?? 10)) : wrapPglite(await createPgliteInstance(32), true);
 }
-const bus: Bus = process.env.SUT_AMQP_URL ? await AmqpBus.connect({ url: process.env.SUT_AMQP_URL, exchange }) : new InProcessBus();
+// RabbitMQ when given; else the launcher's event relay (isolated embedded mode); else events stay in-process.
+const bus: Bus = process.env.SUT_AMQP_URL
+  ? await AmqpBus.connect({ url: process.env.SUT_AMQP_URL, exchange })
+  : process.env.SUT_EVENT_RELAY_URL
+    ? new RelayBus(process.env.SUT_EVENT_RELAY_URL)
+    : new InProcessBus();
 const deps = Object.fromEntries(spec.dependsOn.map((d) => [d, process.env[dependencyEnvVar(d)] ?? `http://127.0.0.1:${SERVICES[d].port}`]));
 const service = await startService(SERVICE_MODULES[name], { db, bus, deps, traps: trapsFromEnv(process.env), port: Number(process.env.SUT_PORT ?? spec.port), queuePrefix: exchange });
 process.stdout.write(`SUT_LISTENING ${service.port}\n`);

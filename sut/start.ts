@@ -8,10 +8,11 @@ import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import { PerfcellError } from '../src/errors.js';
 import { spawnManaged, stopChild } from '../src/process/children.js';
-import { SERVICES, SERVICE_NAMES, dependencyEnvVar, startOrder, type ServiceName } from './topology.js';
+import { SERVICES, SERVICE_NAMES, dependencyEnvVar, startOrder, startWaves, type ServiceName } from './topology.js';
 import { startService, type RunningService } from './lib/app.js';
 import { AmqpBus, InProcessBus, type Bus } from './lib/bus.js';
 import { createPgDb, createPgliteInstance, wrapPglite, type Db } from './lib/db.js';
+import { startEventRelay } from './lib/relay-bus.js';
 import { NO_TRAPS, trapsFromEnv, trapsToEnv, type Traps } from './lib/traps.js';
 import { SERVICE_MODULES } from './services/index.js';
 
@@ -45,7 +46,7 @@ export interface StartSutOptions {
 export interface RunningSut {
   urls: Partial<Record<ServiceName, string>>;
   mode: 'embedded' | 'postgres';
-  bus: 'in-process' | 'amqp';
+  bus: 'in-process' | 'amqp' | 'relay';
   isolated: boolean;
   /** The running services (in-process mode only): tests use them to stop/start consumers. */
   services: Partial<Record<ServiceName, RunningService>>;
@@ -140,36 +141,42 @@ async function startInProcess(names: ServiceName[], o: StartSutOptions, traps: T
 async function startIsolated(names: ServiceName[], o: StartSutOptions, traps: Traps, exchange: string): Promise<RunningSut> {
   const children = new Map<ServiceName, ReturnType<typeof spawnManaged>>();
   const urls: Partial<Record<ServiceName, string>> = {};
+  // Without RabbitMQ, events cross processes through a relay hosted here.
+  const relay = o.amqpUrl ? undefined : await startEventRelay();
   const stop = async () => {
     for (const n of [...names].reverse()) {
       const c = children.get(n);
       if (c) await stopChild(c, 'SIGTERM', 5000);
     }
+    await relay?.close();
   };
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^SUT_(TRAP_|SLOWDOWN_PCT)/.test(k)));
+  const startOne = async (name: ServiceName): Promise<void> => {
+    const spec = SERVICES[name];
+    const env: NodeJS.ProcessEnv = {
+      ...inherited,
+      ...trapsToEnv(traps),
+      SUT_SERVICE: name,
+      SUT_PORT: String(o.ports?.[name] ?? spec.port),
+      SUT_EXCHANGE: exchange,
+      ...(o.databaseUrl ? { SUT_DATABASE_URL: o.databaseUrl } : {}),
+      ...(o.amqpUrl ? { SUT_AMQP_URL: o.amqpUrl } : {}),
+      ...(relay ? { SUT_EVENT_RELAY_URL: relay.url } : {}),
+      ...(o.dbPoolMax ? { SUT_DB_POOL_MAX: String(o.dbPoolMax) } : {}),
+      ...Object.fromEntries(spec.dependsOn.map((d) => [dependencyEnvVar(d), dependencyUrl(d, o, urls)])),
+    };
+    const child = spawnManaged(process.execPath, ['--import', 'tsx', SERVICE_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.set(name, child);
+    urls[name] = `http://127.0.0.1:${await listeningPort(name, child)}`;
+  };
   try {
-    for (const name of names) {
-      const spec = SERVICES[name];
-      const env: NodeJS.ProcessEnv = {
-        ...inherited,
-        ...trapsToEnv(traps),
-        SUT_SERVICE: name,
-        SUT_PORT: String(o.ports?.[name] ?? spec.port),
-        SUT_EXCHANGE: exchange,
-        ...(o.databaseUrl ? { SUT_DATABASE_URL: o.databaseUrl } : {}),
-        ...(o.amqpUrl ? { SUT_AMQP_URL: o.amqpUrl } : {}),
-        ...(o.dbPoolMax ? { SUT_DB_POOL_MAX: String(o.dbPoolMax) } : {}),
-        ...Object.fromEntries(spec.dependsOn.map((d) => [dependencyEnvVar(d), dependencyUrl(d, o, urls)])),
-      };
-      const child = spawnManaged(process.execPath, ['--import', 'tsx', SERVICE_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      children.set(name, child);
-      urls[name] = `http://127.0.0.1:${await listeningPort(name, child)}`;
-    }
+    // Services of a wave start together; a wave starts once the services it calls listen.
+    for (const wave of startWaves(names)) await Promise.all(wave.map(startOne));
   } catch (error) {
     await stop();
     throw error;
   }
-  return { urls, services: {}, mode: o.databaseUrl ? 'postgres' : 'embedded', bus: o.amqpUrl ? 'amqp' : 'in-process', isolated: true, stop };
+  return { urls, services: {}, mode: o.databaseUrl ? 'postgres' : 'embedded', bus: o.amqpUrl ? 'amqp' : 'relay', isolated: true, stop };
 }
 
 /** Waits for the child's "SUT_LISTENING <port>" line; its stderr tail explains a failure. */

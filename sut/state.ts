@@ -9,7 +9,7 @@ export interface SutState {
   pid: number;
   urls: Partial<Record<ServiceName, string>>;
   mode?: 'embedded' | 'postgres';
-  bus?: 'in-process' | 'amqp';
+  bus?: 'in-process' | 'amqp' | 'relay';
   isolated?: boolean;
   startedAt: string;
   options: StartSutOptions;

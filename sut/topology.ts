@@ -48,6 +48,18 @@ export function startOrder(names: readonly ServiceName[]): ServiceName[] {
   return out;
 }
 
+/** Start order in waves: every service of a wave depends only on services of earlier waves (they start together). */
+export function startWaves(names: readonly ServiceName[]): ServiceName[][] {
+  const waves: ServiceName[][] = [];
+  const placed = new Map<ServiceName, number>();
+  for (const n of startOrder(names)) {
+    const wave = Math.max(-1, ...SERVICES[n].dependsOn.filter((d) => placed.has(d)).map((d) => placed.get(d) as number)) + 1;
+    placed.set(n, wave);
+    (waves[wave] ??= []).push(n);
+  }
+  return waves;
+}
+
 /** Routing keys of the department events and which services consume them. */
 export const EVENT_CONSUMERS: Readonly<Record<string, readonly ServiceName[]>> = {
   'person.created': ['customer-service', 'legal', 'sales', 'billing'],

@@ -22,7 +22,7 @@ export interface Subscription {
 }
 
 export interface Bus {
-  readonly kind: 'amqp' | 'in-process';
+  readonly kind: 'amqp' | 'in-process' | 'relay';
   publish(type: string, payload: Record<string, unknown>): Promise<DomainEvent>;
   /** Consumes the named queue (created on first use) bound to these routing keys. */
   subscribe(queue: string, routingKeys: readonly string[], handler: EventHandler): Promise<Subscription>;

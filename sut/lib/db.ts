@@ -93,7 +93,11 @@ export function wrapPglite(instance: PGlite, ownsInstance: boolean): Db {
   };
 }
 
-export async function createPgliteInstance(): Promise<PGlite> {
+/**
+ * One embedded PostgreSQL. `sharedBuffersMb` trims the default 128 MB when several instances run (one per
+ * service process in isolated mode): each instance costs ≈ 600–700 MB resident whatever the data.
+ */
+export async function createPgliteInstance(sharedBuffersMb?: number): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
-  return PGlite.create();
+  return PGlite.create(sharedBuffersMb ? { postgresqlconf: `shared_buffers = ${sharedBuffersMb}MB` } : {});
 }

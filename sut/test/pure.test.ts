@@ -5,7 +5,7 @@ import { ageCategory, deterministicUuid, frenchIban, ibanMod97, isValidIban, mul
 import { ibanFor, maskHealth, maskIban, MASKED, scrubFreeText } from '../lib/sensitive.js';
 import { activeTraps, extraDelayMs, NO_TRAPS, trapsFromEnv, trapsToEnv } from '../lib/traps.js';
 import { topicMatches } from '../lib/bus.js';
-import { dependencyEnvVar, EVENT_CONSUMERS, SERVICES, startOrder } from '../topology.js';
+import { dependencyEnvVar, EVENT_CONSUMERS, SERVICES, startOrder, startWaves } from '../topology.js';
 import { parseSearch, prefixRange } from '../services/grc.js';
 import { personsCsv } from '../seed.js';
 import { startOptionsFromFlags } from '../../src/cli/sut-commands.js';
@@ -97,6 +97,8 @@ test('topology: dependency variables, start order, every event has consumers tha
   const order = startOrder(['front', 'grc', 'customer-service', 'legal', 'sales', 'billing', 'ticketing']);
   for (const name of order) for (const d of SERVICES[name].dependsOn) assert.ok(order.indexOf(d) < order.indexOf(name), `${d} before ${name}`);
   assert.deepEqual(startOrder(['grc']), ['grc']);
+  assert.deepEqual(startWaves(order), [['ticketing', 'legal', 'sales', 'billing'], ['customer-service'], ['grc'], ['front']]);
+  assert.deepEqual(startWaves(['grc', 'front']), [['grc'], ['front']]);
   for (const consumers of Object.values(EVENT_CONSUMERS)) for (const c of consumers) assert.ok(SERVICES[c].schema, c);
 });
 
