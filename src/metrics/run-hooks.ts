@@ -10,7 +10,7 @@ import { parseDurationMs } from '../model/duration.js';
 import { PerfcellError } from '../errors.js';
 import { readRawSamples } from '../run/raw-samples.js';
 import { readRunMeta, runFile, writeRunMeta, type RunMeta } from '../run/folder.js';
-import { startMonitor, DEFAULT_MONITOR_INTERVAL_MS, type RunningMonitor } from '../monitor/monitor.js';
+import { startMonitor, DEFAULT_MONITOR_INTERVAL_MS, type MonitorReport, type RunningMonitor } from '../monitor/monitor.js';
 import { resolveApms, k6ApmEnv, type Apm, type ApmRunInfo } from '../apm/apm.js';
 import { apmHttpShimPlugin } from '../apm/bundle-plugin.js';
 import { describeTarget, InfluxClient, k6InfluxOutput, resolveInfluxTarget, type InfluxTarget } from './influx.js';
@@ -161,7 +161,7 @@ export async function startRunHooks(
           log(`perfcell: warning: ${apm.name}: test end event not sent (${(e as Error).message})`);
         }
       }
-      if (client) await checkLivePush(client, dir, meta, flags, log);
+      if (client) await checkLivePush(client, dir, meta, flags, log, report);
       else if (prepared.influx) await backfillLate(prepared.influx, dir, meta, flags, log);
       const added = [...flags].filter((f) => !meta.flags.includes(f));
       if (added.length > 0) {
@@ -190,7 +190,14 @@ async function backfillLate(target: InfluxTarget, dir: string, meta: RunMeta, fl
 }
 
 /** After the run: did every request reach InfluxDB? If not, mark the run and backfill from the raw file. */
-async function checkLivePush(client: InfluxClient, dir: string, meta: RunMeta, flags: Set<string>, log: (line: string) => void): Promise<void> {
+async function checkLivePush(
+  client: InfluxClient,
+  dir: string,
+  meta: RunMeta,
+  flags: Set<string>,
+  log: (line: string) => void,
+  report: MonitorReport | undefined,
+): Promise<void> {
   const logText = existsSync(runFile(dir, 'k6Log')) ? readFileSync(runFile(dir, 'k6Log'), 'utf8') : '';
   const problems = influxLogProblems(logText);
   if (problems.lagWarnings > 0) flags.add(INFLUX_FLAGS.pushLagged);
@@ -204,7 +211,8 @@ async function checkLivePush(client: InfluxClient, dir: string, meta: RunMeta, f
   } catch {
     // Unreachable now: counted as lost.
   }
-  const lost = problems.writeErrors > 0 || liveRequests < rawRequests;
+  // A failed monitor write (flagged already) also leaves InfluxDB short of the run folder.
+  const lost = problems.writeErrors > 0 || liveRequests < rawRequests || flags.has(INFLUX_FLAGS.pushFailed);
   if (!lost) {
     try {
       await client.write(runEvents(meta).map((e) => eventPoint(e, runTags(meta))));
@@ -214,7 +222,7 @@ async function checkLivePush(client: InfluxClient, dir: string, meta: RunMeta, f
     return;
   }
   flags.add(INFLUX_FLAGS.pushFailed);
-  log(`perfcell: warning: InfluxDB live push incomplete (${liveRequests < 0 ? 'InfluxDB unreachable' : `${liveRequests} of ${rawRequests} requests`}${problems.writeErrors ? `, ${problems.writeErrors} k6 write error(s)` : ''}); backfilling from the run folder`);
+  log(`perfcell: warning: InfluxDB live push incomplete (${liveRequests < 0 ? 'InfluxDB unreachable' : `${liveRequests} of ${rawRequests} requests`}${problems.writeErrors ? `, ${problems.writeErrors} k6 write error(s)` : ''}${report?.sinkFailures ? ', monitor writes failed' : ''}); backfilling from the run folder`);
   try {
     // run.json must show the flag before push reads it, so that push records the backfill.
     meta.flags.push(...[...flags].filter((f) => !meta.flags.includes(f)));
