@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadModel } from '../model/load.js';
 import { compile, PHASES, type Phase } from '../model/compile.js';
 import { selectEnvironment, guardEnvironment } from '../model/environment.js';
+import { withRegistry } from '../environments/registry.js';
 import { formatDuration } from '../model/duration.js';
 import { inputError } from '../errors.js';
 
@@ -21,7 +22,7 @@ export function registerModelCommands(program: Command): void {
       const loaded = loadModel(file);
       for (const name of Object.keys(loaded.model.environments)) guardEnvironment(loaded.file, name, loaded.model.environments[name]!);
       for (const p of Object.keys(loaded.model.profiles)) {
-        const environment = selectEnvironment(loaded.model, loaded.file, Object.keys(loaded.model.environments)[0]);
+        const environment = selectEnvironment(withRegistry(loaded), loaded.file, Object.keys(loaded.model.environments)[0]);
         compile({ model: loaded.model, file: loaded.file, profile: p, environment, phase: 'unstubbed', runId: 'check', iteration: 1 });
       }
       process.stdout.write(`${loaded.file}: ok (${loaded.model.transactions.length} transactions, profiles: ${Object.keys(loaded.model.profiles).join(', ')})\n`);
@@ -35,7 +36,7 @@ export function registerModelCommands(program: Command): void {
     .description('print per transaction: rate/s, VUs, duration, thresholds')
     .action((file: string, opts: { profile: string; env?: string; json?: boolean }) => {
       const loaded = loadModel(file);
-      const environment = selectEnvironment(loaded.model, loaded.file, opts.env);
+      const environment = selectEnvironment(withRegistry(loaded), loaded.file, opts.env);
       const c = compile({ model: loaded.model, file: loaded.file, profile: opts.profile, environment, phase: 'unstubbed', runId: 'show', iteration: 1 });
       if (opts.json) {
         process.stdout.write(JSON.stringify(c.options, null, 2) + '\n');

@@ -68,6 +68,11 @@ export function mergeEnvironments(registry: Record<string, Environment>, model: 
   return out;
 }
 
+/** The model with the registry's environments under its own (what selectEnvironment should choose from). */
+export function withRegistry(loaded: { model: LoadModel; root: string }): LoadModel {
+  return { ...loaded.model, environments: mergeEnvironments(loadConfig(loaded.root).environments, loaded.model) };
+}
+
 export interface ResolvedEnvironment {
   name: string;
   env: Environment;
