@@ -19,9 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { PerfcellError } from '../src/errors.js';
 import { parseDurationMs } from '../src/model/duration.js';
 import { loadModel } from '../src/model/load.js';
-import { selectEnvironment } from '../src/model/environment.js';
 import { newRunId } from '../src/run/folder.js';
 import { setBaseline } from '../src/gate/baselines.js';
+import { gateEnvironment } from '../src/gate/interleaved.js';
 import { DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS, runGate, type GateRequest } from '../src/gate/gate.js';
 import { executeRun } from '../src/run/execute.js';
 import { renderCalibration, replaceCalibrationSection, summarizeTrials, type CalibrationTrial } from '../src/gate/calibration.js';
@@ -122,7 +122,8 @@ async function main(): Promise<void> {
   if (!tiny && !flags.model) throw new PerfcellError('--target sut needs --model (and --profile, --transaction)');
   const profile = flags.profile ?? (tiny ? (mode === 'interleaved' ? 'pair' : 'single') : 'gate');
   const loaded = loadModel(model);
-  const targets = Object.keys(selectEnvironment(loaded.model, loaded.file).env.targets);
+  const environment = gateEnvironment(loaded);
+  const targets = Object.keys(environment.env.targets);
   const transaction = flags.transaction ?? (loaded.model.transactions[0]?.name as string);
   const id = newRunId(new Date());
   const out = resolve(flags.out ?? join(ROOT, 'reports', 'calibration', `gate-${id}`));
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
         else {
           // Baseline mode: a fresh baseline run on build A just before the candidate (best case for it).
           const overrides = Object.fromEntries(builds.against.split(',').map((p) => p.split('=') as [string, string]));
-          const base = await executeRun({ model, profile, targetOverrides: overrides, out: join(dir, 'baseline-run'), quiet: true, log: () => {} });
+          const base = await executeRun({ model, profile, environment, targetOverrides: overrides, out: join(dir, 'baseline-run'), quiet: true, log: () => {} });
           setBaseline(base.dir, { store: join(dir, 'store'), name: 'main' });
           req.store = join(dir, 'store');
         }

