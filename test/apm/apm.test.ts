@@ -19,7 +19,7 @@ import { executeRun, type RunOutcome } from '../../src/run/execute.js';
 import { readRunMeta } from '../../src/run/folder.js';
 import { startMetricsTarget, type MetricsTarget } from '../metrics/support/metrics-target.js';
 
-const MODEL = fileURLToPath(new URL('../fixtures/metrics/load-models/metrics.yaml', import.meta.url));
+const MODEL = fileURLToPath(new URL('../fixtures/metrics/load-models/apm.yaml', import.meta.url));
 const STUBS = fileURLToPath(new URL('../fixtures/dynatrace/stubs', import.meta.url));
 const SCENARIO = fileURLToPath(new URL('../fixtures/metrics/scenarios/metrics.ts', import.meta.url));
 const TOKEN = 'dt0c01.TEST';
@@ -75,9 +75,10 @@ describe('APM hooks: Dynatrace and W3C trace context', { timeout: 120_000 }, () 
       assert.equal(p.LTN, run.meta.runId);
     }
     const byStep = new Map(parsed.map((p) => [`${p.LSN} ${p.TSN}`, p.PC]));
-    assert.deepEqual([...byStep.keys()].sort(), ['hello hello', 'missing /missing/{id}', 'slow slow']);
+    const variety = ['async', 'batch-array', 'batch-keyed', 'batch-object', 'del', 'head', 'options', 'patch', 'request-put', '/hello'].map((s) => `variety ${s}`);
+    assert.deepEqual([...byStep.keys()].sort(), ['hello hello', 'missing /missing/{id}', ...variety].sort());
     assert.equal(byStep.get('hello hello'), '::home', 'PC is the k6 group');
-    assert.equal(byStep.get('slow slow'), 'slow', 'no group: PC is the step');
+    assert.equal(byStep.get('variety del'), 'del', 'no group: PC is the step');
   });
 
   it('every request carries a valid, fresh W3C traceparent', () => {
