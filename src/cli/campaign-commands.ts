@@ -4,7 +4,7 @@ import { inputError } from '../errors.js';
 import { parsePhases } from '../campaign/definition.js';
 import { runCampaign } from '../campaign/run-campaign.js';
 import { referenceController } from '../campaign/reference-target.js';
-import { iterationReportWriter } from '../campaign/report-hook.js';
+import { writeIterationReport } from '../report/iteration.js';
 
 export function registerCampaignCommands(program: Command): void {
   program
@@ -31,7 +31,8 @@ export function registerCampaignCommands(program: Command): void {
         reportsDir: opts.reports,
         quiet: opts.quiet,
         referenceController,
-        writeReport: await iterationReportWriter(),
+        // The iteration report (report.html, summary.md, junit.xml) once every phase has run or stopped.
+        writeReport: (dir) => writeIterationReport(dir),
       });
       process.stdout.write(`${outcome.dir}\n`);
       process.exitCode = outcome.exitCode;
