@@ -11,6 +11,7 @@ export const MONITOR_METRICS: readonly RegExp[] = [
   /^process_cpu_seconds_total$/,
   /^process_resident_memory_bytes$/,
   /^nodejs_heap_size_used_bytes$/,
+  /^nodejs_heap_space_size_used_bytes$/,
   /^nodejs_eventloop_lag_(p99_)?seconds$/,
   /pool.*(wait|pending|queue)/,
   /^db_pool_connections$/,
@@ -48,6 +49,8 @@ export function monitorSeries(samples: MonitorSample[], maxPoints = MONITOR_MAX_
   const groups = new Map<string, MonitorSeries>();
   for (const s of samples) {
     if (!MONITOR_METRICS.some((r) => r.test(s.metric))) continue;
+    // Of the heap spaces only the old one matters: what survives collections (a leak) ends up there.
+    if (s.metric === 'nodejs_heap_space_size_used_bytes' && s.labels?.space !== 'old') continue;
     const labels = labelKey(s.labels ?? {});
     const key = `${s.source}\u0000${s.metric}\u0000${labels}`;
     let g = groups.get(key);

@@ -1,25 +1,53 @@
 /**
  * A target's memory grows steadily through the run (from the monitor): a leak. The heap saws up and down
- * with garbage collection; what a leak raises is its floor, so the rule follows the lowest value of each
- * slice of the run.
+ * with garbage collection; what a leak raises is the level it falls back to after each collection, so the
+ * rule follows those post-collection floors. It reads the old space when exported (what survives
+ * collections lives there), else the whole heap, else the resident size.
  */
 import { seriesOf } from '../analysis/monitor.js';
+import type { MonitorSeries } from '../analysis/types.js';
 import { chartId, round, theilSen } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
-export const SLICES = 6;
-/** The floor's rise over the run must exceed both. */
+/** The floors' rise over the run must exceed both. */
 export const MIN_GROWTH_RATIO = 0.1;
-export const MIN_GROWTH_BYTES = 5 * 1024 * 1024;
+export const MIN_GROWTH_BYTES = 8 * 1024 * 1024;
+/**
+ * A process's warm-up also fills its heap, then levels off; a leak keeps the same pace to the end. On runs
+ * of at least LATE_CHECK_SEC the second half's floors must still rise at LATE_SLOPE_SHARE of the whole run's
+ * pace; shorter runs cannot tell the two apart and rely on the size thresholds alone.
+ */
+export const LATE_SLOPE_SHARE = 0.5;
+export const LATE_CHECK_SEC = 120;
+export const MIN_POINTS = 10;
 
-/** Lowest point of each of `slices` equal slices of the series. */
-export function floors(points: { t: number; v: number }[], slices = SLICES): { t: number; v: number }[] {
-  const out: { t: number; v: number }[] = [];
-  const size = points.length / slices;
-  for (let i = 0; i < slices; i++) {
-    const slice = points.slice(Math.floor(i * size), Math.floor((i + 1) * size));
-    if (slice.length === 0) continue;
-    out.push(slice.reduce((m, p) => (p.v < m.v ? p : m)));
+const PREFERENCE = ['nodejs_heap_space_size_used_bytes', 'nodejs_heap_size_used_bytes', 'process_resident_memory_bytes'];
+
+/** The first point and every point lower than the one before it (a collection happened in between). */
+export function floors(points: { t: number; v: number }[]): { t: number; v: number }[] {
+  const out = points.slice(0, 1);
+  for (let i = 1; i < points.length; i++) if ((points[i] as { v: number }).v < (points[i - 1] as { v: number }).v) out.push(points[i] as { t: number; v: number });
+  // Memory that never falls back (resident size, or no collection during the run): every point is a floor.
+  return out.length >= 3 ? out : points;
+}
+
+/** Bytes per second through the points (Theil–Sen; the straight line for two points). */
+function slopeOf(points: { t: number; v: number }[]): number {
+  const [a, b] = points;
+  if (points.length === 2 && a && b && b.t > a.t) return (b.v - a.v) / ((b.t - a.t) / 1000);
+  return theilSen(points.map((p) => ({ x: p.t / 1000, y: p.v }))) ?? 0;
+}
+
+function preferred(series: MonitorSeries[]): MonitorSeries[] {
+  const out: MonitorSeries[] = [];
+  for (const source of new Set(series.map((s) => s.source))) {
+    for (const metric of PREFERENCE) {
+      const s = series.find((x) => x.source === source && x.metric === metric);
+      if (s) {
+        out.push(s);
+        break;
+      }
+    }
   }
   return out;
 }
@@ -28,24 +56,27 @@ export const memoryGrowth: Rule = {
   id: 'memory-growth',
   title: { en: 'Memory grows through the run (leak)', fr: 'La mémoire croît pendant le tir (fuite)' },
   sentence: {
-    en: (p) => `${p.source}: the floor of ${p.metric} rises from ${p.first} MB to ${p.last} MB (${p.slope} MB per minute) under load: a memory leak; look for caches or listeners that are never released.`,
-    fr: (p) => `${p.source} : le plancher de ${p.metric} passe de ${p.first} Mo à ${p.last} Mo (${p.slope} Mo par minute) sous charge : une fuite mémoire ; chercher des caches ou écouteurs jamais libérés.`,
+    en: (p) => `${p.source}: ${p.metric} after collections rises by ${p.growth} MB over the run (from ${p.first} MB, ${p.slope} MB per minute): a memory leak; look for caches or listeners that are never released.`,
+    fr: (p) => `${p.source} : ${p.metric} après ramassage augmente de ${p.growth} Mo pendant le tir (depuis ${p.first} Mo, ${p.slope} Mo par minute) : une fuite mémoire ; chercher des caches ou écouteurs jamais libérés.`,
   },
   evaluate: ({ analysis }) => {
     const out: Finding[] = [];
-    for (const s of seriesOf(analysis.monitor, /^(process_resident_memory_bytes|nodejs_heap_size_used_bytes)$/, 'target:')) {
-      if (s.points.length < 2 * SLICES) continue;
+    for (const s of preferred(seriesOf(analysis.monitor, new RegExp(`^(${PREFERENCE.join('|')})$`), 'target:'))) {
+      if (s.points.length < MIN_POINTS) continue;
       const f = floors(s.points);
+      const slope = slopeOf(f);
+      const span = ((s.points[s.points.length - 1] as { t: number }).t - (s.points[0] as { t: number }).t) / 1000;
+      const growth = slope * span;
       const first = (f[0] as { v: number }).v;
-      const last = (f[f.length - 1] as { v: number }).v;
-      const slope = theilSen(f.map((p) => ({ x: p.t / 1000, y: p.v }))) ?? 0;
-      // Every later floor stays above the first: a one-off allocation is not a leak.
-      if (slope <= 0 || f.some((p) => p.v < first) || last - first < MIN_GROWTH_BYTES || last < first * (1 + MIN_GROWTH_RATIO)) continue;
+      if (growth < MIN_GROWTH_BYTES || growth < MIN_GROWTH_RATIO * first) continue;
+      const late = f.filter((p) => p.t >= ((s.points[0] as { t: number }).t + (s.points[s.points.length - 1] as { t: number }).t) / 2);
+      const lateSlope = slopeOf(late);
+      if (span >= LATE_CHECK_SEC && lateSlope < LATE_SLOPE_SHARE * slope) continue;
       const mb = (b: number) => round(b / 1024 / 1024);
       out.push({
         severity: 'warning',
-        params: { source: s.source, metric: s.metric, first: mb(first), last: mb(last), slope: mb(slope * 60) },
-        evidence: { numbers: { firstFloorBytes: first, lastFloorBytes: last, bytesPerSec: slope }, from: s.points[0]?.t, to: s.points[s.points.length - 1]?.t, chart: chartId(analysis.phase, 'server') },
+        params: { source: s.source, metric: s.metric, growth: mb(growth), first: mb(first), slope: mb(slope * 60) },
+        evidence: { numbers: { growthBytes: growth, firstFloorBytes: first, bytesPerSec: slope }, from: s.points[0]?.t, to: s.points[s.points.length - 1]?.t, chart: chartId(analysis.phase, 'server') },
       });
     }
     return out;

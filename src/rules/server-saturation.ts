@@ -22,7 +22,9 @@ export const serverSaturation: Rule = {
         out.push({ severity: 'warning', params: { source: s.source, what: 'CPU (cores busy, mean)', value: round(cpu, 2), limit: CPU_CORES_MAX, unit: '' }, evidence: { numbers: { cpuCoresMean: cpu }, chart } });
       }
     }
-    for (const s of seriesOf(analysis.monitor, /^nodejs_eventloop_lag_(p99_)?seconds$/, 'target:')) {
+    // The p99 lag when the target exports it, else its plain lag: one finding per target, not one per metric.
+    const lags = seriesOf(analysis.monitor, /^nodejs_eventloop_lag_(p99_)?seconds$/, 'target:');
+    for (const s of lags.filter((x) => x.metric === 'nodejs_eventloop_lag_p99_seconds' || !lags.some((y) => y.source === x.source && y.metric === 'nodejs_eventloop_lag_p99_seconds'))) {
       const lag = seriesMax(s);
       if (lag !== null && lag >= EVENT_LOOP_LAG_MAX_S) {
         out.push({ severity: 'warning', params: { source: s.source, what: 'event-loop lag', value: round(lag * 1000), limit: EVENT_LOOP_LAG_MAX_S * 1000, unit: ' ms' }, evidence: { numbers: { eventLoopLagMaxMs: lag * 1000 }, chart } });

@@ -104,6 +104,7 @@ test('server-saturation: CPU, event-loop lag and DB pool waits from the monitor'
   a.monitor = [
     monitor('target:grc', 'process_cpu_seconds_total', [0.95, 0.97, 0.99]),
     monitor('target:grc', 'nodejs_eventloop_lag_p99_seconds', [0.01, 0.25, 0.02]),
+    monitor('target:grc', 'nodejs_eventloop_lag_seconds', [0.01, 0.2, 0.02]),
     monitor('target:billing', 'db_pool_connections', [0, 3, 1], 'service=billing,state=waiting'),
   ];
   // The reference target exports db_pool_connections{state}: only the "waiting" state is a wait.
@@ -206,6 +207,9 @@ test('memory-growth: a heap whose GC floor rises (leak), not a flat sawtooth', a
   assert.equal(f!.params.source, 'target:grc');
   // 0.5 MB per 5-second scrape = 6 MB per minute.
   assert.ok(Math.abs(Number(f!.params.slope) - 6) < 0.5, `slope ${f!.params.slope}`);
+  // Warm-up (a 5-minute run): the floor rises for the first third, then levels off.
+  a.monitor = [monitor('target:grc', 'nodejs_heap_size_used_bytes', Array.from({ length: 60 }, (_, i) => saw(i) + Math.min(i, 20) * mb))];
+  assert.equal(byId('memory-growth').evaluate(ctxOf(a)).length, 0);
 });
 
 test('n-plus-one: DB queries per request, per route', async () => {
