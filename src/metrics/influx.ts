@@ -84,15 +84,24 @@ export class InfluxClient {
     });
   }
 
+  /** InfluxDB's failures (unreachable, 401, bad query) as environment errors naming the instance. */
+  private async guard<T>(what: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      throw new PerfcellError(`InfluxDB ${describeTarget(this.target)}: ${what}: ${(e as Error).message}`, 'environment');
+    }
+  }
+
   async ensureDatabase(): Promise<void> {
     // CREATE DATABASE is idempotent in InfluxDB 1.x.
-    await this.db.createDatabase(this.target.database);
+    await this.guard('create database', () => this.db.createDatabase(this.target.database));
   }
 
   /** Writes in batches of WRITE_BATCH; resolves with the number of points written. */
   async write(points: readonly Point[]): Promise<number> {
     for (let i = 0; i < points.length; i += WRITE_BATCH) {
-      await this.db.writePoints(points.slice(i, i + WRITE_BATCH) as IPoint[], { precision: 'n' });
+      await this.guard('write', () => this.db.writePoints(points.slice(i, i + WRITE_BATCH) as IPoint[], { precision: 'n' }));
     }
     return points.length;
   }
@@ -107,11 +116,11 @@ export class InfluxClient {
 
   /** Removes every point of a run, in every measurement. */
   async deleteRun(runId: string): Promise<void> {
-    await this.db.query(`DROP SERIES FROM /.*/ WHERE "run_id" = ${quote(runId)}`);
+    await this.guard('drop the run', () => this.db.query(`DROP SERIES FROM /.*/ WHERE "run_id" = ${quote(runId)}`));
   }
 
   async query<T>(influxql: string): Promise<T[]> {
-    return (await this.db.query<T>(influxql)) as unknown as T[];
+    return (await this.guard('query', () => this.db.query<T>(influxql))) as unknown as T[];
   }
 }
 

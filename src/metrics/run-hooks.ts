@@ -106,7 +106,7 @@ export async function startRunHooks(
       log(`perfcell: metrics live to InfluxDB ${describeTarget(prepared.influx)}`);
     } catch (e) {
       flags.add(INFLUX_FLAGS.pushFailed);
-      log(`perfcell: warning: InfluxDB ${describeTarget(prepared.influx)} unusable (${(e as Error).message}); the run goes on without live metrics, \`perfcell push ${dir}\` later`);
+      log(`perfcell: warning: ${(e as Error).message}; the run goes on without live metrics, \`perfcell push ${dir}\` later`);
     }
   }
 
