@@ -84,6 +84,8 @@ export class RunAccumulator {
   readonly checks = new Map<string, { passes: number; fails: number }>();
   readonly vitals = new Map<Vital, Histogram>();
   maxVus = 0;
+  /** VUs of the raw output being read, per window start: injectors' VUs add up, so each run is kept apart until its end. */
+  private runVus = new Map<number, number>();
   firstMs = Infinity;
   lastMs = -Infinity;
 
@@ -155,9 +157,10 @@ export class RunAccumulator {
         return;
       }
       case 'vus': {
-        if (s.value > this.maxVus) this.maxVus = s.value;
-        const slot = all.series.slot(time);
-        if (s.value > slot.vus) slot.vus = s.value;
+        const w = all.series.windowMs;
+        const key = Math.floor(time / w) * w;
+        if (s.value > (this.runVus.get(key) ?? 0)) this.runVus.set(key, s.value);
+        all.series.slot(time);
         return;
       }
       default:
@@ -170,6 +173,23 @@ export class RunAccumulator {
           h.recordValue(Math.max(0, Math.round(s.value * scale)));
         }
     }
+  }
+
+  /** Ends one raw output: its VUs (busiest per window) add to the other outputs' in each window. */
+  endRun(): void {
+    const byWindow = new Map<number, number>();
+    for (const [t, v] of this.runVus) {
+      // The series may have widened since: two keys can fall in one window, where the busiest counts.
+      const w = this.overall.series.windowMs;
+      const key = Math.floor(t / w) * w;
+      byWindow.set(key, Math.max(byWindow.get(key) ?? 0, v));
+    }
+    for (const [t, v] of byWindow) {
+      const slot = this.overall.series.slot(t);
+      slot.vus += v;
+      if (slot.vus > this.maxVus) this.maxVus = slot.vus;
+    }
+    this.runVus = new Map();
   }
 
   webVitals(): VitalStats[] {

@@ -164,6 +164,7 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
         continue;
       }
       const stats = await readRawSamples(runFile(dir, 'raw'), (s) => acc.add(s), { metrics: ANALYZED_METRICS });
+      acc.endRun();
       read.samples += stats.samples;
       read.badLines += stats.badLines;
       if (stats.truncated) {

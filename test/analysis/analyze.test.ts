@@ -56,6 +56,10 @@ test('several raw outputs are analysed as one: counts add up, extremes are the e
   assert.equal(tm.latencyMs!.min, Math.min(ta.latencyMs!.min, tb.latencyMs!.min));
   assert.ok(tm.latencyMs!.p50 > ta.latencyMs!.p50 && tm.latencyMs!.p50 < tb.latencyMs!.p50);
   assert.equal(merged.runs.length, 2);
+  // Injectors' VUs add up window by window.
+  const vusAt = (x: typeof ra, t: number) => x.vus.series.find((p) => p.t === t)?.v ?? 0;
+  for (const p of merged.vus.series) assert.equal(p.v, vusAt(ra, p.t) + vusAt(rb, p.t));
+  assert.ok(merged.vus.max >= Math.max(ra.vus.max, rb.vus.max));
 });
 
 test('a run cut short (k6 killed, gzip truncated mid-line) is analysed as far as it goes and flagged incomplete', async () => {
