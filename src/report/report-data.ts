@@ -13,6 +13,7 @@ import { PerfcellError } from '../errors.js';
 import { PHASES, type Phase } from '../model/compile.js';
 import { readRunMeta, RUN_FILES } from '../run/folder.js';
 import { runRules } from '../rules/catalogue.js';
+import { LABELS } from './i18n.js';
 import { SEVERITY_ORDER, type Lang, type Recommendation } from '../rules/types.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -104,11 +105,12 @@ export interface BuildOptions extends AnalyzeOptions {
 
 export function verdictOf(phases: Analysis[], recommendations: Recommendation[]): Verdict {
   const reasons: Record<Lang, string>[] = [];
+  const { en, fr } = LABELS;
   for (const a of phases) {
-    if (a.incomplete) reasons.push({ en: `${a.phase}: the run is incomplete (${a.incompleteReasons.join('; ')}).`, fr: `${a.phase} : le tir est incomplet (${a.incompleteReasons.join(' ; ')}).` });
-    if (a.overall.requests === 0) reasons.push({ en: `${a.phase}: no request was recorded.`, fr: `${a.phase} : aucune requête enregistrée.` });
+    if (a.incomplete) reasons.push({ en: `${en[a.phase]}: the run is incomplete (${a.incompleteReasons.join('; ')}).`, fr: `${fr[a.phase]} : le tir est incomplet (${a.incompleteReasons.join(' ; ')}).` });
+    if (a.overall.requests === 0) reasons.push({ en: `${en[a.phase]}: no request was recorded.`, fr: `${fr[a.phase]} : aucune requête enregistrée.` });
   }
-  for (const r of recommendations) if (r.severity === 'critical') reasons.push({ en: `${r.phase}: ${r.text.en}`, fr: `${r.phase} : ${r.text.fr}` });
+  for (const r of recommendations) if (r.severity === 'critical') reasons.push({ en: `${en[r.phase]}: ${r.text.en}`, fr: `${fr[r.phase]} : ${r.text.fr}` });
   return { go: reasons.length === 0, reasons };
 }
 

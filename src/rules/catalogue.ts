@@ -26,12 +26,19 @@ export const RULES: readonly Rule[] = [
   regression, webVitals, tooFewSamples, tooManyUrls,
 ];
 
+/** Decimal numbers written the language's way (33,8 in French); integers stay numbers (flags such as 0/1 keep their truth). */
+function localParams(params: Record<string, string | number>, lang: Lang): Record<string, string | number> {
+  if (lang === 'en') return params;
+  const fmt = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 3 });
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? fmt.format(v) : v]));
+}
+
 export function runRules(ctx: RuleContext, rules: readonly Rule[] = RULES): Recommendation[] {
   const phase: Phase = ctx.analysis.phase;
   const out: Recommendation[] = [];
   for (const rule of rules) {
     for (const f of rule.evaluate(ctx)) {
-      const text = Object.fromEntries(LANGS.map((l) => [l, rule.sentence[l](f.params)])) as Record<Lang, string>;
+      const text = Object.fromEntries(LANGS.map((l) => [l, rule.sentence[l](localParams(f.params, l))])) as Record<Lang, string>;
       out.push({ ruleId: rule.id, severity: f.severity, phase, ...(f.transaction !== undefined ? { transaction: f.transaction } : {}), text, evidence: f.evidence });
     }
   }

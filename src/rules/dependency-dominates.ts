@@ -10,7 +10,7 @@ export const dependencyDominates: Rule = {
   title: { en: 'A dependency dominates the response time', fr: 'Une dépendance domine le temps de réponse' },
   sentence: {
     en: (p) => `${p.transaction}: the ${p.what} add ${p.added} ms of a ${p.total} ms median (${p.share} %): work on them (or on how they are called) first.`,
-    fr: (p) => `${p.transaction} : ${p.what === 'real dependencies' ? 'les dépendances réelles' : 'la chaîne de bout en bout'} ajoute ${p.added} ms d'une médiane de ${p.total} ms (${p.share} %) : les traiter (ou revoir leur appel) en priorité.`,
+    fr: (p) => `${p.transaction} : ${p.what === 'real dependencies' ? 'les dépendances réelles ajoutent' : 'la chaîne de bout en bout ajoute'} ${p.added} ms d'une médiane de ${p.total} ms (${p.share} %) : les traiter (ou revoir leur appel) en priorité.`,
   },
   evaluate: ({ analysis, phaseComparison }) => {
     const out: Finding[] = [];

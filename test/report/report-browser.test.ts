@@ -1,8 +1,14 @@
 /** The report in real headless Chromium, network blocked: renders, charts present, no console error, names escaped. */
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeRun } from '../../src/analysis/analyze.js';
+import { capacityOf } from '../../src/analysis/capacity.js';
+import { renderHtml } from '../../src/report/render.js';
+import { assemble } from '../../src/report/report-data.js';
 import { writeReport } from '../../src/report/write.js';
 import { EVIL_CHECK, EVIL_SERVICE, EVIL_TX, EVIL_VERSION, evilRunCopy } from './evil-run.js';
 
@@ -80,4 +86,30 @@ test('strings from models and targets show as text, never as markup (en and fr)'
     assert.ok(statSync(files.html).size < 1_500_000);
     await page.close();
   }
+});
+
+test('capacity, Web Vitals and server-resource charts render when the run has them', async () => {
+  const a = await analyzeRun('test/fixtures/runs/basic-smoke');
+  const t0 = a.startMs;
+  const step = (m: number, achieved: number, p95: number) => ({ multiplier: m, offeredPerSec: 10 * m, achievedPerSec: achieved, dropped: 0, p95Ms: p95, errorRate: 0, concurrency: (achieved * p95) / 1000, fromMs: 0, toMs: 60_000 });
+  a.capacity = [capacityOf('hello', [step(0.5, 5, 10), step(1, 10, 12), step(2, 19, 30), step(4, 24, 400)], 10, 100, 0.3)];
+  a.webVitals = [{ metric: 'lcp', count: 20, p75: 2100, p95: 2600, unit: 'ms' }, { metric: 'cls', count: 20, p75: 0.05, p95: 0.09, unit: '' }];
+  const points = (f: (i: number) => number) => Array.from({ length: 5 }, (_, i) => ({ t: t0 + i * 1000, v: f(i) }));
+  a.monitor = [
+    { source: 'target:app', metric: 'process_cpu_seconds_total', labels: '', points: points((i) => 0.2 + i / 10) },
+    { source: 'target:app', metric: 'process_resident_memory_bytes', labels: '', points: points((i) => (100 + i) * 1048576) },
+    { source: 'target:app', metric: 'nodejs_eventloop_lag_p99_seconds', labels: '', points: points(() => 0.012) },
+    { source: 'injector', metric: 'injector_cpu_percent', labels: 'process=k6', points: points(() => 35) },
+  ];
+  const data = assemble({ kind: 'run', dir: 'x', iteration: 1, phases: [a], previous: null, campaign: null, generatedAt: '2026-11-25T12:00:00Z' });
+  const file = join(mkdtempSync(join(tmpdir(), 'perfcell-charts-')), 'report.html');
+  writeFileSync(file, renderHtml(data, 'fr'));
+  const { page, problems } = await open(file);
+  assert.deepEqual(problems, []);
+  assert.equal((await page.$$('#unstubbed-capacity-hello svg.chart path.line')).length, 2, 'offered and achieved');
+  assert.equal((await page.$$('#unstubbed-vitals svg.chart rect')).length >= 4, true);
+  assert.equal((await page.$$('#unstubbed-server svg.chart')).length, 3, 'CPU, memory, event-loop lag');
+  assert.match((await page.textContent('#unstubbed-server')) ?? '', /k6/);
+  assert.match((await page.textContent('#recommendations')) ?? '', /hello : tient 20\/s au plus/);
+  await page.close();
 });
