@@ -8,10 +8,13 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BenchResult } from './harness.js';
 import { benchRun } from './run-bench.js';
+import { benchCampaignOverhead, benchStubCapacity } from './stubs-bench.js';
 
 type Bench = () => Promise<BenchResult[]>;
 const benches: Record<string, Bench> = {
   run: () => benchRun(),
+  stubs: () => benchStubCapacity(),
+  campaign: () => benchCampaignOverhead(),
 };
 
 const wanted = process.argv.slice(2);
