@@ -123,7 +123,7 @@ async function startInProcess(names: ServiceName[], o: StartSutOptions, traps: T
       const spec = SERVICES[name];
       let db: Db | undefined;
       if (spec.schema) {
-        db = o.databaseUrl ? createPgDb(o.databaseUrl, o.dbPoolMax ?? 10) : wrapPglite(pglite!, false);
+        db = pglite ? wrapPglite(pglite, false) : createPgDb(o.databaseUrl as string, o.dbPoolMax ?? 10);
         dbs.push(db);
       }
       const deps = Object.fromEntries(spec.dependsOn.map((d) => [d, dependencyUrl(d, o, urls)]));
@@ -150,7 +150,8 @@ async function startIsolated(names: ServiceName[], o: StartSutOptions, traps: Tr
     }
     await relay?.close();
   };
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^SUT_(TRAP_|SLOWDOWN_PCT)/.test(k)));
+  // A child's configuration comes from these options only, not from SUT_* variables this process inherited.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SUT_') || k === 'SUT_LOG' || k === 'SUT_COMMIT'));
   const startOne = async (name: ServiceName): Promise<void> => {
     const spec = SERVICES[name];
     const env: NodeJS.ProcessEnv = {
