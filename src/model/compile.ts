@@ -156,7 +156,8 @@ export function observedSubmetrics(t: Transaction): Record<string, string[]> {
     [`http_reqs{transaction:${t.name}}`]: ['count>=0'],
     [`http_req_duration{transaction:${t.name}}`]: ['max>=0'],
     [`http_req_failed{transaction:${t.name}}`]: ['rate>=0'],
-    [`dropped_iterations{transaction:${t.name}}`]: ['count>=0'],
+    // k6 tags dropped iterations with the scenario only (no scenario tags): scenario = transaction name.
+    [`dropped_iterations{scenario:${t.name}}`]: ['count>=0'],
     [`iterations{transaction:${t.name}}`]: ['count>=0'],
   };
 }
@@ -166,7 +167,8 @@ export function observedBrowserSubmetrics(t: Transaction): Record<string, string
   return {
     [`browser_http_req_duration{transaction:${t.name}}`]: ['max>=0'],
     [`browser_web_vital_lcp{transaction:${t.name}}`]: ['max>=0'],
-    [`dropped_iterations{transaction:${t.name}}`]: ['count>=0'],
+    // k6 tags dropped iterations with the scenario only (no scenario tags): scenario = transaction name.
+    [`dropped_iterations{scenario:${t.name}}`]: ['count>=0'],
     [`iterations{transaction:${t.name}}`]: ['count>=0'],
   };
 }

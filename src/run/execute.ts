@@ -92,13 +92,13 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const env = { ...environment.env, targets: { ...environment.env.targets, ...(req.targetOverrides ?? {}) } };
   guardEnvironment(file, environment.name, env);
   checkDataFiles(loaded);
-  const k6 = locateK6();
-  const checks = await checkTargets(env.targets, `${file}: environments.${environment.name}`);
-
   const runId = newRunId(now());
   const phase = req.phase ?? 'unstubbed';
   const iteration = req.iteration ?? 1;
+  // Input errors (profile, volumes) before environment errors: a typo is reported as such, target up or not.
   const compiled = compile({ model, file, profile: req.profile, environment: { name: environment.name, env }, phase, runId, iteration });
+  const k6 = locateK6();
+  const checks = await checkTargets(env.targets, `${file}: environments.${environment.name}`);
   const prepared = prepareRunHooks(req.hooks);
   const bundle = await bundleScenarios(generateEntry({ compiled, root: loaded.root, data: model.data }), loaded.root, prepared.bundlePlugins);
   // Everything that can be refused has been checked: from here on the run folder is written.

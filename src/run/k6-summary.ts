@@ -30,7 +30,7 @@ export function summaryRows(meta: Pick<RunMeta, 'transactions'>, summary: K6Summ
       p95Ms: m('http_req_duration')['p(95)'],
       p99Ms: m('http_req_duration')['p(99)'],
       errorRate: m('http_req_failed').value,
-      dropped: m('dropped_iterations').count ?? 0,
+      dropped: summary.metrics[`dropped_iterations{scenario:${t.name}}`]?.count ?? 0,
     };
   });
 }

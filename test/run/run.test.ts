@@ -60,6 +60,8 @@ test('the compiled rate is achieved: 50 req/s ±5% over 20 s, and the run folder
   assert.equal(requests, hits);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { metrics: Record<string, { count?: number }> };
   assert.equal(summary.metrics['http_reqs{transaction:hello}']?.count, requests);
+  // k6 tags dropped iterations by scenario only: the declared sub-metric must exist to be read at all.
+  assert.equal(summary.metrics['dropped_iterations{scenario:hello}']?.count, 0);
   const rate = requests / 20;
   assert.ok(Math.abs(rate - 50) / 50 <= 0.05, `achieved ${rate}/s`);
   assert.ok(last - first >= 19_000, 'samples span the 20 s of the run');
