@@ -61,7 +61,11 @@ export function referenceController(t: ReferenceTarget): TargetController {
       }
       const stubUrls = Object.fromEntries(plan.stubbed.filter(isServiceName).map((d) => [d, dependencyUrls[d] as string]));
       const t0 = Date.now();
-      const sut = await startSut({ only, dependencyUrls: stubUrls, ports, databaseUrl: t.databaseUrl, amqpUrl: t.amqpUrl, isolated: t.isolated });
+      const sut = await startSut({ only, dependencyUrls: stubUrls, ports, databaseUrl: t.databaseUrl, amqpUrl: t.amqpUrl, isolated: t.isolated }).catch((e: Error & { code?: string }) => {
+        if (e instanceof PerfcellError) throw e;
+        // A port in use, a database refusing connections…: the user's environment, not a perfcell bug.
+        throw new PerfcellError(`reference target (${only.join(', ')}) did not start: ${e.code === 'EADDRINUSE' ? `a port is in use (${e.message}); stop what holds it (\`perfcell sut stop\`?) or change the environment's URLs` : e.message}`, 'environment');
+      });
       try {
         await seedServices(sut.urls, t.persons, t.seed ?? DEFAULT_SEED);
       } catch (e) {

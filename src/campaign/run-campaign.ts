@@ -86,7 +86,9 @@ async function checkStubServer(server: StubServer, set: StubSet): Promise<void> 
     await Promise.all(Array.from({ length: 20 }, () => fetch(`${server.url}/__perfcell/warm-up`).then((r) => r.arrayBuffer(), () => undefined)));
   }
   // Each phase verifies its own traffic only.
-  await server.admin.clearAllRequests();
+  await server.admin.clearAllRequests().catch((e: Error) => {
+    throw new PerfcellError(`stubs ${server.name} (${server.url}): journal not cleared (${e.message})`, 'environment');
+  });
 }
 
 export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome> {
