@@ -12,7 +12,7 @@ import type { ErrorKind, LatencyStats, TransactionAnalysis, VitalStats, WindowPo
 
 /** Metrics the analyzer reads; the raw reader skips the others (half the lines) before splitting them. */
 export const ANALYZED_METRICS: ReadonlySet<string> = new Set([
-  'http_reqs', 'http_req_duration', 'http_req_failed', 'iterations', 'dropped_iterations', 'checks', 'vus',
+  'http_reqs', 'http_req_duration', 'http_req_failed', 'browser_http_req_duration', 'browser_http_req_failed', 'iterations', 'dropped_iterations', 'checks', 'vus',
   'browser_web_vital_lcp', 'browser_web_vital_fcp', 'browser_web_vital_cls', 'browser_web_vital_inp', 'browser_web_vital_ttfb',
 ]);
 
@@ -121,7 +121,19 @@ export class RunAccumulator {
         recordRequest(all, time, s);
         if (tx) recordRequest(tx, time, s);
         return;
-      case 'http_req_failed': {
+      case 'browser_http_req_duration': {
+        // Requests a browser transaction sends from Chromium: k6 writes no http_reqs line for them.
+        const us = toMicros(s.value);
+        recordDuration(all, time, us, s.value);
+        recordRequest(all, time, s);
+        if (tx) {
+          recordDuration(tx, time, us, s.value);
+          recordRequest(tx, time, s);
+        }
+        return;
+      }
+      case 'http_req_failed':
+      case 'browser_http_req_failed': {
         if (s.value === 0) return;
         const kind = classifyError(s.status, s.errorCode, s.error);
         recordError(all, time, kind);
@@ -212,8 +224,10 @@ function recordDuration(a: TxAccumulator, time: number, us: number, ms: number):
 }
 
 function recordRequest(a: TxAccumulator, time: number, s: RawSample): void {
-  a.requests += s.value;
-  a.series.slot(time).count += s.value;
+  // http_reqs carries 1 per request; a browser request is counted from its duration sample.
+  const n = s.metric === 'http_reqs' ? s.value : 1;
+  a.requests += n;
+  a.series.slot(time).count += n;
   a.statusCounts.set(s.status, (a.statusCounts.get(s.status) ?? 0) + 1);
   if (a.names.size < DISTINCT_NAMES_CAP) a.names.add(s.name);
 }

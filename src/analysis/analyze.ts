@@ -91,7 +91,7 @@ function holdSegments(meta: RunMeta): { multiplier: number; fromMs: number; toMs
   return out;
 }
 
-/** Figures of one transaction between two instants, from its windows (only whole windows inside the range). */
+/** Figures of one transaction between two instants, from the windows whose middle falls inside the range. */
 function stepFigures(tx: TxAccumulator, fromAbs: number, toAbs: number, useWasm: boolean) {
   const w = tx.series.windowMs;
   const merged = build({ numberOfSignificantValueDigits: 2, bitBucketSize: 'packed', useWebAssembly: useWasm });
@@ -100,7 +100,8 @@ function stepFigures(tx: TxAccumulator, fromAbs: number, toAbs: number, useWasm:
   let dropped = 0;
   let covered = 0;
   for (const { t, slot } of tx.series.ordered()) {
-    if (t < fromAbs || t + w > toAbs) continue;
+    const middle = t + w / 2;
+    if (middle < fromAbs || middle > toAbs) continue;
     covered += w;
     count += slot.count;
     errors += slot.errors;

@@ -50,3 +50,25 @@ test('errors are classified by kind and counted per transaction and overall; req
     pool.destroyAll();
   }
 });
+
+test('browser requests (k6 browser, e2e) count as requests with their latency, from browser_http_req_duration', async () => {
+  const pool = await newPool();
+  try {
+    const acc = new RunAccumulator(pool, { windowMs: 1000, maxWindows: 100 });
+    const tx = { transaction: 'operator-journey', status: '200' };
+    acc.add(sample('browser_http_req_duration', 1000, 120, tx));
+    acc.add(sample('browser_http_req_duration', 1200, 80, tx));
+    acc.add(sample('browser_http_req_failed', 1200, 1, { ...tx, status: '500' }));
+    acc.add(sample('browser_web_vital_lcp', 1300, 1800, tx));
+    const t = acc.transactions.get('operator-journey')!.finish(1, null, []);
+    assert.equal(t.requests, 2);
+    assert.equal(t.latencyMs?.max, 120);
+    assert.equal(t.latencyMs?.min, 80);
+    assert.deepEqual(t.errorsByKind, { '5xx': 1 });
+    const [lcp] = acc.webVitals();
+    assert.deepEqual([lcp?.metric, lcp?.count], ['lcp', 1]);
+    assert.ok(Math.abs(lcp!.p75 / 1800 - 1) < 0.001, 'within HDR precision');
+  } finally {
+    pool.destroyAll();
+  }
+});

@@ -16,11 +16,15 @@ export function assertAgreesWithK6(analysis: Analysis, runDir: string): void {
   const m = (name: string) => summary.metrics[name] ?? {};
   for (const t of analysis.transactions) {
     const sub = (metric: string) => m(`${metric}{transaction:${t.name}}`);
-    assert.equal(t.requests, sub('http_reqs').count ?? 0, `${t.name}: requests`);
+    // A browser transaction's requests are k6's browser_http_req_* metrics.
+    const browser = summary.metrics[`browser_http_req_duration{transaction:${t.name}}`] !== undefined;
+    const d = sub(browser ? 'browser_http_req_duration' : 'http_req_duration');
+    assert.equal(t.requests, browser ? d.count ?? 0 : sub('http_reqs').count ?? 0, `${t.name}: requests`);
     assert.equal(t.iterations, sub('iterations').count ?? 0, `${t.name}: iterations`);
-    assert.equal(t.dropped, sub('dropped_iterations').count ?? 0, `${t.name}: dropped`);
-    assert.equal(t.errors, sub('http_req_failed').passes ?? 0, `${t.name}: errors`);
-    const d = sub('http_req_duration');
+    // k6 tags dropped iterations with the scenario only (older runs declared the transaction sub-metric).
+    const dropped = m(`dropped_iterations{scenario:${t.name}}`).count ?? sub('dropped_iterations').count ?? 0;
+    assert.equal(t.dropped, dropped, `${t.name}: dropped`);
+    if (!browser) assert.equal(t.errors, sub('http_req_failed').passes ?? 0, `${t.name}: errors`);
     if (t.latencyMs === null) {
       assert.equal(d.count ?? 0, 0);
       continue;
