@@ -22,23 +22,34 @@ export class WindowSeries {
   readonly slots = new Map<number, Slot>();
   private lo = Infinity;
   private hi = -Infinity;
+  // Samples arrive roughly in time order: most land in the window the previous one did.
+  private lastIdx = Number.NaN;
+  private lastSlot: Slot | undefined;
 
   constructor(private readonly pool: HistogramPool, public windowMs: number, private readonly capacity = DEFAULT_MAX_WINDOWS) {}
 
   slot(timeMs: number): Slot {
     let idx = Math.floor(timeMs / this.windowMs);
+    if (idx === this.lastIdx && this.lastSlot) return this.lastSlot;
     let s = this.slots.get(idx);
-    if (s) return s;
+    if (s) {
+      this.lastIdx = idx;
+      this.lastSlot = s;
+      return s;
+    }
     while (Math.max(this.hi, idx) - Math.min(this.lo, idx) + 1 > this.capacity) {
       this.coarsen();
       idx = Math.floor(timeMs / this.windowMs);
     }
     s = this.slots.get(idx);
-    if (s) return s;
-    s = { count: 0, errors: 0, dropped: 0, vus: 0, maxMs: 0, hist: null };
-    this.slots.set(idx, s);
-    if (idx < this.lo) this.lo = idx;
-    if (idx > this.hi) this.hi = idx;
+    if (!s) {
+      s = { count: 0, errors: 0, dropped: 0, vus: 0, maxMs: 0, hist: null };
+      this.slots.set(idx, s);
+      if (idx < this.lo) this.lo = idx;
+      if (idx > this.hi) this.hi = idx;
+    }
+    this.lastIdx = idx;
+    this.lastSlot = s;
     return s;
   }
 
@@ -49,6 +60,8 @@ export class WindowSeries {
 
   /** Doubles the window width, merging pairs of windows. */
   coarsen(): void {
+    this.lastIdx = Number.NaN;
+    this.lastSlot = undefined;
     const old = [...this.slots.entries()];
     this.slots.clear();
     this.windowMs *= 2;

@@ -71,6 +71,23 @@ test('a run cut short (k6 killed, gzip truncated mid-line) is analysed as far as
   assert.ok(a.read.truncated);
 });
 
+test('a run whose raw file is empty, missing, or not gzip at all: an incomplete analysis with no request, never a crash', async () => {
+  const { cpSync, writeFileSync, rmSync: rm } = await import('node:fs');
+  for (const [label, prepare] of [
+    ['empty', (raw: string) => writeFileSync(raw, '')],
+    ['missing', (raw: string) => rm(raw)],
+    ['garbage', (raw: string) => writeFileSync(raw, Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7]))],
+  ] as const) {
+    const dir = join(mkdtempSync(join(tmpdir(), 'perfcell-raw-')), 'run');
+    cpSync(join(runs, 'incomplete'), dir, { recursive: true });
+    prepare(join(dir, 'raw.csv.gz'));
+    const a = await analyzeRun(dir);
+    assert.equal(a.incomplete, true, label);
+    assert.equal(a.overall.requests, 0, label);
+    assert.ok(a.incompleteReasons.length > 0, label);
+  }
+});
+
 test('a folder that is not a run is a clear error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'perfcell-notrun-'));
   try {
