@@ -65,6 +65,21 @@ describe('reference target on PostgreSQL and RabbitMQ', () => {
     assert.equal(h.body.dependencies.broker?.status, 'up');
   });
 
+  test('API behaviour and masking are the same on PostgreSQL: search, 360° view masked, 404, 400 naming the field', async () => {
+    const p = personAt(SEED, 5);
+    const s = await http<{ items: { id: string }[] }>('GET', `${sut.urls.grc}/persons?q=${encodeURIComponent(`${p.lastName} ${p.firstName}`)}`);
+    assert.ok(s.body.items.some((i) => i.id === p.id));
+    const v = await http('GET', `${sut.urls.grc}/persons/${p.id}/360`);
+    assert.equal(v.status, 200);
+    assert.ok(!v.text.includes(p.iban.slice(4, 20)), 'IBAN masked');
+    assert.match(v.text, /"healthDeclaration":"\*\*\*"/);
+    assert.equal((await http<{ iban: string }>('GET', `${sut.urls.billing}/persons/${p.id}/account`, undefined, { 'x-role': 'billing' })).body.iban, p.iban);
+    assert.equal((await http('GET', `${sut.urls.legal}/contracts/00000000-0000-4000-8000-000000000000`)).status, 404);
+    const bad = await http<{ fields: { field: string }[] }>('POST', `${sut.urls.sales}/persons/${p.id}/offers`, { product: 'yacht', monthlyPremiumCents: 10 });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.fields.map((f) => f.field).sort(), ['body.monthlyPremiumCents', 'body.product']);
+  });
+
   test('a contact update reaches billing and sales through RabbitMQ; a stopped consumer catches up from its durable queue', async () => {
     const p = personAt(SEED, 3);
     assert.equal((await http('PATCH', `${sut.urls.grc}/persons/${p.id}/contact`, { email: 'par.rabbitmq@example.fr' })).status, 200);
