@@ -66,7 +66,7 @@ export function registerGateCommands(program: Command): void {
     .option('--store <dir>', 'baseline store', defaultStore())
     .option('-o, --out <dir>', 'gate folder (default reports/<service>/gate/<id>)')
     .option('--window <duration>', 'window of the per-window percentiles (baseline mode)', `${DEFAULT_WINDOW_MS / 1000}s`)
-    .option('--warmup <duration>', 'left out at the start of each run', `${DEFAULT_WARMUP_MS / 1000}s`)
+    .option('--warmup <duration>', 'left out at the start of each run (both modes)', `${DEFAULT_WARMUP_MS / 1000}s`)
     .option('--pairs <n>', 'A/B pairs of runs (interleaved mode)', String(DEFAULT_PAIRS))
     .option('--alpha <p>', 'one-sided significance level', String(DEFAULT_THRESHOLDS.alpha))
     .option('--min-effect <percent>', 'p95 increase that fails when significant', pct(DEFAULT_THRESHOLDS.p95FailIncrease))

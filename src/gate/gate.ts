@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
 import { loadModel } from '../model/load.js';
-import { compile } from '../model/compile.js';
+import { compile, transactionsForPhase } from '../model/compile.js';
 import { formatDuration } from '../model/duration.js';
 import { executeRun, type RunOutcome, type RunRequest } from '../run/execute.js';
 import { newRunId, readRunMeta } from '../run/folder.js';
@@ -103,6 +103,8 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   const source = req.windowSource ?? windowsOf;
   const execute = req.execute ?? executeRun;
   const candidateSide: Side = { environment, targetOverrides: req.candidateTargets };
+  // The gate's runs are of the unstubbed phase: browser (e2e-only) transactions do not run in them.
+  const judged = transactionsForPhase(model, 'unstubbed').map(({ t }) => t);
 
   try {
     let transactions: TransactionVerdict[];
@@ -112,7 +114,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     const mode: GateVerdict['mode'] = req.against ? 'interleaved' : 'baseline';
     if (req.against) {
       if (req.baseline || req.candidateRun) throw inputError('--against', '', 'alone: interleaved mode measures both builds itself (drop --baseline / --candidate)');
-      const baselineSide = resolveAgainst(req.against, loaded, environment);
+      const baselineSide = resolveAgainst(req.against, loaded, candidateSide);
       const pairs = req.pairs ?? DEFAULT_PAIRS;
       if (!Number.isInteger(pairs) || pairs < thresholds.minWindows) throw inputError('--pairs', '', `a whole number ≥ ${thresholds.minWindows} (fewer pairs cannot reach significance)`);
       const estimate = estimateInterleavedMs(pairs, compiled.durationMs);
@@ -127,7 +129,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
           candidate: checkRun(await source(r.candidateDir, Number.POSITIVE_INFINITY, { warmupMs }), 'candidate'),
         });
       }
-      transactions = model.transactions.map((t) => {
+      transactions = judged.map((t) => {
         const find = (w: RunWindows) => w.transactions.find((x) => x.transaction === t.name);
         const pairsOf = measured.flatMap((m) => {
           const b = find(m.baseline)?.windows[0];
@@ -138,9 +140,14 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
         const totals = measured.map((m) => find(m.candidate)?.windows[0]).filter((x) => x !== undefined);
         return judgeTransaction({ mode: 'interleaved', transaction: t.name, slo: t.slo, candidateTotal: sloFiguresOfRuns(totals), pairs: pairsOf }, thresholds);
       });
-      const describe = (s: Side) => [`environment ${s.environment.name}`, ...Object.entries(s.targetOverrides ?? {}).map(([k, v]) => `${k}=${v}`)].filter(Boolean).join(', ');
-      baselineLabel = `${describe(baselineSide)} (build A)`;
-      candidateLabel = `${describe(candidateSide)} (build B)`;
+      // Name only what differs between the two sides: the targets of the two builds.
+      const urls = (side: Side) => ({ ...side.environment.env.targets, ...(side.targetOverrides ?? {}) });
+      const [ua, ub] = [urls(baselineSide), urls(candidateSide)];
+      const differing = Object.keys(ub).filter((k) => ua[k] !== ub[k]);
+      const describe = (side: Side, u: Record<string, string>) =>
+        `environment ${side.environment.name}${differing.length ? `, ${differing.map((k) => `${k}=${u[k] ?? '?'}`).join(', ')}` : ''}`;
+      baselineLabel = `${describe(baselineSide, ua)} (build A)`;
+      candidateLabel = `${describe(candidateSide, ub)} (build B)`;
       sampling = `${pairs} pairs of ${formatDuration(compiled.durationMs)} runs (A B, B A, …)`;
     } else {
       const resolved = resolveBaseline(req.baseline ?? DEFAULT_BASELINE_NAME, { service: model.service, profile: req.profile, modelFile: loaded.file }, req.store ?? defaultStore());
@@ -160,7 +167,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
       }
       const base = checkRun(await source(resolved.dir, windowMs, { warmupMs }), 'baseline');
       const cand = checkRun(await source(candidateDir, windowMs, { warmupMs }), 'candidate');
-      transactions = model.transactions.map((t) => {
+      transactions = judged.map((t) => {
         const b = base.transactions.find((x) => x.transaction === t.name);
         const c = cand.transactions.find((x) => x.transaction === t.name);
         const inBaseline = b !== undefined || base.meta.transactions.some((x) => x.name === t.name);

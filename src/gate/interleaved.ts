@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
 import { executeRun, type RunOutcome, type RunRequest } from '../run/execute.js';
 import { selectEnvironment } from '../model/environment.js';
+import { transactionsForPhase } from '../model/compile.js';
 import type { LoadedModel } from '../model/load.js';
 import type { Environment } from '../model/schema.js';
 import { loadConfig, mergeEnvironments } from '../environments/registry.js';
@@ -26,14 +27,14 @@ export interface Side {
 
 /**
  * An environment (the registry's, overridden by the model's) narrowed to the targets the gate's runs call:
- * those the transactions declare (`targets:`), else the model's own environment's, else all. Pre-flight then
- * checks only what matters, not every service the shared registry lists.
+ * those the transactions of the unstubbed phase (the gate's) declare (`targets:`), else the model's own
+ * environment's, else all. Pre-flight then checks only what matters, not every service the registry lists.
  */
 export function gateEnvironment(loaded: LoadedModel, requested?: string): GateEnvironment {
   const { model, file } = loaded;
   const merged = mergeEnvironments(loadConfig(loaded.root).environments, model);
   const chosen = selectEnvironment({ ...model, environments: merged }, file, requested);
-  const declared = [...new Set(model.transactions.flatMap((t) => t.targets ?? []))];
+  const declared = [...new Set(transactionsForPhase(model, 'unstubbed').flatMap(({ t }) => t.targets ?? []))];
   const own = model.environments[chosen.name];
   const names = declared.length > 0 ? declared : own ? Object.keys(own.targets) : Object.keys(chosen.env.targets);
   const targets: Record<string, string> = {};
@@ -67,9 +68,12 @@ export interface InterleavedRequest {
 
 /**
  * `--against` → the baseline side. Accepted: the name of an environment; a URL (when the candidate's
- * environment has exactly one target); or "target=url[,target=url…]" over the candidate's environment.
+ * environment has exactly one target); or "target=url[,target=url…]". The last two start from the
+ * candidate's side (its environment and overrides): only the named targets differ between A and B.
  */
-export function resolveAgainst(against: string, loaded: LoadedModel, candidate: GateEnvironment): Side {
+export function resolveAgainst(against: string, loaded: LoadedModel, candidateSide: Side): Side {
+  const candidate = candidateSide.environment;
+  const inherited = candidateSide.targetOverrides ?? {};
   const { model } = loaded;
   const known = { ...loadConfig(loaded.root).environments, ...model.environments };
   if (known[against]) return { environment: gateEnvironment(loaded, against) };
@@ -79,7 +83,7 @@ export function resolveAgainst(against: string, loaded: LoadedModel, candidate: 
     if (targets.length !== 1) {
       throw inputError('--against', '', `"target=url" pairs for environment ${candidate.name}, which has ${targets.length} targets (${targets.join(', ')}); or the name of an environment`);
     }
-    return { environment: candidate, targetOverrides: { [targets[0] as string]: against } };
+    return { environment: candidate, targetOverrides: { ...inherited, [targets[0] as string]: against } };
   }
   const overrides: Record<string, string> = {};
   for (const part of against.split(',')) {
@@ -92,7 +96,7 @@ export function resolveAgainst(against: string, loaded: LoadedModel, candidate: 
     if (!targets.includes(name)) throw inputError('--against', name, `a target of environment ${candidate.name} (${targets.join(', ')})`);
     overrides[name] = url;
   }
-  return { environment: candidate, targetOverrides: overrides };
+  return { environment: candidate, targetOverrides: { ...inherited, ...overrides } };
 }
 
 export async function runInterleaved(req: InterleavedRequest): Promise<InterleavedPair[]> {
