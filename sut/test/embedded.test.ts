@@ -240,7 +240,7 @@ describe('planted traps', () => {
     }
   });
 
-  test('grc alone against stubbed departments: /health reports an unreachable dependency with 503 and recovers; sequential 360 and the slowdown show in its latency', async () => {
+  test('grc alone against stubbed departments: /health reports an unreachable dependency with 503 and recovers; sequential 360, the slowdown and the added latency show in its latency', async () => {
     const stubPort = await freePort();
     const deps = { 'customer-service': `http://127.0.0.1:${stubPort}`, legal: `http://127.0.0.1:${stubPort}`, sales: `http://127.0.0.1:${stubPort}`, billing: `http://127.0.0.1:${stubPort}` };
     const grcOnly = (traps: typeof NO_TRAPS) => startSut({ only: ['grc'], ports: ANY_PORTS, dependencyUrls: deps, traps, healthTimeoutMs: 0 });
@@ -261,7 +261,8 @@ describe('planted traps', () => {
 
       const sequential = await grcOnly({ ...NO_TRAPS, sequential360: true });
       const slowed = await grcOnly({ ...NO_TRAPS, slowdownPct: 50 });
-      others.push(sequential, slowed);
+      const delayed = await grcOnly({ ...NO_TRAPS, latencyMs: 100 });
+      others.push(sequential, slowed, delayed);
       for (const s of others) await http('POST', `${s.urls.grc}/admin/seed`, { persons: 3, seed: 'stub' });
       const timeOf = async (sut: RunningSut) => {
         const xs: number[] = [];
@@ -273,7 +274,11 @@ describe('planted traps', () => {
         }
         return median(xs);
       };
-      const [tParallel, tSequential, tSlowed] = [await timeOf(parallel), await timeOf(sequential), await timeOf(slowed)];
+      const [tParallel, tSequential, tSlowed, tDelayed] = [await timeOf(parallel), await timeOf(sequential), await timeOf(slowed), await timeOf(delayed)];
+      assert.ok(tDelayed - tParallel > 80 && tDelayed - tParallel < 160, `+100 ms on the route: ${tDelayed.toFixed(0)} vs ${tParallel.toFixed(0)} ms`);
+      const other = performance.now();
+      assert.equal((await http('GET', `${delayed.urls.grc}/persons/${id}`)).status, 200);
+      assert.ok(performance.now() - other < 80, 'other routes are not delayed');
       assert.ok(tParallel >= 60 && tParallel < 150, `parallel 360 ≈ one department call (60 ms): ${tParallel.toFixed(0)} ms`);
       assert.ok(tSequential >= 240, `sequential 360 ≈ four department calls: ${tSequential.toFixed(0)} ms`);
       const ratio = tSlowed / tParallel;
