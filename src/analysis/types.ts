@@ -113,6 +113,11 @@ export interface TransactionCapacity {
   /** maxSustainable / modelPeak − 1; null when no step held. */
   headroom: number | null;
   requiredHeadroom: number;
+  /**
+   * Universal Scalability Law fit X(N) = λN / (1 + σ(N−1) + κN(N−1)) over the steps (N = concurrency by
+   * Little's law). peakConcurrency is null when the fit does not bend over (κ = 0): then no peak is predicted
+   * and peakThroughputPerSec is only the best fitted step.
+   */
   usl: { sigma: number; kappa: number; lambda: number; peakConcurrency: number | null; peakThroughputPerSec: number } | null;
 }
 

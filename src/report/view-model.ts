@@ -164,7 +164,7 @@ function phaseView(a: Analysis, lang: Lang, L: Labels): PhaseView {
         [L.knee, c.kneeStep === null ? L.none : `${L.step} ${c.kneeStep + 1} (${c.kneeReason ?? ''})`],
         [L.maxSustainable, number(lang, c.maxSustainablePerSec, 2)],
         [L.headroom, `${percent(lang, c.headroom, 0)} (≥ ${percent(lang, c.requiredHeadroom, 0)})`],
-        [L.uslPeak, c.usl ? number(lang, c.usl.peakThroughputPerSec, 1) : '–'],
+        [L.uslPeak, c.usl && c.usl.peakConcurrency !== null ? number(lang, c.usl.peakThroughputPerSec, 1) : '–'],
       ],
       steps: c.steps.map((s, i) => [String(i + 1), number(lang, s.offeredPerSec, 2), number(lang, s.achievedPerSec, 2), number(lang, s.p95Ms), percent(lang, s.errorRate), number(lang, s.dropped, 0)]),
     })),

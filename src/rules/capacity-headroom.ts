@@ -27,10 +27,11 @@ export const capacityHeadroom: Rule = {
           peak: round(c.modelPeakPerSec, 2),
           short: short ? 1 : 0,
           required: pct(c.requiredHeadroom, 0),
-          usl: c.usl ? round(c.usl.peakThroughputPerSec, 1) : 0,
+          // Only a fit that bends over (a finite peak concurrency) predicts a peak; a straight line predicts nothing.
+          usl: c.usl && c.usl.peakConcurrency !== null ? round(c.usl.peakThroughputPerSec, 1) : 0,
         },
         evidence: {
-          numbers: { maxSustainablePerSec: max, modelPeakPerSec: c.modelPeakPerSec, headroom, requiredHeadroom: c.requiredHeadroom, ...(c.usl ? { uslPeakPerSec: c.usl.peakThroughputPerSec } : {}) },
+          numbers: { maxSustainablePerSec: max, modelPeakPerSec: c.modelPeakPerSec, headroom, requiredHeadroom: c.requiredHeadroom, ...(c.usl && c.usl.peakConcurrency !== null ? { uslPeakPerSec: c.usl.peakThroughputPerSec } : {}) },
           ...(knee ? { from: analysis.startMs + knee.fromMs, to: analysis.startMs + knee.toMs } : {}),
           chart: chartId(analysis.phase, 'capacity', c.transaction),
         },
