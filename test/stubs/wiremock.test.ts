@@ -48,9 +48,10 @@ test('WireMock serves a stub set with its lognormal delay, reports unmatched req
     const served = (await server.admin.getAllRequests()) as { request: { url: string }; timing: { addedDelay: number } }[];
     const delays = served.slice(0, 40).map((e) => e.timing.addedDelay);
     assert.ok(Math.abs(median(delays) - 100) <= 10, `median drawn delay ${median(delays)} ms`);
-    // …and the client sees it plus WireMock's own overhead (a few ms warm; more on a cold JVM on a busy machine).
+    // …and the client sees it plus WireMock's own overhead: a few ms when warm, tens of ms on a cold JVM
+    // sharing two busy cores (the bound only catches a delay not applied, or applied twice).
     const m = median(times);
-    assert.ok(m >= 95 && m <= 125, `client median ${m.toFixed(1)} ms for a 100 ms lognormal stub`);
+    assert.ok(m >= 95 && m <= 150, `client median ${m.toFixed(1)} ms for a 100 ms lognormal stub`);
     // The collector reads the journal from its start: it sees the requests sent before it existed too.
     const journal = collectJournal(server, 500);
     assert.equal((await fetch(`${server.url}/not-in-the-stub-set?x=1`)).status, 404);
