@@ -13,7 +13,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { PROJECT_ROOT } from '../../src/k6/locate.js';
 import { executeRun } from '../../src/run/execute.js';
 import { runFile } from '../../src/run/folder.js';
@@ -22,7 +21,7 @@ import { startSut } from '../start.js';
 import { SEEDED_SERVICES, seedSut } from '../seed.js';
 import { deleteAmqpObjects } from '../lib/bus.js';
 import { NO_TRAPS, type Traps } from '../lib/traps.js';
-import { ANY_PORTS } from '../test/support.js';
+import { ANY_PORTS, pgAdmin } from '../test/support.js';
 
 const TRAPS: Record<string, Partial<Traps>> = {
   none: {},
@@ -56,7 +55,7 @@ for (const mode of modes) {
     const suffix = randomBytes(3).toString('hex');
     const database = `sut_bench_${suffix}`;
     const exchange = `sut.bench.${suffix}`;
-    if (mode === 'postgres') await adminQuery(`CREATE DATABASE ${database}`);
+    if (mode === 'postgres') await pgAdmin(`CREATE DATABASE ${database}`);
     const sut = await startSut({
       ports: ANY_PORTS,
       traps: { ...NO_TRAPS, ...TRAPS[trap] },
@@ -96,7 +95,7 @@ for (const mode of modes) {
     } finally {
       await sut.stop();
       if (mode === 'postgres') {
-        await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+        await pgAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
         await deleteAmqpObjects('amqp://guest:guest@127.0.0.1:5672', exchange, SEEDED_SERVICES.map((n) => `${exchange}.${n}`)).catch(() => undefined);
       }
     }
@@ -110,12 +109,3 @@ for (const r of results) process.stdout.write(`| ${r.mode} | ${r.trap} | ${r.max
 const out = arg('out', '');
 if (out) writeFileSync(out, JSON.stringify({ persons, step, slo: SLO, results }, null, 2) + '\n');
 
-async function adminQuery(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}

@@ -236,8 +236,9 @@ export async function startService(module: ServiceModule, o: StartServiceOptions
   app.addHook('onRequest', async (request, reply) => {
     reply.header('access-control-allow-origin', '*');
     if (request.method === 'OPTIONS') {
-      reply.header('access-control-allow-methods', 'GET,POST,PUT,PATCH,DELETE,OPTIONS').header('access-control-allow-headers', 'content-type,x-role,x-operator').code(204).send();
+      return reply.header('access-control-allow-methods', 'GET,POST,PUT,PATCH,DELETE,OPTIONS').header('access-control-allow-headers', 'content-type,x-role,x-operator').code(204).send();
     }
+    return undefined;
   });
   const slowRoute = o.traps.slowRoute;
   app.addHook('onSend', async (request, reply, payload) => {

@@ -6,14 +6,13 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { personAt } from '../lib/french-data.js';
 import { readSutState } from '../state.js';
-import { eventually, http } from './support.js';
+import { eventually, http, pgAdmin } from './support.js';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'perfcell.js');
@@ -22,17 +21,6 @@ const state = join(dir, 'sut.json');
 // Ports away from the defaults and from other tests' ephemeral ranges.
 const offset = String(20000 + Math.floor(Math.random() * 400) * 10);
 const database = `sut_cli_${process.pid}_${randomBytes(3).toString('hex')}`;
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 async function perfcell(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -65,11 +53,11 @@ const alive = (pid: number) => {
 after(async () => {
   await perfcell('sut', 'stop', '--state', state);
   rmSync(dir, { recursive: true, force: true });
-  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await pgAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
 });
 
 test('sut start --isolated, status, seed, events across processes, stop leaves no process', async () => {
-  await admin(`CREATE DATABASE ${database}`);
+  await pgAdmin(`CREATE DATABASE ${database}`);
   assert.equal((await perfcell('sut', 'status', '--state', state)).code, 3, 'not running yet');
   const start = await perfcell('sut', 'start', '--isolated', '--database-url', `postgres://postgres@127.0.0.1:5432/${database}`, '--port-offset', offset, '--state', state);
   assert.equal(start.code, 0, start.stderr);

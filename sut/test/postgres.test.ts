@@ -4,16 +4,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { startSut, type RunningSut } from '../start.js';
 import { SEEDED_SERVICES, seedSut } from '../seed.js';
 import { personAt } from '../lib/french-data.js';
 import { deleteAmqpObjects } from '../lib/bus.js';
 import { dbOf } from '../lib/app.js';
 import { NO_TRAPS } from '../lib/traps.js';
-import { ANY_PORTS, eventually, http, tableDigest, TcpProxy } from './support.js';
+import { ANY_PORTS, eventually, http, pgAdmin, tableDigest, TcpProxy } from './support.js';
 
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const SEED = 'pg-test';
 
@@ -26,10 +24,7 @@ describe('reference target on PostgreSQL and RabbitMQ', () => {
   let sut: RunningSut;
 
   before(async () => {
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
+    await pgAdmin(`CREATE DATABASE ${database}`);
     await dbProxy.start();
     await amqpProxy.start();
     sut = await startSut({
@@ -47,10 +42,7 @@ describe('reference target on PostgreSQL and RabbitMQ', () => {
     await dbProxy.cut();
     await amqpProxy.cut();
     await deleteAmqpObjects(AMQP_URL, exchange, SEEDED_SERVICES.map((s) => `${exchange}.${s}`)).catch(() => undefined);
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await pgAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   });
 
   test('one schema per department, migrated, seeded, with the search index', async () => {

@@ -2,6 +2,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, connect, type Server as TcpServer, type Socket, type AddressInfo } from 'node:net';
 import { SERVICE_NAMES, type ServiceName } from '../topology.js';
+import pg from 'pg';
 import type { Db } from '../lib/db.js';
 
 /** Every service on a free port: tests never collide with a target started on the default ports. */
@@ -107,4 +108,17 @@ export async function startSlowDepartments(port: number, delayMs: number): Promi
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
+}
+
+const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Runs one statement as postgres on this machine's server (CREATE / DROP DATABASE of a test or a bench). */
+export async function pgAdmin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
 }
