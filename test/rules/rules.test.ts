@@ -235,6 +235,21 @@ test('slow-own-time: slow with dependencies stubbed, only in the stubbed phase',
   assert.equal(byId('slow-own-time').evaluate(ctxOf(withPhase(a, 'unstubbed'))).length, 0);
 });
 
+test('slow-own-time: a search four times slower than the service\'s reads by key, below any absolute limit', async () => {
+  const a = withPhase(await baseAnalysis(), 'stubbed');
+  const search = a.transactions[0]!;
+  search.latencyMs!.p50 = 18;
+  const read = structuredClone(search);
+  read.name = 'read-person';
+  read.latencyMs!.p50 = 3;
+  a.transactions.push(read, { ...structuredClone(read), name: 'read-contract' });
+  const found = byId('slow-own-time').evaluate(ctxOf(a));
+  assert.deepEqual(found.map((f) => f.transaction), ['hello']);
+  assert.equal(found[0]!.evidence.numbers.othersP50Ms, 3);
+  search.latencyMs!.p50 = 9;
+  assert.equal(byId('slow-own-time').evaluate(ctxOf(a)).length, 0);
+});
+
 test('sequential-dependencies: the request takes the sum of its calls, not the longest', async () => {
   const a = await baseAnalysis();
   const calls = (server: number) => [
