@@ -19,10 +19,11 @@ import { median } from './stats.js';
 import {
   DEFAULT_THRESHOLDS,
   gateVerdict,
-  judgeTransaction,
+  judgeTransactions,
   type GateThresholds,
   type GateVerdict,
   type SloFigures,
+  type TransactionInput,
   type TransactionVerdict,
   type WindowFigures,
 } from './verdict.js';
@@ -120,6 +121,10 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
       const estimate = estimateInterleavedMs(pairs, compiled.durationMs);
       log(`perfcell gate: interleaved, ${pairs} pairs of ${formatDuration(compiled.durationMs)} runs, about ${Math.round(estimate / 1000)} s`);
       if (estimate > GATE_BUDGET_MS) log(`perfcell gate: warning: over the ${GATE_BUDGET_MS / 60_000}-minute budget; use fewer --pairs or a shorter profile`);
+      // Exact Wilcoxon: the smallest p-value of n pairs is 2⁻ⁿ; Holm needs α/k for the first of k transactions.
+      if (2 ** -pairs >= thresholds.alpha / judged.length) {
+        log(`perfcell gate: warning: with ${pairs} pairs and ${judged.length} transactions, a regression may never reach significance (2^-${pairs} ≥ ${thresholds.alpha}/${judged.length}); add --pairs`);
+      }
       const runs = await runInterleaved({ model: req.model, profile: req.profile, baseline: baselineSide, candidate: candidateSide, pairs, outDir, quiet: req.quiet, log, execute });
       // One window per run: each short run is one window of the A B A B … sequence.
       const measured: { baseline: RunWindows; candidate: RunWindows }[] = [];
@@ -129,7 +134,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
           candidate: checkRun(await source(r.candidateDir, Number.POSITIVE_INFINITY, { warmupMs }), 'candidate'),
         });
       }
-      transactions = judged.map((t) => {
+      const inputs = judged.map((t): TransactionInput => {
         const find = (w: RunWindows) => w.transactions.find((x) => x.transaction === t.name);
         const pairsOf = measured.flatMap((m) => {
           const b = find(m.baseline)?.windows[0];
@@ -138,8 +143,9 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
         });
         // SLOs on each short run after its warm-up, like the comparison.
         const totals = measured.map((m) => find(m.candidate)?.windows[0]).filter((x) => x !== undefined);
-        return judgeTransaction({ mode: 'interleaved', transaction: t.name, slo: t.slo, candidateTotal: sloFiguresOfRuns(totals), pairs: pairsOf }, thresholds);
+        return { mode: 'interleaved', transaction: t.name, slo: t.slo, candidateTotal: sloFiguresOfRuns(totals), pairs: pairsOf };
       });
+      transactions = judgeTransactions(inputs, thresholds);
       // Name only what differs between the two sides: the targets of the two builds.
       const urls = (side: Side) => ({ ...side.environment.env.targets, ...(side.targetOverrides ?? {}) });
       const [ua, ub] = [urls(baselineSide), urls(candidateSide)];
@@ -167,22 +173,20 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
       }
       const base = checkRun(await source(resolved.dir, windowMs, { warmupMs }), 'baseline');
       const cand = checkRun(await source(candidateDir, windowMs, { warmupMs }), 'candidate');
-      transactions = judged.map((t) => {
+      const inputs = judged.map((t): TransactionInput => {
         const b = base.transactions.find((x) => x.transaction === t.name);
         const c = cand.transactions.find((x) => x.transaction === t.name);
         const inBaseline = b !== undefined || base.meta.transactions.some((x) => x.name === t.name);
-        return judgeTransaction(
-          {
-            mode: 'baseline',
-            transaction: t.name,
-            slo: t.slo,
-            candidateTotal: c ? sloFiguresOfRuns([c.total]) : null,
-            baseline: inBaseline ? (b?.windows ?? []).map(toWindow) : null,
-            candidate: (c?.windows ?? []).map(toWindow),
-          },
-          thresholds,
-        );
+        return {
+          mode: 'baseline',
+          transaction: t.name,
+          slo: t.slo,
+          candidateTotal: c ? sloFiguresOfRuns([c.total]) : null,
+          baseline: inBaseline ? (b?.windows ?? []).map(toWindow) : null,
+          candidate: (c?.windows ?? []).map(toWindow),
+        };
       });
+      transactions = judgeTransactions(inputs, thresholds);
       baselineLabel = `${resolved.name ? `baseline \`${resolved.name}\`, ` : ''}run ${resolved.meta.runId} (${resolved.meta.startedAt})`;
       candidateLabel = `run ${cand.meta.runId} (${candidateDir})`;
       sampling = `windows of ${formatDuration(windowMs)}${warmupMs > 0 ? ` after a ${formatDuration(warmupMs)} warm-up` : ''}`;

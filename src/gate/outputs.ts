@@ -1,8 +1,9 @@
 /**
  * The gate's CI outputs, pure: summary.md (ready to post as a pull-request comment) and junit.xml (one
- * test case per transaction). src/report has no summary/junit writers yet; when it does, these two
- * renderers are the ones to replace.
+ * test case per transaction). src/report's writers render a run's report data, not a gate verdict; the
+ * XML escaping is theirs.
  */
+import { xmlEscape as xml } from '../report/junit.js';
 import type { GateVerdict, MetricComparison, TransactionStatus, TransactionVerdict } from './verdict.js';
 
 export interface GateContext {
@@ -96,9 +97,10 @@ export function renderSummaryMarkdown(v: GateVerdict, ctx: GateContext): string 
     '',
   ];
   const reasons = v.transactions.flatMap((t) => explain(t, v));
+  const compared = v.transactions.filter((t) => t.p95 !== null).length;
   if (reasons.length) lines.push(...reasons.map((r) => `- ${r}`), '');
   lines.push(
-    `<sub>Regression = one-sided ${v.mode === 'interleaved' ? 'Wilcoxon signed-rank on paired log p95 ratios' : 'Mann–Whitney U on window p95s'} with p < ${th.alpha} **and** p95 ≥ ${pct(th.p95FailIncrease)} (or error rate ≥ ${points(th.errorFailIncrease)}); warn from ${pct(th.p95WarnIncrease)} / ${points(th.errorWarnIncrease)}. Exit codes: 0 pass, 1 regression, 2 SLO broken, 3 could not measure.</sub>`,
+    `<sub>Regression = one-sided ${v.mode === 'interleaved' ? 'Wilcoxon signed-rank on paired log p95 ratios' : 'Mann–Whitney U on window p95s'} with p < ${th.alpha} **and** p95 ≥ ${pct(th.p95FailIncrease)} (or error rate ≥ ${points(th.errorFailIncrease)}); warn from ${pct(th.p95WarnIncrease)} / ${points(th.errorWarnIncrease)}. p-values are Holm-adjusted over the ${compared} compared transaction(s). Exit codes: 0 pass, 1 regression, 2 SLO broken, 3 could not measure.</sub>`,
   );
   if (ctx.reportUrl) lines.push('', `📊 [Full report and run folders](${ctx.reportUrl})`);
   return lines.join('\n') + '\n';
@@ -116,10 +118,6 @@ export function renderFailureMarkdown(message: string, ctx: Pick<GateContext, 's
     ...(ctx.reportUrl ? ['', `📊 [Job artifacts](${ctx.reportUrl})`] : []),
     '',
   ].join('\n');
-}
-
-function xml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 export function renderJunitXml(v: GateVerdict, ctx: Pick<GateContext, 'service' | 'profile' | 'wallSeconds'>): string {

@@ -147,3 +147,20 @@ export function hodgesLehmannCenter(values: readonly number[]): number {
   for (let i = 0; i < values.length; i++) for (let j = i; j < values.length; j++) walsh.push(((values[i] as number) + (values[j] as number)) / 2);
   return median(walsh);
 }
+
+/**
+ * Holm–Bonferroni adjusted p-values (same order as given): the family-wise error rate of "any of these m
+ * tests rejects" stays at α when each adjusted p-value is compared with α. Uniformly more powerful than
+ * Bonferroni, and valid whatever the dependence between the tests.
+ */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
+  const adjusted = new Array<number>(m);
+  let running = 0;
+  order.forEach(([p, i], rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
+}

@@ -4,14 +4,7 @@
  * and one exit code for the whole gate. docs/gate.md explains the method.
  */
 import type { Slo } from '../model/schema.js';
-import {
-  hodgesLehmannCenter,
-  hodgesLehmannShift,
-  mannWhitneyGreater,
-  median,
-  wilcoxonSignedRankGreater,
-  type TestResult,
-} from './stats.js';
+import { hodgesLehmannCenter, hodgesLehmannShift, holmAdjust, mannWhitneyGreater, median, wilcoxonSignedRankGreater } from './stats.js';
 
 export const GATE_EXIT = { pass: 0, regression: 1, sloBroken: 2, couldNotMeasure: 3 } as const;
 
@@ -65,7 +58,10 @@ export interface MetricComparison {
   candidate: number;
   /** p95: estimated relative change (0.12 = +12 %); error rate: absolute change (0.004 = +0.4 point). */
   effect: number;
+  /** The p-value the verdict used: Holm-adjusted over the gate's compared transactions (docs/gate.md). */
   pValue: number;
+  /** The test's own one-sided p-value, before the adjustment. */
+  rawPValue: number;
   status: MetricStatus;
 }
 
@@ -97,8 +93,8 @@ export interface GateVerdict {
 }
 
 /** Fail only when significant AND large enough; warn when one of the two holds with a smaller margin. */
-export function classify(effect: number, test: TestResult, alpha: number, fail: number, warn: number): MetricStatus {
-  const significant = test.pValue < alpha;
+export function classify(effect: number, pValue: number, alpha: number, fail: number, warn: number): MetricStatus {
+  const significant = pValue < alpha;
   if (significant && effect >= fail) return 'regression';
   if ((significant && effect >= warn) || effect >= fail) return 'warn';
   return 'pass';
@@ -135,7 +131,8 @@ export function compareUnpaired(baseline: readonly WindowFigures[], candidate: r
       candidate: median(candidate.map((w) => w.p95Ms)),
       effect: p95Effect,
       pValue: latencyTest.pValue,
-      status: classify(p95Effect, latencyTest, t.alpha, t.p95FailIncrease, t.p95WarnIncrease),
+      rawPValue: latencyTest.pValue,
+      status: classify(p95Effect, latencyTest.pValue, t.alpha, t.p95FailIncrease, t.p95WarnIncrease),
     },
     errorRate: {
       metric: 'error-rate',
@@ -144,7 +141,8 @@ export function compareUnpaired(baseline: readonly WindowFigures[], candidate: r
       candidate: pooledRate(candidate),
       effect: errorEffect,
       pValue: errorTest.pValue,
-      status: classify(errorEffect, errorTest, t.alpha, t.errorFailIncrease, t.errorWarnIncrease),
+      rawPValue: errorTest.pValue,
+      status: classify(errorEffect, errorTest.pValue, t.alpha, t.errorFailIncrease, t.errorWarnIncrease),
     },
   };
 }
@@ -174,7 +172,8 @@ export function comparePaired(pairs: readonly WindowPair[], t: GateThresholds): 
       candidate: median(cand.map((w) => w.p95Ms)),
       effect: p95Effect,
       pValue: latencyTest.pValue,
-      status: classify(p95Effect, latencyTest, t.alpha, t.p95FailIncrease, t.p95WarnIncrease),
+      rawPValue: latencyTest.pValue,
+      status: classify(p95Effect, latencyTest.pValue, t.alpha, t.p95FailIncrease, t.p95WarnIncrease),
     },
     errorRate: {
       metric: 'error-rate',
@@ -183,7 +182,8 @@ export function comparePaired(pairs: readonly WindowPair[], t: GateThresholds): 
       candidate: pooledRate(cand),
       effect: errorEffect,
       pValue: errorTest.pValue,
-      status: classify(errorEffect, errorTest, t.alpha, t.errorFailIncrease, t.errorWarnIncrease),
+      rawPValue: errorTest.pValue,
+      status: classify(errorEffect, errorTest.pValue, t.alpha, t.errorFailIncrease, t.errorWarnIncrease),
     },
   };
 }
@@ -224,7 +224,7 @@ export type TransactionInput =
 
 const usable = (t: GateThresholds) => (w: WindowFigures) => w.requests >= t.minWindowRequests && Number.isFinite(w.p95Ms) && w.p95Ms > 0;
 
-export function judgeTransaction(input: TransactionInput, t: GateThresholds): TransactionVerdict {
+function judgeOne(input: TransactionInput, t: GateThresholds): TransactionVerdict {
   const notes: string[] = [];
   const slo = input.candidateTotal ? checkSlo(input.slo, input.candidateTotal) : [];
   let comparison: { p95: MetricComparison; errorRate: MetricComparison } | null = null;
@@ -264,6 +264,37 @@ export function judgeTransaction(input: TransactionInput, t: GateThresholds): Tr
   else if (comparison.p95.status === 'warn' || comparison.errorRate.status === 'warn') status = 'warn';
   else status = 'pass';
   return { transaction: input.transaction, status, p95: comparison?.p95 ?? null, errorRate: comparison?.errorRate ?? null, slo, samples, notes };
+}
+
+/**
+ * Judges the gate's transactions as one family: each compared transaction's p-values (p95, error rate) are
+ * Holm-adjusted over all compared transactions before the rules apply, so that watching ten transactions
+ * does not give ten chances of a false alarm.
+ */
+export function judgeTransactions(inputs: readonly TransactionInput[], t: GateThresholds): TransactionVerdict[] {
+  const verdicts = inputs.map((i) => judgeOne(i, t));
+  const compared = verdicts.filter((v) => v.p95 !== null && v.errorRate !== null);
+  const adjust = (pick: (v: TransactionVerdict) => MetricComparison, fail: number, warn: number) => {
+    const adjusted = holmAdjust(compared.map((v) => pick(v).rawPValue));
+    compared.forEach((v, i) => {
+      const c = pick(v);
+      c.pValue = adjusted[i] as number;
+      c.status = classify(c.effect, c.pValue, t.alpha, fail, warn);
+    });
+  };
+  adjust((v) => v.p95 as MetricComparison, t.p95FailIncrease, t.p95WarnIncrease);
+  adjust((v) => v.errorRate as MetricComparison, t.errorFailIncrease, t.errorWarnIncrease);
+  for (const v of compared) {
+    if (v.status === 'slo-broken') continue;
+    const statuses = [(v.p95 as MetricComparison).status, (v.errorRate as MetricComparison).status];
+    v.status = statuses.includes('regression') ? 'regression' : statuses.includes('warn') ? 'warn' : 'pass';
+  }
+  return verdicts;
+}
+
+/** One transaction alone (a family of one: no adjustment). */
+export function judgeTransaction(input: TransactionInput, t: GateThresholds): TransactionVerdict {
+  return judgeTransactions([input], t)[0] as TransactionVerdict;
 }
 
 /**

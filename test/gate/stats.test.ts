@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import {
   hodgesLehmannCenter,
   hodgesLehmannShift,
+  holmAdjust,
   mannWhitneyGreater,
   median,
   midRanks,
@@ -103,4 +104,11 @@ test('on seeded data, both one-sided tests keep their level under H0 and find a 
   // Theory: a t-test has power ≈ 0.75 here (non-centrality 1·√6); rank tests keep ≈ 95 % of its efficiency.
   assert.ok(mwFound / trials >= 0.65, `Mann–Whitney power ${mwFound}/${trials}`);
   assert.ok(wFound / trials >= 0.65, `Wilcoxon power ${wFound}/${trials}`);
+});
+
+test('Holm adjustment: step-down multipliers, monotone, capped at 1, order kept', () => {
+  assert.deepEqual(holmAdjust([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06]);
+  assert.deepEqual(holmAdjust([0.5, 0.4]), [0.8, 0.8]);
+  assert.deepEqual(holmAdjust([0.02]), [0.02]);
+  assert.deepEqual(holmAdjust([0.6, 0.01]), [0.6, 0.02]);
 });

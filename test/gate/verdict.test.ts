@@ -10,6 +10,8 @@ import {
   comparePaired,
   gateVerdict,
   judgeTransaction,
+  judgeTransactions,
+  type TransactionInput,
   type TransactionVerdict,
   type WindowFigures,
   type WindowPair,
@@ -17,8 +19,8 @@ import {
 import { normal, seededRandom, windows } from './synthetic.js';
 
 const T = DEFAULT_THRESHOLDS;
-const significant = { statistic: 0, pValue: 0.01, n: 10, exact: true };
-const notSignificant = { statistic: 0, pValue: 0.3, n: 10, exact: true };
+const significant = 0.01;
+const notSignificant = 0.3;
 
 test('regression needs both significance and the minimum effect; the warn band catches either alone', () => {
   assert.equal(classify(0.12, significant, 0.05, 0.1, 0.05), 'regression');
@@ -125,4 +127,26 @@ test('gate exit codes: SLO broken 2 > regression 1 > could not measure 3 > pass 
   assert.equal(gateVerdict('baseline', [], T).exitCode, GATE_EXIT.couldNotMeasure);
   assert.equal(gateVerdict('baseline', [tx('pass'), tx('not-compared')], T).exitCode, GATE_EXIT.pass);
   assert.equal(gateVerdict('baseline', [tx('not-compared'), tx('not-compared')], T).exitCode, GATE_EXIT.couldNotMeasure, 'nothing compared');
+});
+
+test('the compared transactions are one family: a lone p = 0.031 fails, the same among three warns (Holm)', () => {
+  // Five pairs, all +20 %: the exact one-sided Wilcoxon p-value is 1/32 = 0.031.
+  const pairs = (slowdown: number, seed: number): WindowPair[] => {
+    const r = seededRandom(seed);
+    return Array.from({ length: 5 }, () => {
+      const base = 100 * (1 + 0.01 * r());
+      // Distinct ratios (no ties), so the exact distribution applies.
+      return { baseline: { requests: 200, errors: 0, p95Ms: base }, candidate: { requests: 200, errors: 0, p95Ms: base * (1 + slowdown) * (1 + 0.01 * r()) } };
+    });
+  };
+  const input = (name: string, slowdown: number, seed: number): TransactionInput => ({
+    mode: 'interleaved', transaction: name, slo: {}, candidateTotal: { p50Ms: 1, p90Ms: 1, p95Ms: 1, p99Ms: 1, errorRate: 0 }, pairs: pairs(slowdown, seed),
+  });
+  const alone = judgeTransaction(input('slow', 0.2, 1), T);
+  assert.equal(alone.status, 'regression');
+  assert.ok(Math.abs((alone.p95?.pValue ?? 0) - 1 / 32) < 1e-12);
+  const family = judgeTransactions([input('slow', 0.2, 1), input('same-1', -0.01, 2), input('same-2', -0.01, 3)], T);
+  assert.equal(family[0]?.p95?.rawPValue, 1 / 32);
+  assert.ok(Math.abs((family[0]?.p95?.pValue ?? 0) - 3 / 32) < 1e-12, 'Holm: smallest p × 3');
+  assert.equal(family[0]?.status, 'warn', 'large but no longer significant');
 });
