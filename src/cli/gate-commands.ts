@@ -52,9 +52,14 @@ function targetPairs(text: string | undefined): Record<string, string> | undefin
   return out;
 }
 
+/** A usage error (unknown flag, missing argument) is exit 3, not commander's 1, which would read as a regression. */
+function usageExitsCouldNotMeasure(command: Command): Command {
+  return command.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : GATE_EXIT.couldNotMeasure));
+}
+
 export function registerGateCommands(program: Command): void {
   const pct = (v: number) => String(Math.round(v * 1000) / 10);
-  program
+  const gate = program
     .command('gate')
     .argument('<model>', 'load model (YAML)')
     .option('-p, --profile <name>', 'profile of the model (a short constant one)', 'smoke')
@@ -112,6 +117,7 @@ export function registerGateCommands(program: Command): void {
         process.exitCode = GATE_EXIT.couldNotMeasure;
       }
     });
+  usageExitsCouldNotMeasure(gate);
 
   const baseline = program.command('baseline').description('baselines of the pull-request gate (the run store)');
   baseline
