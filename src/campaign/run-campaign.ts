@@ -245,6 +245,11 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
       rec.endedAt = new Date().toISOString();
       rec.overheadMs = planned > 0 ? Date.now() - t0 - planned : null;
       save();
+      // Stub servers no later phase uses are stopped now: their JVMs leave the cores to the next phases.
+      const later = new Set(phases.slice(i + 1).flatMap((p) => p.stubbed));
+      const done = servers.filter((s) => !later.has(s.name));
+      await Promise.all(done.map((s) => s.stop()));
+      servers = servers.filter((s) => later.has(s.name));
       if (status === 'failed' || status === 'defect' || status === 'interrupted') {
         record.reason = `phase ${plan.phase} ${status}: ${rec.reason ?? ''}`;
         for (const later of record.phases.slice(i + 1)) {
