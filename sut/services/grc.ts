@@ -154,6 +154,16 @@ function routes(app: FastifyInstance, ctx: ServiceContext): void {
   });
 }
 
+/**
+ * An insurer's person referential holds more than its customers: prospects, former customers,
+ * beneficiaries. Persons N… of the seed are those, unknown to the departments: min(9 N, 100 000) of them.
+ * It also makes the missing-index trap visible at demo scale: 3 000 customers → 30 000 rows to scan
+ * without the index (3 000 rows alone scan in about a millisecond and hide the trap).
+ */
+export function prospectsFor(customers: number): number {
+  return Math.min(9 * customers, 100_000);
+}
+
 export const grc: ServiceModule = {
   name: 'grc',
   routes,
@@ -165,7 +175,8 @@ export const grc: ServiceModule = {
     const db = dbOf(ctx);
     await db.exec('TRUNCATE grc.persons');
     const ref = new Date(REFERENCE_DATE).toISOString(); // timestamps too: same seed, same rows
-    await forEachPersonBatch(persons, seed, (batch) =>
+    const prospects = prospectsFor(persons);
+    await forEachPersonBatch(persons + prospects, seed, (batch) =>
       insertRows(
         db,
         'grc.persons',
@@ -174,6 +185,6 @@ export const grc: ServiceModule = {
       ),
     );
     await db.exec('ANALYZE grc.persons');
-    return { persons };
+    return { persons, prospects };
   },
 };

@@ -200,6 +200,7 @@ describe('embedded reference target', () => {
     const a2 = await digests();
     assert.deepEqual(a2, a1);
     tables.forEach(([, t], i) => assert.notEqual(b[i], a1[i], t));
+    assert.match(a1[0]!, /^1200:/); // 120 customers + 1 080 prospects in the person referential
     assert.match(a1[7]!, /^1440:/); // 120 persons × 12 invoices
   });
 });

@@ -6,7 +6,7 @@ import { ibanFor, maskHealth, maskIban, MASKED, scrubFreeText } from '../lib/sen
 import { activeTraps, extraDelayMs, NO_TRAPS, trapsFromEnv, trapsToEnv } from '../lib/traps.js';
 import { topicMatches } from '../lib/bus.js';
 import { dependencyEnvVar, EVENT_CONSUMERS, SERVICES, startOrder, startWaves } from '../topology.js';
-import { parseSearch, prefixRange } from '../services/grc.js';
+import { parseSearch, prefixRange, prospectsFor } from '../services/grc.js';
 import { personsCsv } from '../seed.js';
 import { startOptionsFromFlags } from '../../src/cli/sut-commands.js';
 
@@ -57,6 +57,8 @@ test('names are compared upper-case without accents; search parses last then fir
   assert.equal(normalizeName('  Noël '), 'NOEL');
   assert.deepEqual(parseSearch('dupont ma'), { last: 'DUPONT', first: 'MA' });
   assert.deepEqual(prefixRange('DUP'), ['DUP', 'DUQ']);
+  assert.equal(prospectsFor(3000), 27_000);
+  assert.equal(prospectsFor(100_000), 100_000);
   assert.equal(ageCategory('2000-06-01', Date.UTC(2026, 0, 1)), '18-25');
   assert.equal(ageCategory('1950-06-01', Date.UTC(2026, 0, 1)), '61+');
 });
