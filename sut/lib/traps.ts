@@ -11,6 +11,8 @@ export interface Traps {
   sequential360: boolean;
   /** SUT_TRAP_LEAK=1: grc keeps every 360° view in an unbounded cache that is never read back. */
   leak: boolean;
+  /** SUT_TRAP_LEAK_KB=n: heap each leaked view holds (default 64 KB: visible within a one-minute demo). */
+  leakKb: number;
   /** SUT_TRAP_LATENCY_MS=n: n ms added to the slowed route. */
   latencyMs: number;
   /** SUT_SLOWDOWN_PCT=p: the slowed route waits p% of its own service time more before answering. */
@@ -21,7 +23,9 @@ export interface Traps {
 
 export const DEFAULT_SLOW_ROUTE = 'GET /persons/:id/360';
 
-export const NO_TRAPS: Traps = { nPlusOne: false, missingIndex: false, sequential360: false, leak: false, latencyMs: 0, slowdownPct: 0, slowRoute: DEFAULT_SLOW_ROUTE };
+export const DEFAULT_LEAK_KB = 64;
+
+export const NO_TRAPS: Traps = { nPlusOne: false, missingIndex: false, sequential360: false, leak: false, leakKb: DEFAULT_LEAK_KB, latencyMs: 0, slowdownPct: 0, slowRoute: DEFAULT_SLOW_ROUTE };
 
 const on = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 const num = (v: string | undefined): number => {
@@ -35,6 +39,7 @@ export function trapsFromEnv(env: Readonly<Record<string, string | undefined>>):
     missingIndex: on(env.SUT_TRAP_MISSING_INDEX),
     sequential360: on(env.SUT_TRAP_SEQUENTIAL_360),
     leak: on(env.SUT_TRAP_LEAK),
+    leakKb: num(env.SUT_TRAP_LEAK_KB) || DEFAULT_LEAK_KB,
     latencyMs: num(env.SUT_TRAP_LATENCY_MS),
     slowdownPct: num(env.SUT_SLOWDOWN_PCT),
     slowRoute: env.SUT_TRAP_ROUTE?.trim() || DEFAULT_SLOW_ROUTE,
@@ -47,6 +52,7 @@ export function trapsToEnv(t: Traps): Record<string, string> {
   if (t.missingIndex) env.SUT_TRAP_MISSING_INDEX = '1';
   if (t.sequential360) env.SUT_TRAP_SEQUENTIAL_360 = '1';
   if (t.leak) env.SUT_TRAP_LEAK = '1';
+  if (t.leakKb !== DEFAULT_LEAK_KB) env.SUT_TRAP_LEAK_KB = String(t.leakKb);
   if (t.latencyMs > 0) env.SUT_TRAP_LATENCY_MS = String(t.latencyMs);
   if (t.slowdownPct > 0) env.SUT_SLOWDOWN_PCT = String(t.slowdownPct);
   if (t.slowRoute !== DEFAULT_SLOW_ROUTE) env.SUT_TRAP_ROUTE = t.slowRoute;
@@ -54,7 +60,7 @@ export function trapsToEnv(t: Traps): Record<string, string> {
 }
 
 export function activeTraps(t: Traps): string[] {
-  return Object.keys(trapsToEnv(t)).filter((k) => k !== 'SUT_TRAP_ROUTE');
+  return Object.keys(trapsToEnv(t)).filter((k) => k !== 'SUT_TRAP_ROUTE' && k !== 'SUT_TRAP_LEAK_KB');
 }
 
 /** Extra wait for the slowed route: a fixed latency plus a share of the time the route itself took. */

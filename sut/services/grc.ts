@@ -68,7 +68,11 @@ async function view360(ctx: ServiceContext, id: string, role: string) {
   }
   const [customerService, legal, sales, billing] = sections;
   const view = { person: personJson(person), customerService, legal, sales, billing };
-  if (ctx.traps.leak) leakyCache.set(`${id}#${++leakCounter}`, JSON.parse(JSON.stringify(view)));
+  if (ctx.traps.leak) {
+    // Each view kept with a "render buffer" of numbers: ≈ leakKb on the JS heap (8 bytes a number).
+    const n = ++leakCounter;
+    leakyCache.set(`${id}#${n}`, { view: JSON.parse(JSON.stringify(view)), buffer: Array.from({ length: ctx.traps.leakKb * 128 }, (_, k) => k + n) });
+  }
   return view;
 }
 

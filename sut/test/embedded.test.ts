@@ -11,7 +11,7 @@ import { dbOf } from '../lib/app.js';
 import { NO_TRAPS } from '../lib/traps.js';
 import { SERVICE_MODULES } from '../services/index.js';
 import { leakedViews } from '../services/grc.js';
-import { ANY_PORTS, eventually, freePort, http, median, startSlowDepartments, tableDigest } from './support.js';
+import { ANY_PORTS, collectGarbage, eventually, freePort, http, median, startSlowDepartments, tableDigest } from './support.js';
 
 const SEED = 'embedded-test';
 const PERSONS = 300;
@@ -233,8 +233,14 @@ describe('planted traps', () => {
       const leakBefore = leakedViews();
       for (let i = 0; i < 5; i++) await http('GET', `${normal.urls.grc}/persons/${p.id}/360`);
       assert.equal(leakedViews(), leakBefore);
-      for (let i = 0; i < 5; i++) await http('GET', `${trapped.urls.grc}/persons/${p.id}/360`);
-      assert.equal(leakedViews(), leakBefore + 5);
+      collectGarbage();
+      const heapBefore = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 40; i++) await http('GET', `${trapped.urls.grc}/persons/${p.id}/360`);
+      assert.equal(leakedViews(), leakBefore + 40);
+      // 40 views × 64 KB ≈ 2.6 MB that no collection can free (allocation noise is far smaller).
+      collectGarbage();
+      const grown = process.memoryUsage().heapUsed - heapBefore;
+      assert.ok(grown > 1.5 * 1024 * 1024, `heap grew by ${(grown / 1048576).toFixed(1)} MB`);
     } finally {
       await normal.stop();
       await trapped.stop();

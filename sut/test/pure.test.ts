@@ -77,11 +77,13 @@ test('IBAN and health declarations are masked unless the role allows them; free 
 
 test('traps are off by default and each one is switched by its own variable', () => {
   assert.deepEqual(trapsFromEnv({}), NO_TRAPS);
-  const t = trapsFromEnv({ SUT_TRAP_N_PLUS_ONE: '1', SUT_TRAP_MISSING_INDEX: 'true', SUT_TRAP_SEQUENTIAL_360: '0', SUT_TRAP_LEAK: 'yes', SUT_SLOWDOWN_PCT: '25', SUT_TRAP_LATENCY_MS: 'abc' });
+  const t = trapsFromEnv({ SUT_TRAP_N_PLUS_ONE: '1', SUT_TRAP_MISSING_INDEX: 'true', SUT_TRAP_SEQUENTIAL_360: '0', SUT_TRAP_LEAK: 'yes', SUT_TRAP_LEAK_KB: '16', SUT_SLOWDOWN_PCT: '25', SUT_TRAP_LATENCY_MS: 'abc' });
   assert.equal(t.nPlusOne, true);
   assert.equal(t.missingIndex, true);
   assert.equal(t.sequential360, false);
   assert.equal(t.leak, true);
+  assert.equal(t.leakKb, 16);
+  assert.equal(trapsFromEnv({ SUT_TRAP_LEAK: '1' }).leakKb, 64);
   assert.equal(t.slowdownPct, 25);
   assert.equal(t.latencyMs, 0);
   assert.deepEqual(trapsFromEnv(trapsToEnv(t)), t);

@@ -2,6 +2,8 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, connect, type Server as TcpServer, type Socket, type AddressInfo } from 'node:net';
 import { SERVICE_NAMES, type ServiceName } from '../topology.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import pg from 'pg';
 import type { Db } from '../lib/db.js';
 
@@ -121,4 +123,10 @@ export async function pgAdmin(sql: string): Promise<void> {
   } finally {
     await c.end();
   }
+}
+
+/** A full garbage collection, so that heap figures count only what is still referenced. */
+export function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
