@@ -25,7 +25,7 @@ import { ANY_PORTS, pgAdmin } from '../test/support.js';
 
 const TRAPS: Record<string, Partial<Traps>> = {
   none: {},
-  'n-plus-one': { nPlusOne: true }, // not on the 360° path: listed for completeness of the table
+  'n-plus-one': { nPlusOne: true }, // the 360° view's billing section is the history's first page
   'missing-index': { missingIndex: true },
   'sequential-360': { sequential360: true },
   leak: { leak: true },

@@ -78,6 +78,23 @@ async function recordInvoice(ctx: ServiceContext, personId: string, period: stri
   return inv;
 }
 
+/** A page of a person's billing history, newest first, each invoice with its lines. */
+async function historyPage(ctx: ServiceContext, personId: string, page: number, pageSize: number) {
+  const db = dbOf(ctx);
+  const invoices = await db.query<InvoiceRow>('SELECT id, issued_at, period, amount_cents, status, offer_id FROM billing.invoices WHERE person_id = $1 ORDER BY issued_at DESC, id DESC LIMIT $2 OFFSET $3', [personId, pageSize, (page - 1) * pageSize]);
+  let lines: LineRow[];
+  if (ctx.traps.nPlusOne) {
+    // SUT_TRAP_N_PLUS_ONE: one query per invoice of the page.
+    lines = [];
+    for (const inv of invoices) lines.push(...(await db.query<LineRow>('SELECT invoice_id, label, amount_cents FROM billing.invoice_lines WHERE invoice_id = $1 ORDER BY id', [inv.id])));
+  } else {
+    lines = await db.query<LineRow>('SELECT invoice_id, label, amount_cents FROM billing.invoice_lines WHERE invoice_id = ANY($1::int[]) ORDER BY id', [invoices.map((i) => i.id)]);
+  }
+  const byInvoice = new Map<number, LineRow[]>();
+  for (const l of lines) byInvoice.set(l.invoice_id, [...(byInvoice.get(l.invoice_id) ?? []), l]);
+  return invoices.map((i) => invoiceJson(i, byInvoice.get(i.id) ?? []));
+}
+
 function routes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = dbOf(ctx);
   const account = async (id: string): Promise<AccountRow> => {
@@ -88,8 +105,8 @@ function routes(app: FastifyInstance, ctx: ServiceContext): void {
 
   app.get<{ Params: { id: string } }>('/persons/:id/summary', { schema: { params: uuidParam } }, async (request) => {
     const a = await account(request.params.id);
-    const last = await db.query<InvoiceRow>('SELECT id, issued_at, period, amount_cents, status, offer_id FROM billing.invoices WHERE person_id = $1 ORDER BY issued_at DESC, id DESC LIMIT 3', [request.params.id]);
-    return { account: accountJson(a, roleOf(request.headers)), lastInvoices: last.map((i) => invoiceJson(i)) };
+    // The 360° view shows the first page of the history (3 invoices), through the same code path.
+    return { account: accountJson(a, roleOf(request.headers)), lastInvoices: await historyPage(ctx, request.params.id, 1, 3) };
   });
 
   app.get<{ Params: { id: string } }>('/persons/:id/account', { schema: { params: uuidParam } }, async (request) => accountJson(await account(request.params.id), roleOf(request.headers)));
@@ -114,18 +131,7 @@ function routes(app: FastifyInstance, ctx: ServiceContext): void {
       const { page, pageSize } = request.query;
       await account(id);
       const [{ total } = { total: 0 }] = await db.query<{ total: number }>('SELECT count(*)::int AS total FROM billing.invoices WHERE person_id = $1', [id]);
-      const invoices = await db.query<InvoiceRow>('SELECT id, issued_at, period, amount_cents, status, offer_id FROM billing.invoices WHERE person_id = $1 ORDER BY issued_at DESC, id DESC LIMIT $2 OFFSET $3', [id, pageSize, (page - 1) * pageSize]);
-      let lines: LineRow[];
-      if (ctx.traps.nPlusOne) {
-        // SUT_TRAP_N_PLUS_ONE: one query per invoice of the page.
-        lines = [];
-        for (const inv of invoices) lines.push(...(await db.query<LineRow>('SELECT invoice_id, label, amount_cents FROM billing.invoice_lines WHERE invoice_id = $1 ORDER BY id', [inv.id])));
-      } else {
-        lines = await db.query<LineRow>('SELECT invoice_id, label, amount_cents FROM billing.invoice_lines WHERE invoice_id = ANY($1::int[]) ORDER BY id', [invoices.map((i) => i.id)]);
-      }
-      const byInvoice = new Map<number, LineRow[]>();
-      for (const l of lines) byInvoice.set(l.invoice_id, [...(byInvoice.get(l.invoice_id) ?? []), l]);
-      return { personId: id, page, pageSize, total, items: invoices.map((i) => invoiceJson(i, byInvoice.get(i.id) ?? [])) };
+      return { personId: id, page, pageSize, total, items: await historyPage(ctx, id, page, pageSize) };
     },
   );
 

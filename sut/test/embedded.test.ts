@@ -229,6 +229,15 @@ describe('planted traps', () => {
       };
       assert.equal(await queries(normal), 4); // account, count, page, all lines at once
       assert.equal(await queries(trapped), 13); // account, count, page, then one per invoice
+      // The 360° view's billing section is the history's first page (3 invoices): the trap reaches it too.
+      const summaryQueries = async (sut: RunningSut) => {
+        const db = dbOf(sut.services.billing!.ctx);
+        const before = db.queryCount();
+        await http('GET', `${sut.urls.grc}/persons/${p.id}/360`);
+        return db.queryCount() - before;
+      };
+      assert.equal(await summaryQueries(normal), 3);
+      assert.equal(await summaryQueries(trapped), 5);
 
       const leakBefore = leakedViews();
       for (let i = 0; i < 5; i++) await http('GET', `${normal.urls.grc}/persons/${p.id}/360`);
