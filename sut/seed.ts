@@ -33,14 +33,19 @@ export function personsCsv(persons: number, seed: string): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Seeds the services of `urls` that hold data (all of them, or a subset such as grc alone in a stubbed
+ * phase: the same persons either way).
+ */
 export async function seedSut(urls: Partial<Record<ServiceName, string>>, o: { persons: number; seed?: string; dataDir?: string; timeoutMs?: number }): Promise<SeedResult> {
   const seed = o.seed ?? DEFAULT_SEED;
   const started = performance.now();
   const rows: SeedResult['rows'] = {};
+  const targets = SEEDED_SERVICES.filter((name) => urls[name]);
+  if (targets.length === 0) throw new PerfcellError(`cannot seed: none of ${SEEDED_SERVICES.join(', ')} is running (start them with \`perfcell sut start\`)`, 'environment');
   await Promise.all(
-    SEEDED_SERVICES.map(async (name) => {
-      const url = urls[name];
-      if (!url) throw new PerfcellError(`cannot seed: ${name} is not running (start it with \`perfcell sut start\`)`, 'environment');
+    targets.map(async (name) => {
+      const url = urls[name] as string;
       let res: Response;
       try {
         res = await fetch(`${url}/admin/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ persons: o.persons, seed }), signal: AbortSignal.timeout(o.timeoutMs ?? 600_000) });

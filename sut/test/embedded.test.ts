@@ -268,7 +268,8 @@ describe('planted traps', () => {
       assert.equal(down.status, 503);
       assert.equal(down.body.dependencies.legal?.status, 'down');
       assert.equal(down.body.dependencies.database?.status, 'up');
-      await http('POST', `${parallel.urls.grc}/admin/seed`, { persons: 3, seed: 'stub' });
+      const seeded = await seedSut(parallel.urls, { persons: 3, seed: 'stub' }); // grc alone: only grc is seeded
+      assert.deepEqual(Object.keys(seeded.rows), ['grc']);
       const id = personAt('stub', 1).id;
       assert.equal((await http('GET', `${parallel.urls.grc}/persons/${id}/360`)).status, 503, 'a dependency down: 503, not 500');
 
@@ -279,7 +280,7 @@ describe('planted traps', () => {
       const slowed = await grcOnly({ ...NO_TRAPS, slowdownPct: 50 });
       const delayed = await grcOnly({ ...NO_TRAPS, latencyMs: 100 });
       others.push(sequential, slowed, delayed);
-      for (const s of others) await http('POST', `${s.urls.grc}/admin/seed`, { persons: 3, seed: 'stub' });
+      for (const s of others) await seedSut(s.urls, { persons: 3, seed: 'stub' });
       const timeOf = async (sut: RunningSut) => {
         const xs: number[] = [];
         for (let i = 0; i < 7; i++) {
