@@ -10,7 +10,7 @@ import { readMonitorSamples, type MonitorSample } from '../monitor/samples.js';
 import { readRawSamples } from '../run/raw-samples.js';
 import { readRunMeta, runFile, type RunMeta } from '../run/folder.js';
 import { ANALYZED_METRICS, RunAccumulator, type TxAccumulator } from './accumulator.js';
-import { capacityOf } from './capacity.js';
+import { alignStart, capacityOf } from './capacity.js';
 import { newPool, quantile } from './histogram.js';
 import { monitorSeries } from './monitor.js';
 import { DEFAULT_MAX_WINDOWS } from './series.js';
@@ -91,18 +91,21 @@ function holdSegments(meta: RunMeta): { multiplier: number; fromMs: number; toMs
   return out;
 }
 
-/** Figures of one transaction between two instants, from the windows whose middle falls inside the range. */
+/**
+ * Figures of one transaction between two instants, from the windows wholly inside the range (a window that
+ * straddles two steps mixes their rates); a range shorter than that falls back on the windows whose middle
+ * is inside.
+ */
 function stepFigures(tx: TxAccumulator, fromAbs: number, toAbs: number, useWasm: boolean) {
   const w = tx.series.windowMs;
+  const windows = tx.series.ordered();
+  let chosen = windows.filter(({ t }) => t >= fromAbs && t + w <= toAbs);
+  if (chosen.length === 0) chosen = windows.filter(({ t }) => t + w / 2 >= fromAbs && t + w / 2 <= toAbs);
   const merged = build({ numberOfSignificantValueDigits: 2, bitBucketSize: 'packed', useWebAssembly: useWasm });
   let count = 0;
   let errors = 0;
   let dropped = 0;
-  let covered = 0;
-  for (const { t, slot } of tx.series.ordered()) {
-    const middle = t + w / 2;
-    if (middle < fromAbs || middle > toAbs) continue;
-    covered += w;
+  for (const { slot } of chosen) {
     count += slot.count;
     errors += slot.errors;
     dropped += slot.dropped;
@@ -111,13 +114,20 @@ function stepFigures(tx: TxAccumulator, fromAbs: number, toAbs: number, useWasm:
   const p95 = merged.totalCount > 0 ? quantile(merged, 0.95) / 1000 : null;
   const meanMs = merged.totalCount > 0 ? merged.mean / 1000 : 0;
   merged.destroy();
-  return { count, errors, dropped, seconds: covered / 1000, p95, meanMs };
+  return { count, errors, dropped, seconds: (chosen.length * w) / 1000, p95, meanMs };
 }
 
 function capacity(meta: RunMeta, acc: RunAccumulator, headroom: number, useWasm: boolean): TransactionCapacity[] {
   const holds = holdSegments(meta);
   if (holds.length < 2 || !Number.isFinite(acc.firstMs)) return [];
-  const t0 = acc.firstMs;
+  // Requests the plan offers per unit of multiplier, all transactions together (requests per iteration included).
+  const requestsPerUnit = meta.transactions.reduce((sum, t) => {
+    const tx = acc.transactions.get(t.name);
+    const perIteration = tx && tx.iterations > 0 ? tx.requests / tx.iterations : 1;
+    return sum + ((t.stepRatesPerSec[0] ?? 0) / (holds[0]?.multiplier ?? 1)) * perIteration;
+  }, 0);
+  const counts = acc.overall.series.ordered().map(({ t, slot }) => ({ t, count: slot.count }));
+  const t0 = alignStart(counts, acc.overall.series.windowMs, meta.timeline, requestsPerUnit, acc.firstMs);
   const out: TransactionCapacity[] = [];
   for (const t of meta.transactions) {
     const tx = acc.transactions.get(t.name);
@@ -140,7 +150,7 @@ function capacity(meta: RunMeta, acc: RunAccumulator, headroom: number, useWasm:
       };
     });
     const p95Slo = t.thresholds.map((x) => /p\(95\)<=?([0-9.]+)/.exec(x)).find((m) => m)?.[1];
-    out.push(capacityOf(t.name, steps, modelPeak, p95Slo ? Number(p95Slo) : null, headroom));
+    out.push({ ...capacityOf(t.name, steps, modelPeak, p95Slo ? Number(p95Slo) : null, headroom), testStartMs: t0 });
   }
   return out;
 }

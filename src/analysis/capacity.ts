@@ -73,3 +73,58 @@ export function capacityOf(transaction: string, steps: StepCapacity[], modelPeak
     usl: fitUsl(steps.map((s) => ({ n: s.concurrency, x: s.achievedPerSec }))),
   };
 }
+
+export interface TimelineSegment {
+  fromMultiplier: number;
+  toMultiplier: number;
+  durationMs: number;
+}
+
+/** Arrivals the timeline offers between a and b (ms from the test's start) at `peakPerSec` per unit of multiplier. */
+export function expectedArrivals(timeline: TimelineSegment[], peakPerSec: number, a: number, b: number): number {
+  let start = 0;
+  let total = 0;
+  for (const seg of timeline) {
+    const end = start + seg.durationMs;
+    const x = Math.max(a, start);
+    const y = Math.min(b, end);
+    if (y > x && seg.durationMs > 0) {
+      // ∫ m0 + (m1 − m0)(t − start)/d dt over [x, y], in multiplier × ms.
+      const slope = (seg.toMultiplier - seg.fromMultiplier) / seg.durationMs;
+      total += seg.fromMultiplier * (y - x) + (slope / 2) * ((y - start) ** 2 - (x - start) ** 2);
+    }
+    start = end;
+  }
+  return (total / 1000) * peakPerSec;
+}
+
+/**
+ * When the test started, found by sliding the planned timeline over the observed per-window counts (least
+ * squares) around a guess: the first sample's time is late by the first arrival's wait, more on a busy
+ * machine, and a step measured on shifted windows mixes two steps.
+ */
+export function alignStart(
+  counts: { t: number; count: number }[],
+  windowMs: number,
+  timeline: TimelineSegment[],
+  peakPerSec: number,
+  guess: number,
+  searchBeforeMs = 2000,
+  searchAfterMs = 500,
+  stepMs = 25,
+): number {
+  let best = guess;
+  let bestCost = Infinity;
+  for (let start = guess - searchBeforeMs; start <= guess + searchAfterMs; start += stepMs) {
+    let cost = 0;
+    for (const w of counts) {
+      const e = expectedArrivals(timeline, peakPerSec, w.t - start, w.t + windowMs - start);
+      cost += (w.count - e) ** 2;
+    }
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = start;
+    }
+  }
+  return best;
+}

@@ -103,6 +103,8 @@ export interface StepCapacity {
 
 export interface TransactionCapacity {
   transaction: string;
+  /** When the test started (unix ms), aligned on the planned timeline; steps' fromMs/toMs count from it. */
+  testStartMs?: number;
   steps: StepCapacity[];
   /** Index of the first step that breaks (rate not achieved, dropped iterations, p95 over SLO), or null. */
   kneeStep: number | null;

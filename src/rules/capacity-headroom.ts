@@ -32,7 +32,7 @@ export const capacityHeadroom: Rule = {
         },
         evidence: {
           numbers: { maxSustainablePerSec: max, modelPeakPerSec: c.modelPeakPerSec, headroom, requiredHeadroom: c.requiredHeadroom, ...(c.usl && c.usl.peakConcurrency !== null ? { uslPeakPerSec: c.usl.peakThroughputPerSec } : {}) },
-          ...(knee ? { from: analysis.startMs + knee.fromMs, to: analysis.startMs + knee.toMs } : {}),
+          ...(knee ? { from: (c.testStartMs ?? analysis.startMs) + knee.fromMs, to: (c.testStartMs ?? analysis.startMs) + knee.toMs } : {}),
           chart: chartId(analysis.phase, 'capacity', c.transaction),
         },
       });

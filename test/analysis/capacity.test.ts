@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { capacityOf, findKnee, fitUsl, uslThroughput } from '../../src/analysis/capacity.js';
+import { alignStart, capacityOf, expectedArrivals, findKnee, fitUsl, uslThroughput } from '../../src/analysis/capacity.js';
 import type { StepCapacity } from '../../src/analysis/types.js';
 
 const step = (offered: number, achieved: number, p95: number, dropped = 0): StepCapacity => ({
@@ -32,4 +32,22 @@ test('USL fit recovers the peak of a known curve', () => {
   const truePeakX = uslThroughput(truePeakN, truth);
   assert.ok(Math.abs(fit.peakThroughputPerSec / truePeakX - 1) < 0.05, `${fit.peakThroughputPerSec} vs ${truePeakX}`);
   assert.equal(fitUsl(points.slice(0, 2)), null);
+});
+
+test('the test start is found by sliding the planned timeline over the observed counts', () => {
+  const timeline = [
+    { fromMultiplier: 0, toMultiplier: 1, durationMs: 300 },
+    { fromMultiplier: 1, toMultiplier: 1, durationMs: 2700 },
+    { fromMultiplier: 1, toMultiplier: 2, durationMs: 300 },
+    { fromMultiplier: 2, toMultiplier: 2, durationMs: 2700 },
+  ];
+  assert.ok(Math.abs(expectedArrivals(timeline, 10, 0, 6000) - (1.5 + 27 + 4.5 + 54)) < 1e-9);
+  // Observed: arrivals of a test that really started at 10 400 ms, in 1 s windows.
+  const trueStart = 10_400;
+  const counts = Array.from({ length: 7 }, (_, i) => {
+    const t = 10_000 + i * 1000;
+    return { t, count: Math.round(expectedArrivals(timeline, 10, t - trueStart, t + 1000 - trueStart)) };
+  });
+  // The first sample came 700 ms late: the guess is wrong, the alignment is not.
+  assert.ok(Math.abs(alignStart(counts, 1000, timeline, 10, trueStart + 700) - trueStart) <= 100);
 });
