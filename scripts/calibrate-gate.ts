@@ -5,7 +5,7 @@
  * trials into reports/calibration/.
  *
  *   npm run calibrate:gate -- --target sut --model load-models/grc.yaml --profile gate --transaction person-360
- *   npm run calibrate:gate -- --runs 2 --pairs 5 --no-doc        # a smoke try on the tiny target
+ *   npm run calibrate:gate -- --runs 2 --pairs 6 --no-doc        # a smoke try on the tiny target
  *
  * Targets: `sut` starts two reference targets with `perfcell sut start` (ports offset by 200 and 300,
  * the second with SUT_SLOWDOWN_PCT) and seeds both; `tiny` (default) uses two in-process tiny targets

@@ -112,12 +112,15 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     let baselineLabel: string;
     let candidateLabel: string;
     let sampling: string;
+    const notes: string[] = [];
     const mode: GateVerdict['mode'] = req.against ? 'interleaved' : 'baseline';
     if (req.against) {
       if (req.baseline || req.candidateRun) throw inputError('--against', '', 'alone: interleaved mode measures both builds itself (drop --baseline / --candidate)');
       const baselineSide = resolveAgainst(req.against, loaded, candidateSide);
       const pairs = req.pairs ?? DEFAULT_PAIRS;
-      if (!Number.isInteger(pairs) || pairs < thresholds.minWindows) throw inputError('--pairs', '', `a whole number ≥ ${thresholds.minWindows} (fewer pairs cannot reach significance)`);
+      if (!Number.isInteger(pairs) || pairs < thresholds.minWindows || pairs % 2 !== 0) {
+        throw inputError('--pairs', '', `an even whole number ≥ ${thresholds.minWindows} (fewer pairs cannot reach significance; an even count lets each build go first equally often), got ${String(req.pairs)}`);
+      }
       const estimate = estimateInterleavedMs(pairs, compiled.durationMs);
       log(`perfcell gate: interleaved, ${pairs} pairs of ${formatDuration(compiled.durationMs)} runs, about ${Math.round(estimate / 1000)} s`);
       if (estimate > GATE_BUDGET_MS) log(`perfcell gate: warning: over the ${GATE_BUDGET_MS / 60_000}-minute budget; use fewer --pairs or a shorter profile`);
@@ -171,6 +174,9 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
         }
         candidateDir = outcome.dir;
       }
+      if (resolved.meta.model?.hash && resolved.meta.model.hash !== loaded.hash) {
+        notes.push(`the baseline was measured with another version of ${model.service}'s load model (${resolved.meta.model.file}, sha256 ${resolved.meta.model.hash.slice(0, 12)}…): volumes or SLOs may differ`);
+      }
       const base = checkRun(await source(resolved.dir, windowMs, { warmupMs }), 'baseline');
       const cand = checkRun(await source(candidateDir, windowMs, { warmupMs }), 'candidate');
       const inputs = judged.map((t): TransactionInput => {
@@ -194,7 +200,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
 
     const verdict = gateVerdict(mode, transactions, thresholds);
     const wallMs = Date.now() - started;
-    const ctx: GateContext = { service: model.service, profile: req.profile, mode, baselineLabel, candidateLabel, reportUrl: req.reportUrl, wallSeconds: wallMs / 1000, sampling };
+    const ctx: GateContext = { service: model.service, profile: req.profile, mode, baselineLabel, candidateLabel, reportUrl: req.reportUrl, wallSeconds: wallMs / 1000, sampling, notes };
     writeFileSync(files.json, JSON.stringify({ schemaVersion: GATE_SCHEMA_VERSION, ...ctx, verdict }, null, 2) + '\n');
     writeFileSync(files.summary, renderSummaryMarkdown(verdict, ctx));
     writeFileSync(files.junit, renderJunitXml(verdict, ctx));

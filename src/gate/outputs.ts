@@ -18,6 +18,8 @@ export interface GateContext {
   wallSeconds: number;
   /** "8 pairs of 10 s runs" or "windows of 5 s". */
   sampling: string;
+  /** Whole-gate remarks (a baseline of another model version, …). */
+  notes?: string[];
 }
 
 const STATUS_LABEL: Record<TransactionStatus, string> = {
@@ -89,6 +91,7 @@ export function renderSummaryMarkdown(v: GateVerdict, ctx: GateContext): string 
     `Baseline: ${ctx.baselineLabel}  `,
     `Candidate: ${ctx.candidateLabel}`,
     '',
+    ...(ctx.notes ?? []).map((n) => `> ⚠️ ${n}\n`),
     '| transaction | verdict | p95 baseline → candidate | error rate | SLOs | samples |',
     '|---|---|---|---|---|---|',
     ...v.transactions.map(

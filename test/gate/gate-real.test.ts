@@ -30,7 +30,8 @@ let baselineCandidate: string;
 before(async () => {
   a = await startTinyTarget(0, BASE_DELAY_MS);
   b = await startTinyTarget(0, BASE_DELAY_MS);
-  slow = await startTinyTarget(0, BASE_DELAY_MS * 3);
+  // Twice as slow: a large regression, yet its p95 stays clear of the model's 100 ms SLO even on a busy machine.
+  slow = await startTinyTarget(0, BASE_DELAY_MS * 2);
   scratch = mkdtempSync(join(tmpdir(), 'perfcell-gate-'));
   store = join(scratch, 'store');
 });
@@ -42,32 +43,34 @@ test('interleaved A/A: same build on both sides passes, runs alternate A B / B A
   const hitsA = a.hits();
   const hitsB = b.hits();
   const out = join(scratch, 'aa');
-  const outcome = await runGate({ model: MODEL, profile: 'pair', against: a.url, candidateTargets: { app: b.url }, pairs: 5, warmupMs: 500, out, log: () => {} });
+  // α = 0.01 with 8 pairs (smallest p = 1/256): the same build is called a regression at most 1 % of the time,
+  // so this test does not flap on a busy machine; the default α is for the calibration to judge.
+  const outcome = await runGate({ model: MODEL, profile: 'pair', against: a.url, candidateTargets: { app: b.url }, pairs: 8, warmupMs: 500, thresholds: { alpha: 0.01 }, out, log: () => {} });
   assert.equal(outcome.exitCode, 0, readFileSync(outcome.files.summary, 'utf8'));
   const hello = outcome.verdict.transactions[0];
-  assert.equal(hello?.samples.candidate, 5);
+  assert.equal(hello?.samples.candidate, 8);
   // On a 2-core machine shared with other jobs an A/A estimate can stray ±10 % (then it warns, not fails);
   // far more would mean the two sides are not measured alike.
   assert.ok(Math.abs(hello?.p95?.effect ?? 1) < 0.3, `A/A effect ${hello?.p95?.effect}`);
-  // Both builds received the same load (300 requests per 3 s run, 5 runs each, plus pre-flight).
+  // Both builds received the same load (300 requests per 3 s run, 8 runs each, plus pre-flight).
   const sentA = a.hits() - hitsA;
   const sentB = b.hits() - hitsB;
-  assert.ok(Math.abs(sentA - sentB) <= 20 && sentA >= 1450, `A got ${sentA}, B got ${sentB}`);
+  assert.ok(Math.abs(sentA - sentB) <= 30 && sentA >= 2350, `A got ${sentA}, B got ${sentB}`);
   const started = (pair: number, side: string) => Date.parse(readRunMeta(join(out, 'runs', `pair-${pair}-${side}`)).startedAt);
   assert.ok(started(1, 'baseline') < started(1, 'candidate'), 'pair 1: A then B');
   assert.ok(started(2, 'candidate') < started(2, 'baseline'), 'pair 2: B then A');
   for (const f of ['gate.json', 'summary.md', 'junit.xml']) assert.ok(existsSync(join(out, f)), `${f} missing`);
 });
 
-test('interleaved, CLI: a 3× slower candidate is a regression, exit 1, summary.md and junit.xml say so', { timeout: 120_000 }, async () => {
+test('interleaved, CLI: a 2× slower candidate is a regression, exit 1, summary.md and junit.xml say so', { timeout: 120_000 }, async () => {
   const out = join(scratch, 'slow');
-  const r = await runCli(['gate', MODEL, '-p', 'pair', '--against', a.url, '-t', `app=${slow.url}`, '--pairs', '5', '--warmup', '500ms', '-o', out, '--report-url', 'https://ci.example/run/1']);
+  const r = await runCli(['gate', MODEL, '-p', 'pair', '--against', a.url, '-t', `app=${slow.url}`, '--pairs', '6', '--warmup', '500ms', '-o', out, '--report-url', 'https://ci.example/run/1']);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /Performance gate: ❌ \*\*regression\*\* \(exit 1\)/);
   assert.match(r.stdout, /\| hello \| ❌ regression \|/);
   assert.match(readFileSync(join(out, 'junit.xml'), 'utf8'), /<failure type="regression"/);
   const gate = JSON.parse(readFileSync(join(out, 'gate.json'), 'utf8')) as { verdict: { transactions: { p95: { effect: number } }[] } };
-  assert.ok((gate.verdict.transactions[0]?.p95.effect ?? 0) > 1, 'p95 at least doubled');
+  assert.ok((gate.verdict.transactions[0]?.p95.effect ?? 0) > 0.5, 'p95 up by more than half');
 });
 
 test('baseline mode: A/A passes; a slower candidate is a regression (exit 1); a broken SLO is exit 2', { timeout: 180_000 }, async () => {
@@ -94,7 +97,7 @@ test('baseline mode: A/A passes; a slower candidate is a regression (exit 1); a 
     assert.equal(broken.code, 2, broken.stdout + broken.stderr);
     assert.match(broken.stdout, /❌ p95Ms 1\d\d\.\d ms \/ 100\.0 ms/);
   } finally {
-    slow.setDelayMs(BASE_DELAY_MS * 3);
+    slow.setDelayMs(BASE_DELAY_MS * 2);
   }
 });
 

@@ -37,3 +37,8 @@ test('junit.xml: a failure per regression, escaped names, counts in the suite', 
   assert.match(xml, /<testcase classname="[^"]+" name="view"><\/testcase>/);
   assert.match(renderFailureJunit('no <baseline>', ctx), /<error type="could-not-measure" message="could not measure">no &lt;baseline&gt;<\/error>/);
 });
+
+test('summary.md: whole-gate notes are quoted under the labels', () => {
+  const md = renderSummaryMarkdown(verdict(), { ...ctx, notes: ['the baseline was measured with another version of the load model'] });
+  assert.match(md, /Candidate: run X\n\n> ⚠️ the baseline was measured with another version of the load model\n/);
+});
