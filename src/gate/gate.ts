@@ -120,8 +120,9 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
       if (req.baseline || req.candidateRun) throw inputError('--against', '', 'alone: interleaved mode measures both builds itself (drop --baseline / --candidate)');
       const baselineSide = resolveAgainst(req.against, loaded, candidateSide);
       const pairs = req.pairs ?? DEFAULT_PAIRS;
-      if (!Number.isInteger(pairs) || pairs < thresholds.minWindows || pairs % 2 !== 0) {
-        throw inputError('--pairs', '', `an even whole number ≥ ${thresholds.minWindows} (fewer pairs cannot reach significance; an even count lets each build go first equally often), got ${String(req.pairs)}`);
+      const minPairs = thresholds.minWindows + (thresholds.minWindows % 2);
+      if (!Number.isInteger(pairs) || pairs < minPairs || pairs % 2 !== 0) {
+        throw inputError('--pairs', '', `an even whole number ≥ ${minPairs} (fewer pairs cannot reach significance; an even count lets each build go first equally often), got ${String(req.pairs)}`);
       }
       const estimate = estimateInterleavedMs(pairs, compiled.durationMs);
       log(`perfcell gate: interleaved, ${pairs} pairs of ${formatDuration(compiled.durationMs)} runs, about ${Math.round(estimate / 1000)} s`);
