@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { inputError } from '../errors.js';
 import { parseDurationMs } from '../model/duration.js';
 import { defaultStore, listBaselines, setBaseline } from '../gate/baselines.js';
+import { recordBaselineInInflux } from '../gate/baseline-influx.js';
+import { describeTarget, resolveInfluxTarget } from '../metrics/influx.js';
 import { DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS, runGate } from '../gate/gate.js';
 import { DEFAULT_THRESHOLDS, GATE_EXIT, type GateThresholds } from '../gate/verdict.js';
 import { reportError } from './exit-codes.js';
@@ -126,11 +128,22 @@ export function registerGateCommands(program: Command): void {
     .option('--name <name>', 'baseline name', 'main')
     .option('--store <dir>', 'baseline store', defaultStore())
     .option('--note <text>', 'free text kept with the baseline (commit, pipeline)')
+    .option('--influx <url>', 'also record it in this InfluxDB (default: PERFCELL_INFLUX_URL or the private instance, when there is one)')
     .description("record a run as a baseline (main's last accepted run is the gate's default)")
-    .action((run: string, opts: { name: string; store: string; note?: string }) => {
+    .action(async (run: string, opts: { name: string; store: string; note?: string; influx?: string }) => {
       try {
         const { dir, record } = setBaseline(run, { name: opts.name, store: opts.store, note: opts.note });
         process.stdout.write(`baseline ${record.name} of ${record.service} (profile ${record.profile}) = run ${record.runId} → ${dir}\n`);
+        const influx = resolveInfluxTarget({ url: opts.influx });
+        if (influx) {
+          // The store holds the baseline; InfluxDB only mirrors it: its failure is a warning.
+          try {
+            const { samples } = await recordBaselineInInflux(dir, record, influx);
+            process.stdout.write(`  recorded in InfluxDB ${describeTarget(influx)} (${samples} samples, perfcell_baseline point)\n`);
+          } catch (e) {
+            process.stderr.write(`perfcell: warning: baseline kept in the store only: ${(e as Error).message}\n`);
+          }
+        }
       } catch (error) {
         reportError(error, process.argv.includes('--debug'));
         process.exitCode = GATE_EXIT.couldNotMeasure;
