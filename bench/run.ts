@@ -9,12 +9,17 @@ import { join } from 'node:path';
 import type { BenchResult } from './harness.js';
 import { benchRun } from './run-bench.js';
 import { benchCampaignOverhead, benchStubCapacity } from './stubs-bench.js';
+import { benchAnalyzer, benchReport } from './analyzer.js';
+import { benchInflux } from './influx.js';
 
 type Bench = () => Promise<BenchResult[]>;
 const benches: Record<string, Bench> = {
   run: () => benchRun(),
   stubs: () => benchStubCapacity(),
   campaign: () => benchCampaignOverhead(),
+  analyzer: () => benchAnalyzer(),
+  report: () => benchReport(),
+  influx: () => benchInflux(),
 };
 
 const wanted = process.argv.slice(2);

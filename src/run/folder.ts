@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
-import type { Phase } from '../model/compile.js';
+import type { CompiledTransaction, Phase } from '../model/compile.js';
 
 export const RUN_SCHEMA_VERSION = 1;
 
@@ -26,15 +26,8 @@ export const RUN_FILES = {
 
 export type RunStatus = 'running' | 'passed' | 'slo-broken' | 'failed' | 'interrupted';
 
-export interface RunTransactionMeta {
-  name: string;
-  scenario: string;
-  peakRatePerSec: number;
-  stepRatesPerSec: number[];
-  preAllocatedVUs: number;
-  maxVUs: number;
-  thresholds: string[];
-}
+/** What run.json keeps of each compiled transaction (the compiler's shape, less the generated names). */
+export type RunTransactionMeta = Omit<CompiledTransaction, 'exec' | 'thinkTimeMs'>;
 
 export interface RunMeta {
   schemaVersion: number;

@@ -3,6 +3,7 @@
  * so each department seeds its own share without exchanging rows. Pure (no clock, no global randomness).
  */
 import { createHash } from 'node:crypto';
+import { seededRandom } from '../../src/random.js';
 
 const LAST_NAMES = ['MARTIN', 'BERNARD', 'THOMAS', 'PETIT', 'ROBERT', 'RICHARD', 'DURAND', 'DUBOIS', 'MOREAU', 'LAURENT', 'SIMON', 'MICHEL', 'LEFEBVRE', 'LEROY', 'ROUX', 'DAVID', 'BERTRAND', 'MOREL', 'FOURNIER', 'GIRARD', 'BONNET', 'DUPONT', 'LAMBERT', 'FONTAINE', 'ROUSSEAU', 'VINCENT', 'MULLER', 'LEFÈVRE', 'FAURE', 'ANDRÉ', 'MERCIER', 'BLANC', 'GUÉRIN', 'BOYER', 'GARNIER', 'CHEVALIER', 'FRANÇOIS', 'LEGRAND', 'GAUTHIER', 'GARCIA', 'PERRIN', 'ROBIN', 'CLÉMENT', 'MORIN', 'NICOLAS', 'HENRY', 'ROUSSEL', 'MATHIEU', 'GAUTIER', 'MASSON', 'MARCHAND', 'DUVAL', 'DENIS', 'DUMONT', 'MARIE', 'LEMAIRE', 'NOËL', 'MEYER', 'DUFOUR', 'MEUNIER', 'BRUN', 'BLANCHARD', 'GIRAUD', 'JOLY', 'RIVIÈRE', 'LUCAS', 'BRUNET', 'GAILLARD', 'BARBIER', 'ARNAUD', 'MARTINEZ', 'GÉRARD', 'ROCHE', 'RENARD', 'SCHMITT', 'ROY', 'LEROUX', 'COLIN', 'VIDAL', 'CARON', 'PICARD', 'ROGER', 'FABRE', 'AUBERT', 'LEMOINE', 'RENAUD', 'DUMAS', 'LACROIX', 'OLIVIER', 'PHILIPPE', 'BOURGEOIS', 'PIERRE', 'BENOÎT', 'REY', 'LECLERC', 'PAYET', 'ROLLAND', 'LECLERCQ', 'GUILLAUME', 'LECOMTE'];
 const FEMALE_FIRST = ['Marie', 'Nathalie', 'Isabelle', 'Sylvie', 'Catherine', 'Françoise', 'Martine', 'Christine', 'Monique', 'Valérie', 'Sophie', 'Céline', 'Chantal', 'Sandrine', 'Stéphanie', 'Véronique', 'Nicole', 'Camille', 'Léa', 'Manon', 'Chloé', 'Emma', 'Inès', 'Jade', 'Louise', 'Juliette', 'Anaïs', 'Élodie', 'Aurélie', 'Hélène', 'Brigitte', 'Julie', 'Laura', 'Sarah', 'Pauline', 'Mathilde', 'Clara', 'Océane', 'Margaux', 'Agnès', 'Danielle', 'Corinne', 'Patricia', 'Émilie', 'Lucie', 'Charlotte', 'Alice', 'Zoé', 'Maëlle', 'Noémie'];
@@ -18,16 +19,8 @@ const CALL_REASONS = ['question sur un contrat', 'déclaration de sinistre', "ch
 /** The date every derived age and seeded timestamp is computed from, so that data never depends on today. */
 export const REFERENCE_DATE = Date.UTC(2026, 0, 1);
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The repository's seeded generator (src/random.ts), under the name the seeding code uses. */
+export const mulberry32 = seededRandom;
 
 function digest(seed: string, kind: string, i: number): Buffer {
   return createHash('sha1').update(`${seed}:${kind}:${i}`).digest();

@@ -1,17 +1,9 @@
 /** Seeded synthetic per-window figures for the gate's statistics tests: same seed, same numbers. */
 import type { WindowFigures } from '../../src/gate/verdict.js';
+import { seededRandom } from '../../src/random.js';
 
-/** mulberry32: a small, good-enough 32-bit PRNG; uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
+
 
 /** Standard normal draws (Box–Muller). */
 export function normal(random: () => number): () => number {
