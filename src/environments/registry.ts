@@ -8,7 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { PerfcellError } from '../errors.js';
+import { PerfcellError, inputError } from '../errors.js';
+import { transactionsForPhase, type Phase } from '../model/compile.js';
+import type { LoadedModel } from '../model/load.js';
 import { guardEnvironment, selectEnvironment } from '../model/environment.js';
 import { environmentSchema, type Environment, type LoadModel } from '../model/schema.js';
 import { zodToError } from '../model/zod-errors.js';
@@ -90,4 +92,29 @@ export function resolveEnvironment(config: LoadedConfig, model: LoadModel, model
   const declaredIn = name in model.environments ? modelFile : config.file;
   guardEnvironment(declaredIn, name, env);
   return { name, env, declaredIn };
+}
+
+export interface RunEnvironment {
+  name: string;
+  env: Environment;
+}
+
+/**
+ * The environment a run of `phase` uses: the registry's, overridden by the model's, narrowed to the targets
+ * the phase's transactions declare (`targets:`), else the model's own environment's, else all. Pre-flight
+ * and k6 then see only what the run calls, not every service the registry lists.
+ */
+export function environmentForRun(loaded: LoadedModel, requested: string | undefined, phase: Phase): RunEnvironment {
+  const { model, file } = loaded;
+  const chosen = selectEnvironment({ ...model, environments: mergeEnvironments(loadConfig(loaded.root).environments, model) }, file, requested);
+  const declared = [...new Set(transactionsForPhase(model, phase).flatMap(({ t }) => t.targets ?? []))];
+  const own = model.environments[chosen.name];
+  const names = declared.length > 0 ? declared : own ? Object.keys(own.targets) : Object.keys(chosen.env.targets);
+  const targets: Record<string, string> = {};
+  for (const n of names) {
+    const url = chosen.env.targets[n];
+    if (!url) throw inputError(file, `environments.${chosen.name}.targets.${n}`, `a URL for target "${n}" (a transaction declares it)`);
+    targets[n] = url;
+  }
+  return { name: chosen.name, env: { ...chosen.env, targets } };
 }

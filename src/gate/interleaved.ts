@@ -8,16 +8,10 @@
 import { join } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
 import { executeRun, type RunOutcome, type RunRequest } from '../run/execute.js';
-import { selectEnvironment } from '../model/environment.js';
-import { transactionsForPhase } from '../model/compile.js';
 import type { LoadedModel } from '../model/load.js';
-import type { Environment } from '../model/schema.js';
-import { loadConfig, mergeEnvironments } from '../environments/registry.js';
+import { environmentForRun, loadConfig, type RunEnvironment } from '../environments/registry.js';
 
-export interface GateEnvironment {
-  name: string;
-  env: Environment;
-}
+export type GateEnvironment = RunEnvironment;
 
 /** How one side's targets are reached: an environment and target URL overrides. */
 export interface Side {
@@ -25,25 +19,9 @@ export interface Side {
   targetOverrides?: Record<string, string>;
 }
 
-/**
- * An environment (the registry's, overridden by the model's) narrowed to the targets the gate's runs call:
- * those the transactions of the unstubbed phase (the gate's) declare (`targets:`), else the model's own
- * environment's, else all. Pre-flight then checks only what matters, not every service the registry lists.
- */
+/** The gate measures the unstubbed phase's transactions: their environment, narrowed to the targets they call. */
 export function gateEnvironment(loaded: LoadedModel, requested?: string): GateEnvironment {
-  const { model, file } = loaded;
-  const merged = mergeEnvironments(loadConfig(loaded.root).environments, model);
-  const chosen = selectEnvironment({ ...model, environments: merged }, file, requested);
-  const declared = [...new Set(transactionsForPhase(model, 'unstubbed').flatMap(({ t }) => t.targets ?? []))];
-  const own = model.environments[chosen.name];
-  const names = declared.length > 0 ? declared : own ? Object.keys(own.targets) : Object.keys(chosen.env.targets);
-  const targets: Record<string, string> = {};
-  for (const n of names) {
-    const url = chosen.env.targets[n];
-    if (!url) throw inputError(file, `environments.${chosen.name}.targets.${n}`, `a URL for target "${n}" (a transaction declares it)`);
-    targets[n] = url;
-  }
-  return { name: chosen.name, env: { ...chosen.env, targets } };
+  return environmentForRun(loaded, requested, 'unstubbed');
 }
 
 export interface InterleavedPair {

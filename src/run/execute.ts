@@ -8,9 +8,9 @@ import { relative, resolve } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
 import { loadModel, type LoadedModel } from '../model/load.js';
 import { compile, type Phase } from '../model/compile.js';
-import { guardEnvironment, selectEnvironment } from '../model/environment.js';
+import { guardEnvironment } from '../model/environment.js';
 import type { Environment } from '../model/schema.js';
-import { loadConfig, mergeEnvironments } from '../environments/registry.js';
+import { environmentForRun } from '../environments/registry.js';
 import { generateEntry } from '../scenario/entry.js';
 import { bundleScenarios, writeBundle } from '../scenario/bundle.js';
 import { locateK6, PROJECT_ROOT } from '../k6/locate.js';
@@ -84,7 +84,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const loaded = loadModel(req.model);
   const { model, file } = loaded;
   // Environments of perfcell.config.yaml (the registry), each overridden by the model's own of that name.
-  const environment = req.environment ?? selectEnvironment({ ...model, environments: mergeEnvironments(loadConfig(loaded.root).environments, model) }, file, req.env);
+  const environment = req.environment ?? environmentForRun(loaded, req.env, req.phase ?? 'unstubbed');
   for (const [name, url] of Object.entries(req.targetOverrides ?? {})) {
     if (!(name in environment.env.targets)) throw inputError(file, `environments.${environment.name}.targets.${name}`, `an existing target to override (it has: ${Object.keys(environment.env.targets).join(', ')})`);
     if (!URL.canParse(url)) throw inputError('--target', name, `an http(s) URL, got "${url}"`);
