@@ -96,10 +96,12 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const phase = req.phase ?? 'unstubbed';
   const iteration = req.iteration ?? 1;
   // Input errors (profile, volumes) before environment errors: a typo is reported as such, target up or not.
-  const compiled = compile({ model, file, profile: req.profile, environment: { name: environment.name, env }, phase, runId, iteration });
+  const prepared = prepareRunHooks(req.hooks);
+  // Run tags ride on the samples only where runs meet: a live InfluxDB or another output of the user's.
+  const runTagsOnSamples = prepared.influx !== undefined || (req.extraOutputs?.length ?? 0) > 0;
+  const compiled = compile({ model, file, profile: req.profile, environment: { name: environment.name, env }, phase, runId, iteration, runTagsOnSamples });
   const k6 = locateK6();
   const checks = await checkTargets(env.targets, `${file}: environments.${environment.name}`);
-  const prepared = prepareRunHooks(req.hooks);
   const bundle = await bundleScenarios(generateEntry({ compiled, root: loaded.root, data: model.data }), loaded.root, prepared.bundlePlugins);
   // Everything that can be refused has been checked: from here on the run folder is written.
   const dir = resolve(req.out ?? resolve('reports', model.service, 'runs', runId));

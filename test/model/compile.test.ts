@@ -123,3 +123,10 @@ test('an explicit maxVUs bounds the pre-allocated VUs too', () => {
   assert.equal(c.transactions[1]?.preAllocatedVUs, 10);
   assert.equal(c.transactions[1]?.maxVUs, 10);
 });
+
+test('run tags can be left off the samples (the run folder says which run they belong to)', () => {
+  const c = compile({ model, file: 'm.yaml', profile: 'smoke', environment, phase: 'e2e', runId: 'r9', iteration: 2, runTagsOnSamples: false });
+  assert.deepEqual(c.options.tags, {});
+  // The transaction tag stays: it is what separates samples within one run.
+  assert.deepEqual(c.options.scenarios['search-person']?.tags, { transaction: 'search-person' });
+});
