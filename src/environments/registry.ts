@@ -97,6 +97,8 @@ export function resolveEnvironment(config: LoadedConfig, model: LoadModel, model
 export interface RunEnvironment {
   name: string;
   env: Environment;
+  /** Every target the environment defines before narrowing (what `--target` may name). */
+  knownTargets?: string[];
 }
 
 /**
@@ -116,5 +118,5 @@ export function environmentForRun(loaded: LoadedModel, requested: string | undef
     if (!url) throw inputError(file, `environments.${chosen.name}.targets.${n}`, `a URL for target "${n}" (a transaction declares it)`);
     targets[n] = url;
   }
-  return { name: chosen.name, env: { ...chosen.env, targets } };
+  return { name: chosen.name, env: { ...chosen.env, targets }, knownTargets: Object.keys(chosen.env.targets) };
 }

@@ -9,8 +9,7 @@ import { PerfcellError, inputError } from '../errors.js';
 import { loadModel, type LoadedModel } from '../model/load.js';
 import { compile, type Phase } from '../model/compile.js';
 import { guardEnvironment } from '../model/environment.js';
-import type { Environment } from '../model/schema.js';
-import { environmentForRun } from '../environments/registry.js';
+import { environmentForRun, type RunEnvironment } from '../environments/registry.js';
 import { generateEntry } from '../scenario/entry.js';
 import { bundleScenarios, writeBundle } from '../scenario/bundle.js';
 import { locateK6, PROJECT_ROOT } from '../k6/locate.js';
@@ -32,7 +31,7 @@ export interface RunRequest {
   /** Replaces target URLs of the chosen environment (campaigns rewire targets to stubs this way). */
   targetOverrides?: Record<string, string>;
   /** An environment already resolved (campaigns: per phase, narrowed to the phase's targets); replaces `env`. */
-  environment?: { name: string; env: Environment };
+  environment?: RunEnvironment;
   extraOutputs?: string[];
   /** InfluxDB, monitor and APM settings (default: from the environment, docs/metrics.md). */
   hooks?: RunHookOptions;
@@ -85,11 +84,15 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const { model, file } = loaded;
   // Environments of perfcell.config.yaml (the registry), each overridden by the model's own of that name.
   const environment = req.environment ?? environmentForRun(loaded, req.env, req.phase ?? 'unstubbed');
+  // An override may name any target of the environment; only those this run calls are applied.
+  const known = environment.knownTargets ?? Object.keys(environment.env.targets);
+  const overrides: Record<string, string> = {};
   for (const [name, url] of Object.entries(req.targetOverrides ?? {})) {
-    if (!(name in environment.env.targets)) throw inputError(file, `environments.${environment.name}.targets.${name}`, `an existing target to override (it has: ${Object.keys(environment.env.targets).join(', ')})`);
+    if (!known.includes(name)) throw inputError(file, `environments.${environment.name}.targets.${name}`, `an existing target to override (it has: ${known.join(', ')})`);
     if (!URL.canParse(url)) throw inputError('--target', name, `an http(s) URL, got "${url}"`);
+    if (name in environment.env.targets) overrides[name] = url;
   }
-  const env = { ...environment.env, targets: { ...environment.env.targets, ...(req.targetOverrides ?? {}) } };
+  const env = { ...environment.env, targets: { ...environment.env.targets, ...overrides } };
   guardEnvironment(file, environment.name, env);
   checkDataFiles(loaded);
   const runId = newRunId(now());
