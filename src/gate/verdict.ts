@@ -112,6 +112,40 @@ function pooledRate(windows: readonly WindowFigures[]): number {
 
 const rateOf = (w: WindowFigures) => (w.requests > 0 ? w.errors / w.requests : 0);
 
+/** The two comparisons of a transaction from its windows, whichever test produced the p-values. */
+function comparisons(
+  test: MetricComparison['test'],
+  base: readonly WindowFigures[],
+  cand: readonly WindowFigures[],
+  p95: { effect: number; pValue: number },
+  errors: { pValue: number },
+  t: GateThresholds,
+): { p95: MetricComparison; errorRate: MetricComparison } {
+  const errorEffect = pooledRate(cand) - pooledRate(base);
+  return {
+    p95: {
+      metric: 'p95',
+      test,
+      baseline: median(base.map((w) => w.p95Ms)),
+      candidate: median(cand.map((w) => w.p95Ms)),
+      effect: p95.effect,
+      pValue: p95.pValue,
+      rawPValue: p95.pValue,
+      status: classify(p95.effect, p95.pValue, t.alpha, t.p95FailIncrease, t.p95WarnIncrease),
+    },
+    errorRate: {
+      metric: 'error-rate',
+      test,
+      baseline: pooledRate(base),
+      candidate: pooledRate(cand),
+      effect: errorEffect,
+      pValue: errors.pValue,
+      rawPValue: errors.pValue,
+      status: classify(errorEffect, errors.pValue, t.alpha, t.errorFailIncrease, t.errorWarnIncrease),
+    },
+  };
+}
+
 /** Baseline mode: two independent sets of windows, Mann–Whitney U; effect = Hodges–Lehmann shift of log p95. */
 export function compareUnpaired(baseline: readonly WindowFigures[], candidate: readonly WindowFigures[], t: GateThresholds): {
   p95: MetricComparison;
@@ -119,32 +153,14 @@ export function compareUnpaired(baseline: readonly WindowFigures[], candidate: r
 } {
   const lb = baseline.map((w) => Math.log(w.p95Ms));
   const lc = candidate.map((w) => Math.log(w.p95Ms));
-  const latencyTest = mannWhitneyGreater(lb, lc);
-  const p95Effect = Math.exp(hodgesLehmannShift(lb, lc)) - 1;
-  const errorTest = mannWhitneyGreater(baseline.map(rateOf), candidate.map(rateOf));
-  const errorEffect = pooledRate(candidate) - pooledRate(baseline);
-  return {
-    p95: {
-      metric: 'p95',
-      test: 'mann-whitney',
-      baseline: median(baseline.map((w) => w.p95Ms)),
-      candidate: median(candidate.map((w) => w.p95Ms)),
-      effect: p95Effect,
-      pValue: latencyTest.pValue,
-      rawPValue: latencyTest.pValue,
-      status: classify(p95Effect, latencyTest.pValue, t.alpha, t.p95FailIncrease, t.p95WarnIncrease),
-    },
-    errorRate: {
-      metric: 'error-rate',
-      test: 'mann-whitney',
-      baseline: pooledRate(baseline),
-      candidate: pooledRate(candidate),
-      effect: errorEffect,
-      pValue: errorTest.pValue,
-      rawPValue: errorTest.pValue,
-      status: classify(errorEffect, errorTest.pValue, t.alpha, t.errorFailIncrease, t.errorWarnIncrease),
-    },
-  };
+  return comparisons(
+    'mann-whitney',
+    baseline,
+    candidate,
+    { effect: Math.exp(hodgesLehmannShift(lb, lc)) - 1, pValue: mannWhitneyGreater(lb, lc).pValue },
+    { pValue: mannWhitneyGreater(baseline.map(rateOf), candidate.map(rateOf)).pValue },
+    t,
+  );
 }
 
 export interface WindowPair {
@@ -158,34 +174,14 @@ export interface WindowPair {
  */
 export function comparePaired(pairs: readonly WindowPair[], t: GateThresholds): { p95: MetricComparison; errorRate: MetricComparison } {
   const logRatios = pairs.map((p) => Math.log(p.candidate.p95Ms / p.baseline.p95Ms));
-  const latencyTest = wilcoxonSignedRankGreater(logRatios);
-  const p95Effect = Math.exp(hodgesLehmannCenter(logRatios)) - 1;
-  const errorTest = wilcoxonSignedRankGreater(pairs.map((p) => rateOf(p.candidate) - rateOf(p.baseline)));
-  const base = pairs.map((p) => p.baseline);
-  const cand = pairs.map((p) => p.candidate);
-  const errorEffect = pooledRate(cand) - pooledRate(base);
-  return {
-    p95: {
-      metric: 'p95',
-      test: 'wilcoxon',
-      baseline: median(base.map((w) => w.p95Ms)),
-      candidate: median(cand.map((w) => w.p95Ms)),
-      effect: p95Effect,
-      pValue: latencyTest.pValue,
-      rawPValue: latencyTest.pValue,
-      status: classify(p95Effect, latencyTest.pValue, t.alpha, t.p95FailIncrease, t.p95WarnIncrease),
-    },
-    errorRate: {
-      metric: 'error-rate',
-      test: 'wilcoxon',
-      baseline: pooledRate(base),
-      candidate: pooledRate(cand),
-      effect: errorEffect,
-      pValue: errorTest.pValue,
-      rawPValue: errorTest.pValue,
-      status: classify(errorEffect, errorTest.pValue, t.alpha, t.errorFailIncrease, t.errorWarnIncrease),
-    },
-  };
+  return comparisons(
+    'wilcoxon',
+    pairs.map((p) => p.baseline),
+    pairs.map((p) => p.candidate),
+    { effect: Math.exp(hodgesLehmannCenter(logRatios)) - 1, pValue: wilcoxonSignedRankGreater(logRatios).pValue },
+    { pValue: wilcoxonSignedRankGreater(pairs.map((p) => rateOf(p.candidate) - rateOf(p.baseline))).pValue },
+    t,
+  );
 }
 
 /** The candidate's own figures an SLO is checked against. */
