@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname } from 'node:path';
 import type { ServiceName } from './topology.js';
 import type { StartSutOptions } from './start.js';
+import { isProcessAlive } from '../src/process/children.js';
 
 export interface SutState {
   status: 'starting' | 'ready' | 'failed';
@@ -37,11 +38,5 @@ export function removeSutState(file: string): void {
   rmSync(file, { force: true });
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** perfcell's one liveness check (src/process/children.ts), under the name the sut uses. */
+export const isAlive = isProcessAlive;

@@ -14,6 +14,7 @@ import { listStubSets, loadStubSet, stubsRoot } from '../stubs/stub-set.js';
 import { formatVerification } from '../stubs/verify.js';
 import { startStubServers } from '../stubs/wiremock.js';
 import { dependencyEnvVar } from '../../sut/topology.js';
+import { isProcessAlive } from '../process/children.js';
 
 interface StubsState {
   ownerPid: number;
@@ -26,15 +27,6 @@ function readState(): StubsState {
   const path = statePath();
   if (!existsSync(path)) throw new PerfcellError(`no stub servers recorded (${path} does not exist): start them with \`perfcell stubs start\``, 'environment');
   return JSON.parse(readFileSync(path, 'utf8')) as StubsState;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function parsePorts(values: string[]): Record<string, number> {
@@ -64,7 +56,7 @@ export function registerStubsCommands(program: Command): void {
       const ports = parsePorts(opts.port);
       const sets = chosen.map((n) => loadStubSet(root, n));
       const existing = existsSync(statePath()) ? readState() : undefined;
-      if (existing && alive(existing.ownerPid)) throw new PerfcellError(`stub servers already running (perfcell pid ${existing.ownerPid}); \`perfcell stubs stop\` first`, 'environment');
+      if (existing && isProcessAlive(existing.ownerPid)) throw new PerfcellError(`stub servers already running (perfcell pid ${existing.ownerPid}); \`perfcell stubs stop\` first`, 'environment');
       const servers = await startStubServers(sets, (s) => ({ port: ports[s.name], heapMb: Number(opts.heap) }));
       const state: StubsState = {
         ownerPid: process.pid,
@@ -88,13 +80,13 @@ export function registerStubsCommands(program: Command): void {
     .description('stop the stub servers `perfcell stubs start` is running')
     .action(async () => {
       const state = readState();
-      if (alive(state.ownerPid)) {
+      if (isProcessAlive(state.ownerPid)) {
         process.kill(state.ownerPid, 'SIGTERM');
         const deadline = Date.now() + 15_000;
-        while (alive(state.ownerPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        while (isProcessAlive(state.ownerPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       }
       // The JVMs die with their owner (parent-death signal); any left over is stopped here.
-      for (const s of state.servers) if (alive(s.pid)) process.kill(s.pid, 'SIGKILL');
+      for (const s of state.servers) if (isProcessAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
       rmSync(statePath(), { force: true });
       process.stdout.write(`perfcell: stopped ${state.servers.map((s) => s.name).join(', ')}\n`);
     });

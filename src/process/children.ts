@@ -4,6 +4,7 @@
  * no k6, JVM or target process behind.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { closeSync, openSync } from 'node:fs';
 
 const live = new Set<ChildProcess>();
@@ -74,5 +75,20 @@ export function spawnDaemon(command: string, args: string[], options: { logFile:
     return child.pid;
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Whether a process runs: signal 0 reaches it (EPERM: it exists, not ours) and it is not a zombie. */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    // No /proc (not Linux): signal 0 is all we can know.
+    return process.platform !== 'linux';
   }
 }

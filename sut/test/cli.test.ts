@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { personAt } from '../lib/french-data.js';
 import { readSutState } from '../state.js';
 import { eventually, http, pgAdmin } from './support.js';
+import { isProcessAlive } from '../../src/process/children.js';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'perfcell.js');
@@ -41,14 +42,7 @@ function descendants(pid: number): number[] {
   }
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = isProcessAlive;
 
 after(async () => {
   await perfcell('sut', 'stop', '--state', state);

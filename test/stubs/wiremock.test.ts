@@ -6,17 +6,11 @@ import { loadStubSet } from '../../src/stubs/stub-set.js';
 import { startStubServer, startStubServers } from '../../src/stubs/wiremock.js';
 import { collectJournal } from '../../src/stubs/journal.js';
 import { liveChildren } from '../../src/process/children.js';
+import { isProcessAlive } from '../../src/process/children.js';
 
 const STUBS = fileURLToPath(new URL('./fixtures/stubs', import.meta.url));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const alive = isProcessAlive;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

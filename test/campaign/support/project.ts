@@ -71,15 +71,7 @@ function readdirSafe(dir: string): string[] {
   }
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie is dead for our purpose.
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+export { isProcessAlive as alive } from '../../../src/process/children.js';
 
 export function commandOf(pid: number): string {
   try {
