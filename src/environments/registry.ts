@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { PerfcellError, inputError } from '../errors.js';
+import { PerfcellError } from '../errors.js';
 import { transactionsForPhase, type Phase } from '../model/compile.js';
 import type { LoadedModel } from '../model/load.js';
 import { guardEnvironment, selectEnvironment } from '../model/environment.js';
@@ -103,20 +103,18 @@ export interface RunEnvironment {
 
 /**
  * The environment a run of `phase` uses: the registry's, overridden by the model's, narrowed to the targets
- * the phase's transactions declare (`targets:`), else the model's own environment's, else all. Pre-flight
- * and k6 then see only what the run calls, not every service the registry lists.
+ * the phase's transactions declare (`targets:`) that it has a URL for, else the model's own environment's,
+ * else all. Pre-flight and k6 then see only what the run calls, not every service the registry lists.
  */
 export function environmentForRun(loaded: LoadedModel, requested: string | undefined, phase: Phase): RunEnvironment {
   const { model, file } = loaded;
   const chosen = selectEnvironment({ ...model, environments: mergeEnvironments(loadConfig(loaded.root).environments, model) }, file, requested);
   const declared = [...new Set(transactionsForPhase(model, phase).flatMap(({ t }) => t.targets ?? []))];
   const own = model.environments[chosen.name];
-  const names = declared.length > 0 ? declared : own ? Object.keys(own.targets) : Object.keys(chosen.env.targets);
+  // A declared target the environment has no URL for is a dependency the service calls, not k6: left out.
+  const reachable = declared.filter((n) => n in chosen.env.targets);
+  const names = reachable.length > 0 ? reachable : own ? Object.keys(own.targets) : Object.keys(chosen.env.targets);
   const targets: Record<string, string> = {};
-  for (const n of names) {
-    const url = chosen.env.targets[n];
-    if (!url) throw inputError(file, `environments.${chosen.name}.targets.${n}`, `a URL for target "${n}" (a transaction declares it)`);
-    targets[n] = url;
-  }
+  for (const n of names) targets[n] = chosen.env.targets[n] as string;
   return { name: chosen.name, env: { ...chosen.env, targets }, knownTargets: Object.keys(chosen.env.targets) };
 }
