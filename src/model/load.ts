@@ -54,8 +54,7 @@ export function loadModel(path: string): LoadedModel {
     const scenarioFile = resolve(root, t.scenario.split('#')[0] as string);
     if (!existsSync(scenarioFile)) throw inputError(file, `transactions[${i}].scenario`, `an existing file (${scenarioFile} does not exist)`);
   });
-  for (const [name, p] of Object.entries(model.data)) {
-    if (!existsSync(resolve(root, p))) throw inputError(file, `data.${name}`, `an existing CSV file (${resolve(root, p)} does not exist; \`perfcell sut seed\` writes the reference target's)`);
-  }
+  // Data files are checked when a run needs them (checkDataFiles in src/run/execute.ts): they are often
+  // generated (seeding), and a model can be checked, shown or compared before they exist.
   return { model, file, hash: createHash('sha256').update(bytes).digest('hex'), root };
 }
