@@ -5,8 +5,13 @@ import { isProbe } from './client-server-gap.js';
 import { chartId, round } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
-/** A request of a CRUD service runs a handful of queries; more than this on average is a loop of queries. */
-export const MAX_QUERIES_PER_REQUEST = 5;
+/**
+ * A request of a CRUD service runs a handful of queries; more than this on average is a loop of queries.
+ * The count is per target (db_queries_total has no route label), so event consumers add queries without
+ * requests: the reference target without its trap measured 6.2 per request on billing in a smoke run,
+ * with the N+1 trap 13 on billing history.
+ */
+export const MAX_QUERIES_PER_REQUEST = 8;
 
 function total(xs: MonitorSeries[]): number {
   return xs.reduce((s, x) => s + x.points.reduce((a, p) => a + p.v, 0), 0);
