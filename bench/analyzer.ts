@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 import { analyzeRun } from '../src/analysis/analyze.js';
 import { RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta } from '../src/run/folder.js';
-import { median, run, type BenchResult } from './harness.js';
+import { compared, median, run, type BenchResult } from './harness.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const HEADER = 'metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,scenario,service,status,extra_tags,metadata';
@@ -116,16 +116,19 @@ export async function benchAnalyzer(options: AnalyzerBenchOptions = {}): Promise
         rss.push(a.maxRssMb);
       }
       const label = n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`;
-      results.push({
-        name: `analyzer throughput, ${label} samples (${(statSync(raw).size / 1048576).toFixed(1)} MB gz)`,
-        command: `node --import tsx bench/analyzer.ts ${n}`,
-        unit: 's',
-        median: median(analyzer),
-        samples: analyzer,
-        baseline: { name: 'zcat FILE | wc -l', median: median(zcat), samples: zcat },
-        ratio: median(zcat) / median(analyzer),
-        target: '≥ 0.5 (zcat time / analyzer time) at ≥ 5M samples',
-      });
+      results.push(
+        compared(
+          {
+            name: `analyzer throughput, ${label} samples (${(statSync(raw).size / 1048576).toFixed(1)} MB gz)`,
+            command: `node --import tsx bench/analyzer.ts ${n}`,
+            unit: 's',
+            target: '≥ 0.5 (zcat time / analyzer time) at ≥ 5M samples',
+            inverse: true,
+          },
+          analyzer,
+          { name: 'zcat FILE | wc -l', samples: zcat },
+        ),
+      );
       results.push({ name: `analyzer peak RSS, ${label} samples`, command: `node --import tsx bench/analyzer.ts ${n}`, unit: 'MB', median: median(rss), samples: rss, target: 'flat, < 200 MB' });
     } finally {
       rmSync(dir, { recursive: true, force: true });

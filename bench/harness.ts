@@ -21,6 +21,29 @@ export function median(xs: number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
+/**
+ * A figure measured against a baseline in the same run: medians and the ratio are derived from the samples.
+ * `ratio` is measured/baseline unless `inverse` (e.g. a time where the baseline being faster is the norm).
+ */
+export function compared(
+  fig: { name: string; command: string; unit: string; target?: string; inverse?: boolean },
+  samples: number[],
+  baseline: { name: string; samples: number[] },
+): BenchResult {
+  const m = median(samples);
+  const b = median(baseline.samples);
+  return {
+    name: fig.name,
+    command: fig.command,
+    unit: fig.unit,
+    median: m,
+    samples,
+    baseline: { name: baseline.name, median: b, samples: baseline.samples },
+    ratio: fig.inverse ? b / m : m / b,
+    ...(fig.target ? { target: fig.target } : {}),
+  };
+}
+
 export function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; ms: number; stdout: string; stderr: string }> {
   const t0 = performance.now();
   return new Promise((resolve) => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTinyTarget } from '../test/support/tiny-target.js';
 import { locateK6 } from '../src/k6/locate.js';
-import { median, run, type BenchResult } from './harness.js';
+import { compared, run, type BenchResult } from './harness.js';
 
 const BIN = fileURLToPath(new URL('../bin/perfcell.js', import.meta.url));
 const MODEL = fileURLToPath(new URL('./fixtures/load-models/max-rate.yaml', import.meta.url));
@@ -49,26 +49,16 @@ export default function () { http.get('${target.url}/hello'); }
       bareRate.push(requestsOf(sum, 'http_reqs') / 10);
     }
     return [
-      {
-        name: 'run-overhead',
-        command: `perfcell run bench/fixtures/load-models/max-rate.yaml -p smoke (5 s of load), wall time − 5 s; baseline: k6 run of a minimal script, wall time − 5 s`,
-        unit: 's',
-        median: median(overhead),
-        samples: overhead,
-        baseline: { name: 'bare k6 run', median: median(bareOverhead), samples: bareOverhead },
-        ratio: median(overhead) / median(bareOverhead),
-        target: '≤ 3 s',
-      },
-      {
-        name: 'max-request-rate',
-        command: `perfcell run … -p max (20 000/s offered, 40 VUs, 10 s) vs k6 run of a minimal script (same executor, VUs, target, raw CSV output), alternated`,
-        unit: 'req/s',
-        median: median(perfcellRate),
-        samples: perfcellRate,
-        baseline: { name: 'minimal hand-written k6 script', median: median(bareRate), samples: bareRate },
-        ratio: median(perfcellRate) / median(bareRate),
-        target: 'ratio ≥ 0.95',
-      },
+      compared(
+        { name: 'run-overhead', unit: 's', target: '≤ 3 s', command: `perfcell run bench/fixtures/load-models/max-rate.yaml -p smoke (5 s of load), wall time − 5 s; baseline: k6 run of a minimal script, wall time − 5 s` },
+        overhead,
+        { name: 'bare k6 run', samples: bareOverhead },
+      ),
+      compared(
+        { name: 'max-request-rate', unit: 'req/s', target: 'ratio ≥ 0.95', command: `perfcell run … -p max (20 000/s offered, 40 VUs, 10 s) vs k6 run of a minimal script (same executor, VUs, target, raw CSV output), alternated` },
+        perfcellRate,
+        { name: 'minimal hand-written k6 script', samples: bareRate },
+      ),
     ];
   } finally {
     await target.close();
