@@ -114,9 +114,14 @@ export class InfluxClient {
     return rows[0]?.count ?? 0;
   }
 
-  /** Removes every point of a run, in every measurement. */
+  /**
+   * Removes every point of a run, in every measurement: every series tagged with its run_id. `::tag` because
+   * InfluxDB 1.x refuses a delete whose WHERE names a key that any measurement it spans holds as a field
+   * ("fields not supported in WHERE clause during deletion"), and a shared database may hold run_id as a
+   * field (another tool's points); with the cast, only tags are compared and such points are left alone.
+   */
   async deleteRun(runId: string): Promise<void> {
-    await this.guard('drop the run', () => this.db.query(`DROP SERIES FROM /.*/ WHERE "run_id" = ${quote(runId)}`));
+    await this.guard('drop the run', () => this.db.query(`DROP SERIES FROM /.*/ WHERE "run_id"::tag = ${quote(runId)}`));
   }
 
   async query<T>(influxql: string): Promise<T[]> {
