@@ -62,7 +62,7 @@ export async function writeSyntheticRun(dir: string, samples: number, ratePerSec
     for (const metric of PER_REQUEST) {
       if (written >= samples) break;
       const http = metric.startsWith('http_req');
-      const value = metric === 'http_req_duration' ? latency : metric === 'http_req_failed' ? (fail ? 1 : 0) : metric === 'checks' ? (fail ? 0 : 1) : metric.startsWith('data_') ? 180 : http ? random() : 1;
+      const value = metric === 'http_reqs' ? 1 : metric === 'http_req_duration' ? latency : metric === 'http_req_failed' ? (fail ? 1 : 0) : metric === 'checks' ? (fail ? 0 : 1) : metric.startsWith('data_') ? 180 : http ? random() : 1;
       chunk += `${metric},${t},${value.toFixed(6)},${metric === 'checks' ? 'status 200' : ''},,,${http ? String(!fail) : ''},,${http ? 'GET' : ''},${http ? tx : ''},${tx},bench,${http ? status : ''},${tags},\n`;
       written++;
     }

@@ -73,3 +73,38 @@ test('a file that is not k6 CSV output is a clear error', async () => {
   await assert.rejects(read('g.csv', 'hello,world\n1,2\n'), /g\.csv: not k6 CSV output/);
   await assert.rejects(readRawSamples(join(dir, 'missing.csv.gz'), () => {}), /no raw samples file/);
 });
+
+test('values are read exactly as Number() reads their text, whatever their form', async () => {
+  // The reader parses digits from bytes; the double must be the same one Number() gives.
+  const texts = ['0', '1', '-3', '12.5', '0.000001', '1764088123456', '20.123456', '-0.5', '123456789012345', '1234567890123456789', '1e-7', '2.5E+3', '99999.999999', '0.1', '0.30000000000000004'];
+  for (let i = 0; i < 2000; i++) texts.push((Math.random() * 10 ** ((i % 12) - 3)).toFixed(i % 9));
+  const lines = [HEADER, ...texts.map((v, i) => `http_req_duration,${i},${v},,,,true,,GET,hello,tx,svc,200,,`)];
+  const { out, stats } = await read('h.csv', lines.join('\n') + '\n');
+  assert.equal(stats.badLines, 0);
+  assert.deepEqual(out.map((s) => s.value), texts.map(Number));
+  const bad = await read('i.csv', [HEADER, 'http_req_duration,1,,,,,true,,GET,hello,tx,svc,200,,', 'http_req_duration,x,1,,,,true,,GET,hello,tx,svc,200,,', 'http_req_duration,2,1.2.3,,,,true,,GET,hello,tx,svc,200,,'].join('\n') + '\n');
+  assert.equal(bad.out.length, 0);
+  assert.equal(bad.stats.badLines, 3);
+});
+
+test('fields keep their own text when a column cycles through many values, long ones included', async () => {
+  // Each column remembers a few recent values; more distinct values than it remembers, and values too long
+  // to remember, must still come out as written.
+  const names = Array.from({ length: 20 }, (_, i) => `name-${i}-é`);
+  const lines = [HEADER];
+  const expected: { name: string; url: string; tags: string }[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const name = names[(i * 7) % names.length] as string;
+    const tags = `run_id=r1&i=${i % 3}&long=${'x'.repeat(i % 2 ? 10 : 300)}`;
+    expected.push({ name, url: '', tags });
+    lines.push(`http_req_duration,${i},1,,,,true,,GET,${name},tx,svc,200,${tags},`);
+  }
+  const { out } = await read('j.csv.gz', gzipSync(lines.join('\n') + '\n'));
+  assert.deepEqual(out.map((s) => ({ name: s.name, url: s.url, tags: s.extraTags })), expected);
+});
+
+test('a line with too many or too few fields is bad, and the next one is read', async () => {
+  const { out, stats } = await read('k.csv', [HEADER, 'http_reqs,1,1,,,,true,,GET,hello,tx,svc,200,,,extra', 'http_reqs,1,1,,,', line('http_reqs', 7, 1)].join('\n') + '\n');
+  assert.equal(stats.badLines, 2);
+  assert.deepEqual(out.map((s) => s.timeMs), [7]);
+});
