@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from
 import { join } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
 import type { Phase } from '../model/compile.js';
-import type { StubVerification } from '../stubs/verify.js';
+import { unmatchedCount, type StubVerification } from '../stubs/verify.js';
 
 export const CAMPAIGN_SCHEMA_VERSION = 1;
 export const CAMPAIGN_FILE = 'campaign.json';
@@ -110,7 +110,7 @@ export function campaignStatus(phases: readonly PhaseRecord[]): CampaignStatus {
 export function formatCampaignSummary(r: CampaignRecord, dir: string): string {
   const lines = [`campaign ${r.campaignId} · ${r.service} · iteration ${r.iteration} · ${r.status}${r.reason ? ` — ${r.reason}` : ''}`];
   for (const p of r.phases) {
-    const unmatched = p.stubs.reduce((s, v) => s + v.unmatched.reduce((a, u) => a + u.count, 0), 0);
+    const unmatched = unmatchedCount(p.stubs);
     const stubReqs = p.stubs.reduce((s, v) => s + v.requests, 0);
     lines.push(
       `  ${p.phase.padEnd(9)} ${p.status.padEnd(11)} profile ${p.profile.padEnd(8)} stubbed: ${p.stubbed.join(', ') || '-'}` +

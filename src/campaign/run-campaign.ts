@@ -19,7 +19,7 @@ import { locateK6 } from '../k6/locate.js';
 import { loadStubSet, stubsRoot, type StubSet } from '../stubs/stub-set.js';
 import { checkJar, checkJava, startStubServers, type StubServer } from '../stubs/wiremock.js';
 import { collectJournal } from '../stubs/journal.js';
-import { formatVerification, type StubVerification } from '../stubs/verify.js';
+import { formatVerification, unmatchedCount, unmatchedFlag, type StubsFile, type StubVerification } from '../stubs/verify.js';
 import { locateChromium } from './browser.js';
 import { campaignFor, planPhases, type CampaignDefinition, type PhasePlan, type ReferenceTarget } from './definition.js';
 import { campaignStatus, chooseIteration, formatCampaignSummary, iterationDir, writeCampaignRecord, CAMPAIGN_SCHEMA_VERSION, type CampaignRecord, type PhaseRecord, type PhaseStatus } from './record.js';
@@ -219,13 +219,14 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
           rec.runId = outcome.meta.runId;
           rec.exitCode = outcome.exitCode;
           planned = outcome.meta.plannedDurationMs;
-          writeFileSync(runFile(outcome.dir, 'stubs'), JSON.stringify({ stubbed: plan.stubbed, verifications }, null, 2) + '\n');
+          const stubsFile: StubsFile = { stubbed: plan.stubbed, verifications };
+          writeFileSync(runFile(outcome.dir, 'stubs'), JSON.stringify(stubsFile, null, 2) + '\n');
           for (const v of verifications) log(formatVerification(v));
           status = outcome.meta.status === 'running' ? 'failed' : outcome.meta.status;
-          const unmatched = verifications.reduce((s, v) => s + v.unmatched.reduce((a, u) => a + u.count, 0), 0);
+          const unmatched = unmatchedCount(verifications);
           if (unmatched > 0) {
             const meta = readRunMeta(outcome.dir);
-            meta.flags.push(`unmatched-stub-requests:${unmatched}`);
+            meta.flags.push(unmatchedFlag(unmatched));
             writeRunMeta(outcome.dir, meta);
             if (status !== 'interrupted') {
               status = 'defect';

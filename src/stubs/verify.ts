@@ -3,6 +3,9 @@
  * mapping (a test defect: the target called something the stub set does not describe), mappings that got
  * no traffic (a stub set wider than the test, or a path the test never took).
  */
+import { z } from 'zod';
+import { inputError } from '../errors.js';
+import { zodToError } from '../model/zod-errors.js';
 
 /** The fields of a WireMock serve event (GET /__admin/requests) perfcell reads. */
 export interface ServeEvent {
@@ -79,10 +82,15 @@ export interface StubVerification {
   ok: boolean;
 }
 
+/** Most frequent unmatched call first; equal counts in order of first appearance. */
+export function byFrequency(a: UnmatchedRequest, b: UnmatchedRequest): number {
+  return b.count - a.count || a.firstAtMs - b.firstAtMs;
+}
+
 /** The verdict for one stub server: ok when no request went unmatched. Unused mappings are reported, not failed. */
 export function verification(stubSet: string, url: string, loaded: ReadonlyMap<string, string>, t: JournalTally): StubVerification {
   const mappings = [...loaded].map(([id, label]) => ({ id, label, hits: t.hitsByMapping.get(id) ?? 0 }));
-  const unmatched = [...t.unmatched.values()].sort((a, b) => b.count - a.count || a.firstAtMs - b.firstAtMs);
+  const unmatched = [...t.unmatched.values()].sort(byFrequency);
   return {
     stubSet,
     url,
@@ -100,4 +108,62 @@ export function formatVerification(v: StubVerification): string {
   for (const m of v.mappings) lines.push(`  ${String(m.hits).padStart(8)}  ${m.label}${m.hits === 0 ? '   ← no traffic' : ''}`);
   for (const u of v.unmatched) lines.push(`  UNMATCHED ${u.count}× ${u.method} ${u.url}   ← no mapping: a test defect (the stub set misses this call)`);
   return lines.join('\n');
+}
+
+/** Requests that matched no mapping, over stub servers (each unmatched call counted as often as it came). */
+export function unmatchedCount(verifications: readonly Pick<StubVerification, 'unmatched'>[]): number {
+  return verifications.reduce((s, v) => s + v.unmatched.reduce((a, u) => a + u.count, 0), 0);
+}
+
+/** The run.json flag a campaign sets on a run whose stubs got unmatched requests: `unmatched-stub-requests:<n>`. */
+export const UNMATCHED_FLAG = 'unmatched-stub-requests';
+
+export const unmatchedFlag = (n: number): string => `${UNMATCHED_FLAG}:${n}`;
+
+/** The unmatched requests a run's flags declare (0 when none): what a run folder says without its stubs.json. */
+export function unmatchedFromFlags(flags: readonly string[]): number {
+  let n = 0;
+  for (const f of flags) {
+    const value = f.startsWith(`${UNMATCHED_FLAG}:`) ? f.slice(UNMATCHED_FLAG.length + 1) : '';
+    if (/^\d+$/.test(value)) n += Number(value);
+  }
+  return n;
+}
+
+/** A campaign phase's run folder stubs.json: the dependencies stubbed and each stub server's verification. */
+export interface StubsFile {
+  stubbed: string[];
+  verifications: StubVerification[];
+}
+
+const unmatchedSchema = z.object({ method: z.string(), url: z.string(), count: z.number().int().min(1), firstAtMs: z.number() }).loose();
+const stubsFileSchema = z
+  .object({
+    stubbed: z.array(z.string()),
+    verifications: z.array(
+      z.object({
+        stubSet: z.string().min(1),
+        url: z.string(),
+        requests: z.number().int().min(0),
+        mappings: z.array(z.object({ id: z.string(), label: z.string(), hits: z.number() }).loose()),
+        unused: z.array(z.object({ id: z.string(), label: z.string(), hits: z.number() }).loose()),
+        unmatched: z.array(unmatchedSchema),
+        journalOverflowed: z.boolean(),
+        ok: z.boolean(),
+      }).loose(),
+    ),
+  })
+  .loose();
+
+/** Pure: a stubs.json's text → its content, or an input error naming the file, the field and what it expects. */
+export function parseStubsFile(file: string, text: string): StubsFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw inputError(file, '', `valid JSON (${(e as Error).message})`);
+  }
+  const parsed = stubsFileSchema.safeParse(json);
+  if (!parsed.success) throw zodToError(file, parsed.error, json);
+  return parsed.data as StubsFile;
 }
