@@ -14,6 +14,7 @@ import { sequentialDependencies } from './sequential-dependencies.js';
 import { serverSaturation } from './server-saturation.js';
 import { sloBroken } from './slo-broken.js';
 import { slowOwnTime } from './slow-own-time.js';
+import { stubsIncomplete } from './stubs-incomplete.js';
 import { throughputLimit } from './throughput-limit.js';
 import { tooFewSamples } from './too-few-samples.js';
 import { tooManyUrls } from './too-many-urls.js';
@@ -23,7 +24,7 @@ import { LANGS, SEVERITY_ORDER, type Lang, type Recommendation, type Rule, type 
 export const RULES: readonly Rule[] = [
   sloBroken, loadGeneratorOverloaded, throughputLimit, capacityHeadroom, errorBurst, latencyDrift, memoryGrowth,
   serverSaturation, nPlusOne, slowOwnTime, sequentialDependencies, dependencyDominates, clientServerGap, latencyFloor,
-  regression, webVitals, tooFewSamples, tooManyUrls,
+  regression, webVitals, tooFewSamples, tooManyUrls, stubsIncomplete,
 ];
 
 /** Decimal numbers written the language's way (33,8 in French); integers stay numbers (flags such as 0/1 keep their truth). */

@@ -46,6 +46,8 @@ export interface Rule {
   /** What the rule looks for, one line (docs/recommendations.md). */
   title: Record<Lang, string>;
   sentence: Record<Lang, (p: Record<string, string | number>) => string>;
+  /** Its findings question the phase's figures themselves rather than the system: the verdict shows them as caveats. */
+  caveat?: boolean;
   evaluate: (ctx: RuleContext) => Finding[];
 }
 
