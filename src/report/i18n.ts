@@ -90,6 +90,18 @@ const en = {
   window: 'window',
   unknown: 'unknown',
   none: 'none',
+  caveats: 'Caveats',
+  seeDetails: 'see details',
+  unmatchedTitle: 'Requests no stub matched',
+  unmatchedNote: "the stubs miss calls the service makes: it got a 404 from the stub server instead of an answer, so this phase's figures are suspect until the stub set covers these calls.",
+  unmatchedServer: 'Stub server {name} ({url}): {n} of {r} request(s) matched no mapping',
+  unmatchedMore: 'and {n} more ({r} request(s))',
+  unmatchedOverflow: 'The stub journal overflowed: counts are lower bounds.',
+  unmatchedMissing: 'The run is flagged with {n} unmatched request(s) but its folder holds no stubs.json: the calls cannot be listed.',
+  unmatchedLine: '{n} request(s) no stub matched ({servers}): the stubs miss calls the service makes, figures suspect',
+  method: 'Method',
+  url: 'URL',
+  count: 'Count',
 } as const;
 
 export type Labels = { [K in keyof typeof en]: string };
@@ -183,6 +195,18 @@ const fr: Labels = {
   window: 'fenêtre',
   unknown: 'inconnu',
   none: 'aucune',
+  caveats: 'Réserves',
+  seeDetails: 'voir le détail',
+  unmatchedTitle: 'Requêtes sans bouchon correspondant',
+  unmatchedNote: 'les bouchons ne couvrent pas des appels du service : il a reçu un 404 du serveur de bouchons au lieu d’une réponse, les chiffres de cette phase sont donc douteux tant que le jeu de bouchons ne couvre pas ces appels.',
+  unmatchedServer: 'Serveur de bouchons {name} ({url}) : {n} requête(s) sur {r} sans correspondance',
+  unmatchedMore: 'et {n} autre(s) ({r} requête(s))',
+  unmatchedOverflow: 'Le journal des bouchons a débordé : les nombres sont des minima.',
+  unmatchedMissing: 'Le tir signale {n} requête(s) sans correspondance mais son dossier ne contient pas de stubs.json : les appels ne peuvent être listés.',
+  unmatchedLine: '{n} requête(s) sans bouchon correspondant ({servers}) : les bouchons ne couvrent pas tous les appels du service, chiffres douteux',
+  method: 'Méthode',
+  url: 'URL',
+  count: 'Nombre',
 };
 
 export const LABELS: Record<Lang, Labels> = { en, fr };
@@ -194,4 +218,9 @@ export function number(lang: Lang, x: number | null | undefined, digits = 1): st
 
 export function percent(lang: Lang, x: number | null | undefined, digits = 2): string {
   return x === null || x === undefined ? '–' : `${number(lang, x * 100, digits)} %`;
+}
+
+/** A label with {name} placeholders filled in (one pass: a value holding "{x}" stays as it is). */
+export function fill(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, k: string) => (k in params ? String(params[k]) : whole));
 }

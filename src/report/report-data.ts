@@ -11,8 +11,9 @@ import { comparePhases, type PhaseComparisonRow } from '../analysis/phases.js';
 import type { Analysis } from '../analysis/types.js';
 import { PerfcellError } from '../errors.js';
 import { PHASES, type Phase } from '../model/compile.js';
-import { readRunMeta, RUN_FILES } from '../run/folder.js';
-import { runRules } from '../rules/catalogue.js';
+import { readRunMeta, runFile, RUN_FILES } from '../run/folder.js';
+import { RULES, runRules } from '../rules/catalogue.js';
+import { byFrequency, parseStubsFile, type StubsFile, type UnmatchedRequest } from '../stubs/verify.js';
 import { LABELS } from './i18n.js';
 import { SEVERITY_ORDER, type Lang, type Recommendation } from '../rules/types.js';
 
@@ -22,6 +23,21 @@ export const REPORT_FILES = { html: 'report.html', analysis: 'analysis.json', su
 export interface Verdict {
   go: boolean;
   reasons: Record<Lang, string>[];
+  /** Findings of rules marked `caveat` (the figures themselves are suspect), with any verdict; anchor: where the report details them. */
+  caveats: { text: Record<Lang, string>; anchor: string }[];
+}
+
+/** One stub server's requests that matched no mapping during a phase (merged over the phase's run folders). */
+export interface UnmatchedStubs {
+  phase: Phase;
+  stubSet: string;
+  url: string;
+  /** Every request the stub server got during the phase. */
+  requests: number;
+  /** Most frequent first. */
+  unmatched: UnmatchedRequest[];
+  /** The stub journal overflowed: counts are lower bounds. */
+  journalOverflowed: boolean;
 }
 
 export interface ReportData {
@@ -36,6 +52,8 @@ export interface ReportData {
   phaseComparison: PhaseComparisonRow[];
   previous: { iteration: number; dir: string; comparisons: { phase: Phase; rows: ComparisonRow[] }[] } | null;
   recommendations: Recommendation[];
+  /** Stub servers that got requests no mapping matched, by phase (from the run folders' stubs.json). */
+  unmatchedStubs: UnmatchedStubs[];
   verdict: Verdict;
 }
 
@@ -103,6 +121,35 @@ export interface BuildOptions extends AnalyzeOptions {
   previousDir?: string;
 }
 
+/** Pure: a phase's stubs.json contents → one entry per stub server that got unmatched requests. */
+export function unmatchedStubsOf(phase: Phase, files: readonly StubsFile[]): UnmatchedStubs[] {
+  const by = new Map<string, UnmatchedStubs>();
+  for (const v of files.flatMap((f) => f.verifications)) {
+    const e = by.get(v.stubSet) ?? { phase, stubSet: v.stubSet, url: v.url, requests: 0, unmatched: [], journalOverflowed: false };
+    by.set(v.stubSet, e);
+    e.requests += v.requests;
+    e.journalOverflowed ||= v.journalOverflowed;
+    for (const u of v.unmatched) {
+      const same = e.unmatched.find((x) => x.method === u.method && x.url === u.url);
+      if (same) {
+        same.count += u.count;
+        same.firstAtMs = Math.min(same.firstAtMs, u.firstAtMs);
+      } else e.unmatched.push({ method: u.method, url: u.url, count: u.count, firstAtMs: u.firstAtMs });
+    }
+  }
+  return [...by.values()].filter((e) => e.unmatched.length > 0).map((e) => ({ ...e, unmatched: e.unmatched.sort(byFrequency) }));
+}
+
+/** The stubs.json of each phase's run folders (campaign phases with stubs have one; others none). */
+function readUnmatchedStubs(phases: readonly Analysis[]): UnmatchedStubs[] {
+  return phases.flatMap((a) => {
+    const paths = a.runs.map((r) => runFile(r.dir, 'stubs')).filter((p) => existsSync(p));
+    return unmatchedStubsOf(a.phase, paths.map((p) => parseStubsFile(p, readFileSync(p, 'utf8'))));
+  });
+}
+
+const CAVEAT_RULES = new Set(RULES.filter((r) => r.caveat).map((r) => r.id));
+
 export function verdictOf(phases: Analysis[], recommendations: Recommendation[]): Verdict {
   const reasons: Record<Lang, string>[] = [];
   const { en, fr } = LABELS;
@@ -111,7 +158,10 @@ export function verdictOf(phases: Analysis[], recommendations: Recommendation[])
     if (a.overall.requests === 0) reasons.push({ en: `${en[a.phase]}: no request was recorded.`, fr: `${fr[a.phase]} : aucune requête enregistrée.` });
   }
   for (const r of recommendations) if (r.severity === 'critical') reasons.push({ en: `${en[r.phase]}: ${r.text.en}`, fr: `${fr[r.phase]} : ${r.text.fr}` });
-  return { go: reasons.length === 0, reasons };
+  const caveats = recommendations
+    .filter((r) => CAVEAT_RULES.has(r.ruleId))
+    .map((r) => ({ text: { en: `${en[r.phase]}: ${r.text.en}`, fr: `${fr[r.phase]} : ${r.text.fr}` }, anchor: r.evidence.chart }));
+  return { go: reasons.length === 0, reasons, caveats };
 }
 
 export function assemble(input: {
@@ -122,6 +172,7 @@ export function assemble(input: {
   previous: { iteration: number; dir: string; phases: Analysis[] } | null;
   campaign: Record<string, unknown> | null;
   generatedAt: string;
+  unmatchedStubs?: UnmatchedStubs[];
 }): ReportData {
   const { phases } = input;
   const phaseComparison = comparePhases(phases);
@@ -150,6 +201,7 @@ export function assemble(input: {
     phaseComparison,
     previous: input.previous ? { iteration: input.previous.iteration, dir: input.previous.dir, comparisons: comparisons.map(({ phase, rows }) => ({ phase, rows })) } : null,
     recommendations,
+    unmatchedStubs: input.unmatchedStubs ?? [],
     verdict: verdictOf(phases, recommendations),
   };
 }
@@ -161,7 +213,7 @@ export async function buildReportData(target: string, options: BuildOptions = {}
   const generatedAt = (options.now ?? (() => new Date()))().toISOString();
   if (isRunFolder(dir)) {
     const a = await analyzeRuns([dir], options);
-    return assemble({ kind: 'run', dir, iteration: a.iteration, phases: [a], previous: null, campaign: null, generatedAt });
+    return assemble({ kind: 'run', dir, iteration: a.iteration, phases: [a], previous: null, campaign: null, generatedAt, unmatchedStubs: readUnmatchedStubs([a]) });
   }
   const phases = await analysePhases(dir, options);
   if (phases.length === 0) throw new PerfcellError(`${target}: neither a run folder (no ${RUN_FILES.meta}) nor an iteration folder (no run folder under it)`);
@@ -172,5 +224,8 @@ export async function buildReportData(target: string, options: BuildOptions = {}
     const prevPhases = await previousPhases(prevDir, options);
     if (prevPhases.length) previous = { iteration: iterationNumber(prevDir) ?? prevPhases[0]?.iteration ?? 0, dir: prevDir, phases: prevPhases };
   }
-  return { ...assemble({ kind: 'iteration', dir, iteration: n ?? phases[0]?.iteration ?? null, phases, previous, campaign: readJson(join(dir, 'campaign.json')), generatedAt }) };
+  return assemble({
+    kind: 'iteration', dir, iteration: n ?? phases[0]?.iteration ?? null, phases, previous, campaign: readJson(join(dir, 'campaign.json')), generatedAt,
+    unmatchedStubs: readUnmatchedStubs(phases),
+  });
 }

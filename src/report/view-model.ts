@@ -6,10 +6,23 @@ import { seriesOf } from '../analysis/monitor.js';
 import type { Analysis, TransactionAnalysis } from '../analysis/types.js';
 import type { Phase } from '../model/compile.js';
 import { PHASES_CHART, chartId } from '../rules/helpers.js';
+import { unmatchedStubsAnchor } from '../rules/stubs-incomplete.js';
 import type { Lang, Recommendation } from '../rules/types.js';
+import { unmatchedFromFlags } from '../stubs/verify.js';
 import { barChart, elapsed, lineChart, type LineSeries } from './charts.js';
-import { LABELS, number, percent, type Labels } from './i18n.js';
-import type { ReportData } from './report-data.js';
+import { LABELS, fill, number, percent, type Labels } from './i18n.js';
+import type { ReportData, UnmatchedStubs } from './report-data.js';
+
+/** Unmatched calls listed per stub server; the rest is summed in one "and N more" line. */
+export const UNMATCHED_ROWS = 10;
+
+/** A phase's requests no stub matched, ready to show: one block per stub server. */
+export interface UnmatchedStubsView {
+  id: string;
+  servers: { title: string; overflow: string; rows: string[][]; more: string }[];
+  /** Set when the run's flags declare unmatched requests its folder cannot list (no stubs.json). */
+  missing: string;
+}
 
 export interface ChartView {
   id: string;
@@ -28,6 +41,7 @@ export interface PhaseView {
   errorKinds: string[][];
   checks: string[][];
   capacity: { transaction: string; summary: string[][]; steps: string[][] }[];
+  unmatchedStubs: UnmatchedStubsView | null;
   charts: ChartView[];
 }
 
@@ -36,7 +50,7 @@ export interface ViewModel {
   L: Labels;
   title: string;
   subtitle: string;
-  verdict: { go: boolean; label: string; reasons: string[] };
+  verdict: { go: boolean; label: string; reasons: string[]; caveats: { text: string; anchor: string }[] };
   slos: { phase: string; transaction: string; criterion: string; objective: string; measured: string; pass: boolean; result: string }[];
   phasesChart: string | null;
   phasesChartId: string;
@@ -146,7 +160,30 @@ function evidenceText(lang: Lang, r: Recommendation, phases: Analysis[], L: Labe
   return nums.join(' · ');
 }
 
-function phaseView(a: Analysis, lang: Lang, L: Labels): PhaseView {
+/** Pure: a phase's unmatched stub requests → its report block (null when there are none). Names and URLs stay raw: the template escapes them. */
+export function unmatchedStubsView(a: Analysis, servers: readonly UnmatchedStubs[], lang: Lang, L: Labels): UnmatchedStubsView | null {
+  const flagged = unmatchedFromFlags(a.runs.flatMap((r) => r.flags));
+  if (servers.length === 0 && flagged === 0) return null;
+  const n = (x: number) => number(lang, x, 0);
+  return {
+    id: unmatchedStubsAnchor(a.phase),
+    servers: servers.map((s) => {
+      const shown = s.unmatched.slice(0, UNMATCHED_ROWS);
+      const rest = s.unmatched.slice(UNMATCHED_ROWS);
+      const total = s.unmatched.reduce((sum, u) => sum + u.count, 0);
+      return {
+        title: fill(L.unmatchedServer, { name: s.stubSet, url: s.url, n: n(total), r: n(s.requests) }),
+        overflow: s.journalOverflowed ? L.unmatchedOverflow : '',
+        // The count only where a call came more than once.
+        rows: shown.map((u) => [u.method, u.url, u.count > 1 ? `× ${n(u.count)}` : '']),
+        more: rest.length ? fill(L.unmatchedMore, { n: n(rest.length), r: n(rest.reduce((sum, u) => sum + u.count, 0)) }) : '',
+      };
+    }),
+    missing: servers.length === 0 ? fill(L.unmatchedMissing, { n: n(flagged) }) : '',
+  };
+}
+
+function phaseView(a: Analysis, lang: Lang, L: Labels, unmatched: readonly UnmatchedStubs[]): PhaseView {
   const kinds = a.transactions.flatMap((t) => Object.entries(t.errorsByKind).map(([k, n]) => [t.name, k, number(lang, n, 0)]));
   return {
     phase: a.phase,
@@ -168,6 +205,7 @@ function phaseView(a: Analysis, lang: Lang, L: Labels): PhaseView {
       ],
       steps: c.steps.map((s, i) => [String(i + 1), number(lang, s.offeredPerSec, 2), number(lang, s.achievedPerSec, 2), number(lang, s.p95Ms), percent(lang, s.errorRate), number(lang, s.dropped, 0)]),
     })),
+    unmatchedStubs: unmatchedStubsView(a, unmatched.filter((u) => u.phase === a.phase), lang, L),
     charts: phaseCharts(a, L),
   };
 }
@@ -181,7 +219,12 @@ export function viewModel(data: ReportData, lang: Lang): ViewModel {
     L,
     title: `${L.title} — ${data.service}`,
     subtitle: `${data.kind === 'iteration' ? `${L.iteration} ${data.iteration ?? '?'}` : `${L.run} ${first?.runs[0]?.runId ?? ''}`} · ${L.generated} ${data.generatedAt}`,
-    verdict: { go: data.verdict.go, label: data.verdict.go ? L.go : L.noGo, reasons: data.verdict.go ? [L.goWhy] : data.verdict.reasons.map((r) => r[lang]) },
+    verdict: {
+      go: data.verdict.go,
+      label: data.verdict.go ? L.go : L.noGo,
+      reasons: data.verdict.go ? [L.goWhy] : data.verdict.reasons.map((r) => r[lang]),
+      caveats: data.verdict.caveats.map((c) => ({ text: c.text[lang], anchor: c.anchor })),
+    },
     slos: data.phases.flatMap((a) =>
       a.slo.map((s) => ({ phase: phaseLabel(L, a.phase), transaction: s.transaction, criterion: s.criterion, ...criterionText(lang, s.criterion, s.op, s.limit, s.actual), pass: s.pass, result: s.pass ? L.pass : L.fail })),
     ),
@@ -207,7 +250,7 @@ export function viewModel(data: ReportData, lang: Lang): ViewModel {
       evidence: evidenceText(lang, r, data.phases, L),
       chart: r.evidence.chart,
     })),
-    phases: data.phases.map((a) => phaseView(a, lang, L)),
+    phases: data.phases.map((a) => phaseView(a, lang, L, data.unmatchedStubs)),
     comparison: data.previous
       ? data.previous.comparisons.map((c) => ({
           phase: phaseLabel(L, c.phase),

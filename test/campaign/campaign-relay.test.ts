@@ -4,6 +4,8 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCampaign } from '../../src/campaign/run-campaign.js';
 import { readCampaignRecord } from '../../src/campaign/record.js';
+import { buildReportData } from '../../src/report/report-data.js';
+import { viewModel } from '../../src/report/view-model.js';
 import { readRunMeta } from '../../src/run/folder.js';
 import { readRawSamples } from '../../src/run/raw-samples.js';
 import { liveChildren } from '../../src/process/children.js';
@@ -85,6 +87,14 @@ test('a request no mapping matches is reported, marks the phase a defect and sto
     const meta = readRunMeta(join(outcome.dir, 'stubbed'));
     assert.ok(meta.flags.some((f) => /^unmatched-stub-requests:\d+$/.test(f)), meta.flags.join(','));
     assert.ok(lines.some((l) => l.includes('UNMATCHED')), 'shown in the output');
+    // The iteration report lists the call from the run folder's stubs.json and flags the phase's figures.
+    const data = await buildReportData(outcome.dir);
+    const flagged = Number(meta.flags.find((f) => f.startsWith('unmatched-stub-requests:'))?.split(':')[1]);
+    assert.equal(data.recommendations.find((r) => r.ruleId === 'stubs-incomplete')?.evidence.numbers.unmatchedRequests, flagged);
+    assert.equal(data.verdict.caveats.length, 1);
+    const block = viewModel(data, 'en').phases.find((ph) => ph.phase === 'stubbed')?.unmatchedStubs;
+    const server = block?.servers.find((s) => s.title.startsWith('Stub server ticketing '));
+    assert.equal(server?.rows[0]?.slice(0, 2).join(' '), 'POST /api/v2/tickets/unknown');
   } finally {
     await legal.close();
     p.remove();

@@ -88,6 +88,37 @@ test('strings from models and targets show as text, never as markup (en and fr)'
   }
 });
 
+test('a phase with requests no stub matched: a caveat in the verdict, a block in the phase listing them, markup in URLs shown as text (en and fr)', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'perfcell-unmatched-report-'));
+  for (const lang of ['en', 'fr'] as const) {
+    const { files } = await writeReport('test/fixtures/runs/unmatched-stubs/iteration-1', { lang, out: join(out, lang) });
+    const { page, problems, requests } = await open(files.html);
+    assert.deepEqual(problems, [], lang);
+    assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), []);
+    assert.equal(await page.$$eval('img, iframe, script', (x) => x.length), 0, 'no element injected');
+    // The verdict area: the caveat and its link to the phase's block.
+    const caveats = await page.$$eval('#verdict .caveats li', (li) => li.map((x) => ({ text: x.textContent ?? '', href: x.querySelector('a')?.getAttribute('href') })));
+    assert.equal(caveats.length, 1);
+    assert.match(caveats[0]!.text, lang === 'en' ? /^stubbed: 23 request\(s\) to the stubs matched no mapping/ : /^bouchonné : 23 requête\(s\) aux bouchons/);
+    assert.equal(caveats[0]!.href, '#stubbed-unmatched-stubs');
+    assert.ok(await page.$('section#phase-stubbed > #stubbed-unmatched-stubs.stubs-unmatched'), 'the block sits in the phase\'s results');
+    assert.ok(await page.$('.rec a[href="#stubbed-unmatched-stubs"]'), 'the stubs-incomplete recommendation links to it');
+    // One table per stub server: billing capped at 10 rows plus "and 2 more", crm's two calls with their markup as text.
+    const tables = await page.$$eval('#stubbed-unmatched-stubs table.unmatched tbody', (bodies) => bodies.map((b) => Array.from((b as HTMLTableSectionElement).rows, (r) => Array.from(r.cells, (c) => c.textContent))));
+    assert.equal(tables.length, 2);
+    assert.equal(tables[0]!.length, 10);
+    assert.deepEqual(tables[0]![0], ['GET', '/api/v1/invoices/42/lines', '× 7']);
+    assert.deepEqual(tables[0]![2], ['GET', '/api/v1/accounts/1', '']);
+    assert.deepEqual(tables[1], [['GET', '/x?<img src=x onerror=alert(1)>', '× 2'], ['DELETE', '/contacts/"><script>alert(5)</script>', '']]);
+    const headings = await page.$$eval('#stubbed-unmatched-stubs h3', (h) => h.map((x) => x.textContent));
+    assert.deepEqual(headings, lang === 'en'
+      ? ['Stub server billing (http://127.0.0.1:18081): 20 of 140 request(s) matched no mapping', 'Stub server crm (http://127.0.0.1:18082): 3 of 30 request(s) matched no mapping']
+      : ['Serveur de bouchons billing (http://127.0.0.1:18081) : 20 requête(s) sur 140 sans correspondance', 'Serveur de bouchons crm (http://127.0.0.1:18082) : 3 requête(s) sur 30 sans correspondance']);
+    assert.deepEqual(await page.$$eval('#stubbed-unmatched-stubs p.more', (p) => p.map((x) => x.textContent)), [lang === 'en' ? 'and 2 more (2 request(s))' : 'et 2 autre(s) (2 requête(s))']);
+    await page.close();
+  }
+});
+
 test('capacity, Web Vitals and server-resource charts render when the run has them', async () => {
   const a = await analyzeRun('test/fixtures/runs/basic-smoke');
   const t0 = a.startMs;
