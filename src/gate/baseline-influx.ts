@@ -16,8 +16,8 @@ export function baselinePoint(record: BaselineRecord): Point {
   return {
     measurement: BASELINE_MEASUREMENT,
     tags: { service: record.service, baseline: record.name, profile: record.profile },
-    // Not "run_id": perfcell push deletes a run's series by the run_id tag across measurements, and InfluxDB
-    // refuses that delete wherever run_id is a field.
+    // Not "run_id": in perfcell's measurements run_id is a tag (what push drops a run by); the same key as a
+    // field here would make the two ambiguous in queries.
     fields: { baseline_run: record.runId, model_hash: record.modelHash, ...(record.note ? { note: record.note } : {}) },
     timestamp: `${Date.parse(record.setAt)}000000`,
   };
