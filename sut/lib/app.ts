@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type RouteHandlerMethod } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { SERVICES, routingKeysConsumedBy, type ServiceName } from '../topology.js';
@@ -15,6 +15,7 @@ import { BrokerUnavailableError, type Bus, type DomainEvent, type Subscription }
 import { DbUnavailableError, type Db, type SqlValue } from './db.js';
 import { migrate } from './migrate.js';
 import { LOG_REDACT_PATHS } from './sensitive.js';
+import { currentRoute, eventRoute, withRoute } from './request-context.js';
 import { extraDelayMs, type Traps } from './traps.js';
 
 export class HttpError extends Error {
@@ -37,7 +38,15 @@ export interface ServiceMetrics {
   registry: Registry;
   publishDuration: Histogram<'routing_key'>;
   eventsConsumed: Counter<'routing_key' | 'outcome'>;
+  /** Outbound HTTP calls by called service, method, the route being served and the answer's status. */
+  clientDuration: Histogram<'dependency' | 'method' | 'route' | 'status_code'>;
+  /** Present when the service has a database: its queries by the route being served. */
+  dbQueries?: Counter<'route'>;
+  dbQueryDuration?: Histogram<'route'>;
 }
+
+/** The server's and the client's latency buckets (seconds). */
+const HTTP_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5];
 
 export interface ServiceContext {
   name: ServiceName;
@@ -131,21 +140,42 @@ function createMetrics(name: ServiceName, db: Db | undefined): ServiceMetrics {
       this.set({ state: 'waiting' }, s.waiting);
     },
   });
-  if (db) {
-    new Counter({
-      name: 'db_queries_total',
-      help: 'SQL queries sent by this service',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(db.queryCount());
-      },
-    });
-  }
   return {
     registry,
+    // The route label lets an analysis count queries per request of each route: N+1 on one route is not
+    // diluted by the others, and event consumers' queries (route "event:<key>") are not charged to requests.
+    ...(db
+      ? {
+          dbQueries: new Counter({ name: 'db_queries_total', help: 'SQL queries sent by this service, by the route being served (event:<routing key> for consumers)', labelNames: ['route'], registers: [registry] }),
+          dbQueryDuration: new Histogram({ name: 'db_query_duration_seconds', help: 'SQL query duration (pool wait included), by the route being served', labelNames: ['route'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] }),
+        }
+      : {}),
+    clientDuration: new Histogram({ name: 'http_client_request_duration_seconds', help: 'outbound HTTP calls to other services (body read included), by dependency and the route being served', labelNames: ['dependency', 'method', 'route', 'status_code'], buckets: HTTP_BUCKETS, registers: [registry] }),
     publishDuration: new Histogram({ name: 'event_publish_duration_seconds', help: 'time to publish a department event (broker confirm included)', labelNames: ['routing_key'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] }),
     eventsConsumed: new Counter({ name: 'events_consumed_total', help: 'department events handled', labelNames: ['routing_key', 'outcome'], registers: [registry] }),
+  };
+}
+
+/** The service's database with every query counted and timed under the route being served. */
+function instrumentDb(db: Db, metrics: ServiceMetrics): Db {
+  const { dbQueries, dbQueryDuration } = metrics;
+  if (!dbQueries || !dbQueryDuration) return db;
+  return {
+    kind: db.kind,
+    async query<T extends object>(sql: string, params?: readonly SqlValue[]) {
+      const route = currentRoute();
+      dbQueries.inc({ route });
+      const end = dbQueryDuration.startTimer({ route });
+      try {
+        return await db.query<T>(sql, params);
+      } finally {
+        end();
+      }
+    },
+    exec: (sql) => db.exec(sql),
+    poolStats: () => db.poolStats(),
+    queryCount: () => db.queryCount(),
+    close: () => db.close(),
   };
 }
 
@@ -171,10 +201,11 @@ async function probe(url: string, timeoutMs: number): Promise<'up' | 'down'> {
 export async function startService(module: ServiceModule, o: StartServiceOptions): Promise<RunningService> {
   const spec = SERVICES[module.name];
   const metrics = createMetrics(module.name, o.db);
+  const db = o.db && instrumentDb(o.db, metrics);
   const httpTimeoutMs = o.httpTimeoutMs ?? 5000;
   const ctx: ServiceContext = {
     name: module.name,
-    db: o.db,
+    db,
     bus: o.bus,
     deps: o.deps,
     traps: o.traps,
@@ -188,18 +219,23 @@ export async function startService(module: ServiceModule, o: StartServiceOptions
     async call<T>(dependency: string, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
       const base = o.deps[dependency];
       if (!base) throw new DependencyUnavailableError(dependency);
+      const method = init.method ?? 'GET';
+      const end = metrics.clientDuration.startTimer({ dependency, method, route: currentRoute() });
       let res: Response;
+      let text: string;
       try {
         res = await fetch(`${base}${path}`, {
-          method: init.method ?? 'GET',
+          method,
           headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(init.headers ?? {}) },
           body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
           signal: AbortSignal.timeout(httpTimeoutMs),
         });
+        text = await res.text();
       } catch (error) {
+        end({ status_code: 'unreachable' });
         throw new DependencyUnavailableError(dependency, error);
       }
-      const text = await res.text();
+      end({ status_code: String(res.status) });
       if (res.status >= 500) throw new DependencyUnavailableError(dependency, new Error(`HTTP ${res.status}`));
       let body: unknown;
       try {
@@ -212,8 +248,8 @@ export async function startService(module: ServiceModule, o: StartServiceOptions
   };
 
   if (spec.schema) {
-    if (!o.db) throw new Error(`${module.name} needs a database`);
-    await migrate(o.db, spec.schema);
+    if (!db) throw new Error(`${module.name} needs a database`);
+    await migrate(db, spec.schema);
   }
   await module.prepare?.(ctx);
 
@@ -228,8 +264,17 @@ export async function startService(module: ServiceModule, o: StartServiceOptions
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by route (route template, not the raw URL)',
     labelNames: ['method', 'route', 'status_code'],
-    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5],
+    buckets: HTTP_BUCKETS,
     registers: [metrics.registry],
+  });
+
+  // Every handler (registered after this hook) runs inside its route's context: see request-context.ts.
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    const template = route.url ?? route.path;
+    route.handler = function (this: FastifyInstance, request, reply) {
+      return withRoute(template, () => handler.call(this, request, reply));
+    } as RouteHandlerMethod;
   });
 
   // The front page (another origin) calls grc from the browser.
@@ -273,9 +318,9 @@ export async function startService(module: ServiceModule, o: StartServiceOptions
 
   app.get('/health', async (_request, reply) => {
     const dependencies: Record<string, { status: 'up' | 'down'; url?: string }> = {};
-    if (o.db) {
+    if (db) {
       try {
-        await Promise.race([o.db.query('SELECT 1'), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1500))]);
+        await Promise.race([db.query('SELECT 1'), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1500))]);
         dependencies.database = { status: 'up' };
       } catch {
         dependencies.database = { status: 'down' };
@@ -289,7 +334,7 @@ export async function startService(module: ServiceModule, o: StartServiceOptions
       }),
     );
     const ok = Object.values(dependencies).every((d) => d.status === 'up');
-    return reply.code(ok ? 200 : 503).send({ name: module.name, ...sutBuildInfo(), status: ok ? 'ok' : 'unavailable', mode: o.db?.kind ?? 'stateless', bus: o.bus.kind, traps: Object.keys(o.traps).filter((k) => o.traps[k as keyof Traps] === true), dependencies });
+    return reply.code(ok ? 200 : 503).send({ name: module.name, ...sutBuildInfo(), status: ok ? 'ok' : 'unavailable', mode: db?.kind ?? 'stateless', bus: o.bus.kind, traps: Object.keys(o.traps).filter((k) => o.traps[k as keyof Traps] === true), dependencies });
   });
   app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
 
@@ -316,7 +361,7 @@ export async function startService(module: ServiceModule, o: StartServiceOptions
       const handler = consumers[event.type];
       if (!handler) return;
       try {
-        await handler(event, ctx);
+        await withRoute(eventRoute(event.type), () => handler(event, ctx));
         metrics.eventsConsumed.inc({ routing_key: event.type, outcome: 'ok' });
       } catch (error) {
         metrics.eventsConsumed.inc({ routing_key: event.type, outcome: 'retry' });
