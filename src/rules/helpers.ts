@@ -62,6 +62,15 @@ export function slug(name: string): string {
   return name.replace(/[^a-zA-Z0-9-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`);
 }
 
+/** A label's value in a monitor series' "k=v,k=v" label set (undefined when the series does not carry it). */
+export function labelOf(labels: string, name: string): string | undefined {
+  for (const pair of labels.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && pair.slice(0, eq) === name) return pair.slice(eq + 1);
+  }
+  return undefined;
+}
+
 /** Mean value of a monitor series between two instants (all of it when not given). */
 export function seriesMean(s: MonitorSeries, from = -Infinity, to = Infinity): number | null {
   return mean(s.points.filter((p) => p.t >= from && p.t <= to).map((p) => p.v));

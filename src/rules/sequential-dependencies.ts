@@ -4,7 +4,7 @@
  */
 import { seriesOf } from '../analysis/monitor.js';
 import { meanFromSumCount } from './client-server-gap.js';
-import { chartId, round } from './helpers.js';
+import { chartId, labelOf, round } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
 /** Labels that name the called dependency in http_client_request_duration_seconds. */
@@ -12,43 +12,64 @@ const DEPENDENCY_LABELS = ['dependency', 'target', 'peer', 'service', 'host'];
 export const MIN_DEPENDENCY_MS = 2;
 /** The request's mean covers at least this share of the sum of its calls' means. */
 export const SUM_SHARE = 0.8;
+/**
+ * Calling concurrently would save (sum − longest call) a request: it must be at least this share of the
+ * request's mean. Means alone cannot tell the service's own time from calls in sequence, so a slow handler
+ * whose calls run in parallel passes the two conditions above. Measured on the reference target (embedded,
+ * traps-real.test.ts): 360° view with its calls in parallel and SUT_TRAP_LATENCY_MS=150, under billing's N+1
+ * load: mean 174.5 ms, calls 19.7 + 18 + 18.9 + 19.2 ms (they queue in the one embedded database), saving
+ * 56 ms = 0.32 of the request — a false finding without this condition; with SUT_TRAP_SEQUENTIAL_360:
+ * mean 13 ms, calls 3 + 2.8 + 2.4 + 2.3 ms, saving 0.58 of the request. With n equal calls of c ms and own
+ * time o, it fires while o ≤ ((n − 1)/0.4 − n)·c: 3.5 calls' worth for four.
+ */
+export const MIN_SAVING_SHARE = 0.4;
 
 function dependencyOf(labels: string): string | undefined {
   for (const l of DEPENDENCY_LABELS) {
-    const m = new RegExp(`(?:^|,)${l}=([^,]*)`).exec(labels);
-    if (m) return m[1];
+    const v = labelOf(labels, l);
+    if (v !== undefined) return v;
   }
   return undefined;
 }
+
+const routeOf = (labels: string): string | undefined => labelOf(labels, 'route');
 
 export const sequentialDependencies: Rule = {
   id: 'sequential-dependencies',
   title: { en: 'Dependencies called one after the other', fr: 'Dépendances appelées l’une après l’autre' },
   sentence: {
-    en: (p) => `${p.source}: a request takes ${p.server} ms, about the sum of its calls (${p.calls}): they run sequentially; call them concurrently.`,
-    fr: (p) => `${p.source} : une requête prend ${p.server} ms, environ la somme de ses appels (${p.calls}) : ils s'enchaînent ; les lancer en parallèle.`,
+    en: (p) => `${p.source}${p.route ? ` ${p.route}` : ''}: a request takes ${p.server} ms, about the sum of its calls (${p.calls}): they run sequentially; call them concurrently.`,
+    fr: (p) => `${p.source}${p.route ? ` ${p.route}` : ''} : une requête prend ${p.server} ms, environ la somme de ses appels (${p.calls}) : ils s'enchaînent ; les lancer en parallèle.`,
   },
   evaluate: ({ analysis }) => {
     const out: Finding[] = [];
     const family = 'http_client_request_duration_seconds';
     for (const source of new Set(seriesOf(analysis.monitor, `${family}_count`, 'target:').map((s) => s.source))) {
-      const deps = [...new Set(seriesOf(analysis.monitor, `${family}_count`, source).map((s) => dependencyOf(s.labels)).filter((d): d is string => d !== undefined))];
-      const means = deps
-        .map((d) => ({ d, ms: (meanFromSumCount(analysis.monitor, family, source, (l) => dependencyOf(l) === d) ?? 0) * 1000 }))
-        .filter((x) => x.ms >= MIN_DEPENDENCY_MS);
-      if (means.length < 2) continue;
-      const serverS = meanFromSumCount(analysis.monitor, 'http_request_duration_seconds', source);
-      if (serverS === null) continue;
-      const server = serverS * 1000;
-      const sum = means.reduce((s, x) => s + x.ms, 0);
-      const longest = Math.max(...means.map((x) => x.ms));
-      // Concurrent calls cost about the longest; sequential ones about the sum.
-      if (server < SUM_SHARE * sum || server - longest < 0.5 * (sum - longest)) continue;
-      out.push({
-        severity: 'warning',
-        params: { source, server: round(server), calls: means.map((x) => `${x.d} ${round(x.ms)} ms`).join(' + ') },
-        evidence: { numbers: { serverMeanMs: server, callsSumMs: sum, longestCallMs: longest }, chart: chartId(analysis.phase, 'server') },
-      });
+      const calls = seriesOf(analysis.monitor, `${family}_count`, source);
+      // Per route served when the calls carry it (a route's requests against that route's calls: the other
+      // routes of the target, without calls, would dilute the mean), else the whole target.
+      const routes = [...new Set(calls.map((s) => routeOf(s.labels)).filter((r): r is string => r !== undefined))];
+      const groups: { route: string; has: (l: string) => boolean }[] = routes.length > 0 ? routes.map((r) => ({ route: r, has: (l: string) => routeOf(l) === r })) : [{ route: '', has: () => true }];
+      for (const g of groups) {
+        const deps = [...new Set(calls.filter((s) => g.has(s.labels)).map((s) => dependencyOf(s.labels)).filter((d): d is string => d !== undefined))];
+        const means = deps
+          .map((d) => ({ d, ms: (meanFromSumCount(analysis.monitor, family, source, (l) => g.has(l) && dependencyOf(l) === d) ?? 0) * 1000 }))
+          .filter((x) => x.ms >= MIN_DEPENDENCY_MS);
+        if (means.length < 2) continue;
+        const serverS = meanFromSumCount(analysis.monitor, 'http_request_duration_seconds', source, g.has);
+        if (serverS === null) continue;
+        const server = serverS * 1000;
+        const sum = means.reduce((s, x) => s + x.ms, 0);
+        const longest = Math.max(...means.map((x) => x.ms));
+        // Concurrent calls cost about the longest; sequential ones about the sum.
+        if (server < SUM_SHARE * sum || server - longest < 0.5 * (sum - longest)) continue;
+        if (sum - longest < MIN_SAVING_SHARE * server) continue;
+        out.push({
+          severity: 'warning',
+          params: { source, route: g.route, server: round(server), calls: means.map((x) => `${x.d} ${round(x.ms)} ms`).join(' + ') },
+          evidence: { numbers: { serverMeanMs: server, callsSumMs: sum, longestCallMs: longest }, chart: chartId(analysis.phase, 'server') },
+        });
+      }
     }
     return out;
   },

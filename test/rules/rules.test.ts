@@ -226,6 +226,38 @@ test('n-plus-one: DB queries per request, per route', async () => {
   assert.equal(found[0]!.evidence.numbers.queriesPerRequest, 25);
 });
 
+test('n-plus-one: per route, the classic 5 queries a request; consumers\' queries (no requests) are not charged to a route', async () => {
+  const a = await baseAnalysis();
+  const route = (r: string, queries: number, requests: number) => [
+    monitor('target:billing', 'db_queries_total', [queries], `route=${r},service=billing`),
+    monitor('target:billing', 'http_request_duration_seconds_count', [requests], `method=GET,route=${r},service=billing,status_code=200`),
+  ];
+  // Measured without the trap: history 4 queries a request, the summary 3; consumers run queries without requests.
+  a.monitor = [...route('/persons/:id/invoices', 40, 10), ...route('/persons/:id/summary', 30, 10), monitor('target:billing', 'db_queries_total', [500], 'route=event:invoice.requested,service=billing')];
+  assert.deepEqual(byId('n-plus-one').evaluate(ctxOf(a)), []);
+  // The trap's summary: 5 queries a request (the first 3 invoices' lines one by one).
+  a.monitor = [...route('/persons/:id/invoices', 40, 10), ...route('/persons/:id/summary', 50, 10)];
+  const found = byId('n-plus-one').evaluate(ctxOf(a));
+  assert.deepEqual(found.map((f) => [f.params.route, f.evidence.numbers.queriesPerRequest, f.evidence.numbers.limit]), [['/persons/:id/summary', 5, 5]]);
+});
+
+test('n-plus-one: without a route label, the whole target against the looser per-target limit', async () => {
+  const a = await baseAnalysis();
+  const target = (queries: number) => [
+    monitor('target:billing', 'db_queries_total', [queries], 'service=billing'),
+    monitor('target:billing', 'http_request_duration_seconds_count', [10], 'method=GET,route=/persons/:id/invoices,service=billing,status_code=200'),
+    // Probes are not requests of the service.
+    monitor('target:billing', 'http_request_duration_seconds_count', [1000], 'method=GET,route=/metrics,service=billing,status_code=200'),
+  ];
+  a.monitor = target(62);
+  assert.deepEqual(byId('n-plus-one').evaluate(ctxOf(a)), []);
+  a.monitor = target(130);
+  const [f] = byId('n-plus-one').evaluate(ctxOf(a));
+  assert.equal(f!.params.route, '');
+  assert.equal(f!.evidence.numbers.queriesPerRequest, 13);
+  assert.equal(f!.evidence.numbers.limit, 8);
+});
+
 test('slow-own-time: slow with dependencies stubbed, only in the stubbed phase', async () => {
   const a = withPhase(await baseAnalysis(), 'stubbed');
   assert.equal(byId('slow-own-time').evaluate(ctxOf(a)).length, 0);
@@ -265,6 +297,47 @@ test('sequential-dependencies: the request takes the sum of its calls, not the l
   assert.ok(Math.abs(f!.evidence.numbers.callsSumMs! - 80) < 1e-6);
   a.monitor = calls(0.025);
   assert.equal(byId('sequential-dependencies').evaluate(ctxOf(a)).length, 0);
+});
+
+test('sequential-dependencies: per route served, the route\'s requests against its own calls', async () => {
+  const a = await baseAnalysis();
+  const request = (route: string, ms: number, n: number) => [
+    monitor('target:grc', 'http_request_duration_seconds_sum', [(ms / 1000) * n], `method=GET,route=${route},status_code=200`),
+    monitor('target:grc', 'http_request_duration_seconds_count', [n], `method=GET,route=${route},status_code=200`),
+  ];
+  const calls = (ms: number) =>
+    ['legal', 'sales', 'billing', 'customer-service'].flatMap((d) => [
+      monitor('target:grc', 'http_client_request_duration_seconds_sum', [(ms / 1000) * 10], `dependency=${d},method=GET,route=/persons/:id/360,status_code=200`),
+      monitor('target:grc', 'http_client_request_duration_seconds_count', [10], `dependency=${d},method=GET,route=/persons/:id/360,status_code=200`),
+    ]);
+  // Sequential 360° views (14 ms, four calls of 3 ms) among many fast searches (1 ms) that call nothing:
+  // the whole target's mean (≈ 1.6 ms) would hide them.
+  a.monitor = [...request('/persons/:id/360', 14, 10), ...request('/persons', 1, 200), ...calls(3)];
+  const [f] = byId('sequential-dependencies').evaluate(ctxOf(a));
+  assert.equal(f!.params.route, '/persons/:id/360');
+  assert.ok(Math.abs(f!.evidence.numbers.serverMeanMs! - 14) < 1e-6);
+  assert.match(byId('sequential-dependencies').sentence.en(f!.params), /^target:grc \/persons\/:id\/360: a request takes 14 ms/);
+  // The same calls in parallel (the view takes the longest call plus its own time).
+  a.monitor = [...request('/persons/:id/360', 5, 10), ...request('/persons', 1, 200), ...calls(3)];
+  assert.equal(byId('sequential-dependencies').evaluate(ctxOf(a)).length, 0);
+});
+
+test('sequential-dependencies: a slow handler whose calls run in parallel saves too little by concurrency to be named', async () => {
+  const a = await baseAnalysis();
+  const view = (serverMs: number, callMs: number) => [
+    monitor('target:grc', 'http_request_duration_seconds_sum', [(serverMs / 1000) * 10], 'method=GET,route=/persons/:id/360,status_code=200'),
+    monitor('target:grc', 'http_request_duration_seconds_count', [10], 'method=GET,route=/persons/:id/360,status_code=200'),
+    ...['legal', 'sales', 'billing', 'customer-service'].flatMap((d) => [
+      monitor('target:grc', 'http_client_request_duration_seconds_sum', [(callMs / 1000) * 10], `dependency=${d},route=/persons/:id/360`),
+      monitor('target:grc', 'http_client_request_duration_seconds_count', [10], `dependency=${d},route=/persons/:id/360`),
+    ]),
+  ];
+  // Measured: 150 ms added to the view, four parallel calls of ≈ 19 ms: concurrency would save 57 of 175 ms.
+  a.monitor = view(175, 19);
+  assert.equal(byId('sequential-dependencies').evaluate(ctxOf(a)).length, 0);
+  // Four sequential 19 ms calls and the same own time: 3 × 19 of 96 ms.
+  a.monitor = view(96, 19);
+  assert.equal(byId('sequential-dependencies').evaluate(ctxOf(a)).length, 1);
 });
 
 test('latency-floor: every request takes at least a fixed time', async () => {
