@@ -25,6 +25,7 @@ import { gateEnvironment } from '../src/gate/interleaved.js';
 import { DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS, runGate, type GateRequest } from '../src/gate/gate.js';
 import { executeRun } from '../src/run/execute.js';
 import { renderCalibration, replaceCalibrationSection, summarizeTrials, type CalibrationTrial } from '../src/gate/calibration.js';
+import { median as medianOf } from '../src/gate/stats.js';
 import { installExitHook, spawnManaged } from '../src/process/children.js';
 import { startTinyTarget } from '../test/support/tiny-target.js';
 
@@ -40,6 +41,7 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: `${DEFAULT_WARMUP_MS / 1000}s` },
     slowdowns: { type: 'string', default: '10,25' },
     target: { type: 'string', default: 'tiny' },
+    plant: { type: 'string', default: 'latency' },
     model: { type: 'string' },
     profile: { type: 'string' },
     transaction: { type: 'string' },
@@ -70,11 +72,11 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<string> 
 }
 
 /** Two reference targets through the CLI, as the CI templates start them; the second one slowed. */
-async function sutBuilds(targets: string[], slowdownPct: number, scratch: string): Promise<Builds> {
+async function sutBuilds(targets: string[], planted: Record<string, string>, scratch: string): Promise<Builds> {
   const started: string[] = [];
-  const start = async (name: string, offset: number, pct: number) => {
+  const start = async (name: string, offset: number, env: Record<string, string>) => {
     const state = join(scratch, name, 'sut.json');
-    await cli(['sut', 'start', '--port-offset', String(offset), '--state', state], pct > 0 ? { SUT_SLOWDOWN_PCT: String(pct) } : {});
+    await cli(['sut', 'start', '--port-offset', String(offset), '--state', state], env);
     started.push(state);
     await cli(['sut', 'seed', '--persons', flags.persons as string, '--state', state]);
     return (JSON.parse(readFileSync(state, 'utf8')) as { urls: Record<string, string> }).urls;
@@ -83,8 +85,8 @@ async function sutBuilds(targets: string[], slowdownPct: number, scratch: string
     for (const s of started) await cli(['sut', 'stop', '--state', s]).catch(() => undefined);
   };
   try {
-    const a = await start('a', 200, 0);
-    const b = await start('b', 300, slowdownPct);
+    const a = await start('a', 200, {});
+    const b = await start('b', 300, planted);
     const pick = (urls: Record<string, string>) => Object.fromEntries(targets.filter((t) => urls[t]).map((t) => [t, urls[t] as string]));
     const against = Object.entries(pick(a)).map(([t, u]) => `${t}=${u}`).join(',');
     if (!against) throw new PerfcellError(`none of the model's targets (${targets.join(', ')}) is a reference-target service`);
@@ -131,8 +133,28 @@ async function main(): Promise<void> {
   const log = (l: string) => process.stderr.write(`calibrate: ${l}\n`);
   const trials: CalibrationTrial[] = [];
 
+  if (flags.plant !== 'latency' && flags.plant !== 'share') throw new PerfcellError(`--plant: expected latency or share, got "${flags.plant}"`);
+  const plantLatency = !tiny && flags.plant === 'latency';
+  if (plantLatency && runs < 1) throw new PerfcellError('--plant latency needs A/A runs (--runs ≥ 1): the planted latency is a share of their measured p95');
+  /** The watched transaction's p95 on build A (median over the A/A gates' baseline windows), ms. */
+  let referenceP95Ms: number | null = null;
+  const plantedLatencyMs: Record<number, number> = {};
+
   for (const planted of [0, ...slowdowns]) {
-    const builds = tiny ? await tinyBuilds(targets, planted) : await sutBuilds(targets, planted, join(out, `targets-${planted}`));
+    // What slows build B. `latency` (default on the reference target): a fixed wait on the watched route equal
+    // to p % of the p95 measured in the A/A gates, which shifts the route's whole distribution and so raises
+    // its end-to-end p95 by p %. `share`: SUT_SLOWDOWN_PCT, p % of the route's server time, which raises the
+    // end-to-end p95 by less (time outside the handler — queueing, the client — is not scaled).
+    let plantEnv: Record<string, string> = {};
+    if (planted > 0 && !tiny) {
+      if (plantLatency) {
+        if (referenceP95Ms === null) throw new PerfcellError(`no A/A gate measured the p95 of "${transaction}": cannot size the planted latency`);
+        plantedLatencyMs[planted] = Math.round(referenceP95Ms * planted * 10) / 1000;
+        plantEnv = { SUT_TRAP_LATENCY_MS: String(plantedLatencyMs[planted]) };
+        log(`+${planted} %: build B waits ${plantedLatencyMs[planted]} ms more on the watched route (${planted} % of the A/A p95, ${referenceP95Ms.toFixed(1)} ms)`);
+      } else plantEnv = { SUT_SLOWDOWN_PCT: String(planted) };
+    }
+    const builds = tiny ? await tinyBuilds(targets, planted) : await sutBuilds(targets, plantEnv, join(out, `targets-${planted}`));
     try {
       for (let i = 1; i <= runs; i++) {
         const dir = join(out, `slowdown-${planted}`, `trial-${String(i).padStart(3, '0')}`);
@@ -150,7 +172,7 @@ async function main(): Promise<void> {
         try {
           const r = await runGate(req);
           const watched = r.verdict.transactions.find((t) => t.transaction === transaction);
-          trial = { plantedPct: planted, exitCode: r.exitCode, status: r.verdict.status, effect: watched?.p95?.effect ?? null, pValue: watched?.p95?.pValue ?? null, wallMs: Date.now() - t0 };
+          trial = { plantedPct: planted, exitCode: r.exitCode, status: r.verdict.status, effect: watched?.p95?.effect ?? null, pValue: watched?.p95?.pValue ?? null, wallMs: Date.now() - t0, baselineP95Ms: watched?.p95?.baseline ?? null };
         } catch (e) {
           log(`trial ${i} at +${planted} %: could not measure: ${(e as Error).message}`);
           trial = { plantedPct: planted, exitCode: 3, status: 'could-not-measure', effect: null, pValue: null, wallMs: Date.now() - t0 };
@@ -158,6 +180,10 @@ async function main(): Promise<void> {
         trials.push(trial);
         writeFileSync(join(out, 'trials.json'), JSON.stringify(trials, null, 2) + '\n');
         log(`+${planted} % trial ${i}/${runs}: ${trial.status} (effect ${trial.effect === null ? '–' : (trial.effect * 100).toFixed(1) + ' %'}, ${Math.round(trial.wallMs / 1000)} s)`);
+      }
+      if (planted === 0) {
+        const p95s = trials.flatMap((t) => (t.plantedPct === 0 && t.baselineP95Ms != null ? [t.baselineP95Ms] : []));
+        referenceP95Ms = p95s.length ? medianOf(p95s) : null;
       }
     } finally {
       await builds.stop();
@@ -168,7 +194,11 @@ async function main(): Promise<void> {
   const section = renderCalibration(rows, {
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
     machine: `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-    target: tiny ? `two tiny targets (${flags['base-delay']} ms service time, slowed one × (1 + p/100))` : 'two reference targets (sut/, `perfcell sut start`, SUT_SLOWDOWN_PCT on the slowed one)',
+    target: tiny
+      ? `two tiny targets (${flags['base-delay']} ms service time, slowed one × (1 + p/100))`
+      : plantLatency
+        ? `two reference targets (sut/, \`perfcell sut start\`, embedded); build B slowed by SUT_TRAP_LATENCY_MS on the watched route = p % of the A/A p95 (${referenceP95Ms?.toFixed(1) ?? '?'} ms): ${Object.entries(plantedLatencyMs).map(([p, ms]) => `+${p} % = ${ms} ms`).join(', ')}`
+        : 'two reference targets (sut/, `perfcell sut start`, embedded); build B with SUT_SLOWDOWN_PCT (p % of the route\'s server time)',
     mode,
     model: loaded.file.replace(ROOT, ''),
     profile,

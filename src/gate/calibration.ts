@@ -14,6 +14,8 @@ export interface CalibrationTrial {
   effect: number | null;
   pValue: number | null;
   wallMs: number;
+  /** Median of build A's window p95s of the watched transaction in this gate, ms (sizes a planted latency). */
+  baselineP95Ms?: number | null;
 }
 
 export interface CalibrationRow {
