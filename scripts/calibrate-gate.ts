@@ -6,12 +6,14 @@
  *
  *   npm run calibrate:gate -- --target sut --model load-models/grc.yaml --profile gate --transaction person-360
  *   npm run calibrate:gate -- --runs 2 --pairs 6 --no-doc        # a smoke try on the tiny target
+ *   npm run calibrate:gate -- --rejudge reports/calibration/gate-<id> --model … --min-effects 10,15,20
+ *                                                                # stored trials judged again, offline
  *
  * Targets: `sut` starts two reference targets with `perfcell sut start` (ports offset by 200 and 300,
  * the second with SUT_SLOWDOWN_PCT) and seeds both; `tiny` (default) uses two in-process tiny targets
  * answering after --base-delay ms, the slowed one after base × (1 + p/100). Load goes to 127.0.0.1 only.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,9 +24,11 @@ import { loadModel } from '../src/model/load.js';
 import { newRunId } from '../src/run/folder.js';
 import { setBaseline } from '../src/gate/baselines.js';
 import { gateEnvironment } from '../src/gate/interleaved.js';
-import { DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS, runGate, type GateRequest } from '../src/gate/gate.js';
+import { DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS, interleavedInputs, runGate, type GateRequest } from '../src/gate/gate.js';
 import { executeRun } from '../src/run/execute.js';
-import { renderCalibration, replaceCalibrationSection, summarizeTrials, type CalibrationTrial } from '../src/gate/calibration.js';
+import { renderCalibration, renderSensitivity, replaceCalibrationSection, summarizeTrials, type CalibrationTrial, type SensitivityRow } from '../src/gate/calibration.js';
+import { DEFAULT_THRESHOLDS, gateVerdict, judgeTransactions } from '../src/gate/verdict.js';
+import { transactionsForPhase } from '../src/model/compile.js';
 import { median as medianOf } from '../src/gate/stats.js';
 import { installExitHook, spawnManaged } from '../src/process/children.js';
 import { startTinyTarget } from '../test/support/tiny-target.js';
@@ -50,6 +54,8 @@ const { values: flags } = parseArgs({
     doc: { type: 'string', default: join(ROOT, 'docs', 'gate.md') },
     'no-doc': { type: 'boolean', default: false },
     out: { type: 'string' },
+    rejudge: { type: 'string' },
+    'min-effects': { type: 'string', default: '10,15,20,30' },
   },
 });
 
@@ -111,6 +117,39 @@ async function tinyBuilds(targets: string[], slowdownPct: number): Promise<Build
   };
 }
 
+/**
+ * Judges every stored interleaved trial again with each minimum effect (the runs are kept in the trial
+ * folders): how false alarms and detection trade against the threshold, without measuring again.
+ */
+async function sensitivity(out: string, trials: readonly CalibrationTrial[], model: string, warmupMs: number): Promise<SensitivityRow[]> {
+  const judged = transactionsForPhase(loadModel(model).model, 'unstubbed').map(({ t }) => t);
+  const index = new Map<number, number>();
+  const inputsOf: { planted: number; inputs: Awaited<ReturnType<typeof interleavedInputs>> }[] = [];
+  for (const trial of trials) {
+    const i = (index.get(trial.plantedPct) ?? 0) + 1;
+    index.set(trial.plantedPct, i);
+    const runsDir = join(out, `slowdown-${trial.plantedPct}`, `trial-${String(i).padStart(3, '0')}`, 'gate', 'runs');
+    const runs = [];
+    for (let n = 1; existsSync(join(runsDir, `pair-${String(n).padStart(2, '0')}-candidate`)); n++) {
+      runs.push({ baselineDir: join(runsDir, `pair-${String(n).padStart(2, '0')}-baseline`), candidateDir: join(runsDir, `pair-${String(n).padStart(2, '0')}-candidate`) });
+    }
+    if (runs.length === 0) continue;
+    inputsOf.push({ planted: trial.plantedPct, inputs: await interleavedInputs(runs, judged, { warmupMs }) });
+  }
+  const minEffects = (flags['min-effects'] as string).split(',').map((x) => Number(x) / 100).filter((x) => x > 0);
+  return minEffects.map((minEffect) => {
+    const thresholds = { ...DEFAULT_THRESHOLDS, p95FailIncrease: minEffect, p95WarnIncrease: minEffect / 2 };
+    const regressions: SensitivityRow['regressions'] = {};
+    for (const { planted, inputs } of inputsOf) {
+      const v = gateVerdict('interleaved', judgeTransactions(inputs, thresholds), thresholds);
+      const c = (regressions[planted] ??= { regressions: 0, runs: 0 });
+      c.runs++;
+      if (v.status === 'regression') c.regressions++;
+    }
+    return { minEffect, regressions };
+  });
+}
+
 async function main(): Promise<void> {
   installExitHook();
   const runs = Number(flags.runs);
@@ -127,10 +166,29 @@ async function main(): Promise<void> {
   const environment = gateEnvironment(loaded);
   const targets = Object.keys(environment.env.targets);
   const transaction = flags.transaction ?? (loaded.model.transactions[0]?.name as string);
+  const log = (l: string) => process.stderr.write(`calibrate: ${l}\n`);
+  const writeSection = (out: string, section: string) => {
+    writeFileSync(join(out, 'calibration.md'), section + '\n');
+    process.stdout.write(section + '\n');
+    if (!flags['no-doc']) {
+      const doc = resolve(flags.doc as string);
+      writeFileSync(doc, replaceCalibrationSection(readFileSync(doc, 'utf8'), section));
+      log(`wrote the results into ${doc}`);
+    }
+  };
+  if (flags.rejudge) {
+    // Offline: the stored trials of an earlier calibration, judged again with --min-effects (interleaved only).
+    const out = resolve(flags.rejudge);
+    const stored = JSON.parse(readFileSync(join(out, 'trials.json'), 'utf8')) as CalibrationTrial[];
+    const md = join(out, 'calibration.md');
+    const measured = existsSync(md) ? (readFileSync(md, 'utf8').split('\n\nThe same trials judged again')[0]?.trimEnd() ?? '') : '';
+    const table = renderSensitivity(await sensitivity(out, stored, model, warmupMs), DEFAULT_THRESHOLDS.p95FailIncrease);
+    writeSection(out, `${measured}\n\n${table}`);
+    return;
+  }
   const id = newRunId(new Date());
   const out = resolve(flags.out ?? join(ROOT, 'reports', 'calibration', `gate-${id}`));
   mkdirSync(out, { recursive: true });
-  const log = (l: string) => process.stderr.write(`calibrate: ${l}\n`);
   const trials: CalibrationTrial[] = [];
 
   if (flags.plant !== 'latency' && flags.plant !== 'share') throw new PerfcellError(`--plant: expected latency or share, got "${flags.plant}"`);
@@ -206,13 +264,8 @@ async function main(): Promise<void> {
     sampling: mode === 'interleaved' ? `${pairs} pairs per gate` : `windows of ${windowMs / 1000} s`,
     command: `npm run calibrate:gate -- ${process.argv.slice(2).join(' ')}`.trim(),
   });
-  writeFileSync(join(out, 'calibration.md'), section + '\n');
-  process.stdout.write(section + '\n');
-  if (!flags['no-doc']) {
-    const doc = resolve(flags.doc as string);
-    writeFileSync(doc, replaceCalibrationSection(readFileSync(doc, 'utf8'), section));
-    log(`wrote the results into ${doc}`);
-  }
+  const table = mode === 'interleaved' ? `\n\n${renderSensitivity(await sensitivity(out, trials, model, warmupMs), DEFAULT_THRESHOLDS.p95FailIncrease)}` : '';
+  writeSection(out, section + table);
   log(`trials in ${out}`);
 }
 

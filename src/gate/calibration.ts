@@ -133,3 +133,29 @@ export function replaceCalibrationSection(doc: string, section: string): string 
   if (begin === -1 || end === -1 || end < begin) return `${doc.replace(/\n*$/, '\n\n')}${block}\n`;
   return doc.slice(0, begin) + block + doc.slice(end + CALIBRATION_END.length);
 }
+
+/** The same trials judged again with another minimum effect: regressions per planted slowdown. */
+export interface SensitivityRow {
+  /** p95 minimum effect of the re-judging (0.15 = +15 %). */
+  minEffect: number;
+  /** Planted slowdown → regressions / runs judged. */
+  regressions: Record<number, { regressions: number; runs: number }>;
+}
+
+/** A markdown table: one line per minimum effect, one column per planted slowdown (0 = false alarms). */
+export function renderSensitivity(rows: readonly SensitivityRow[], defaultMinEffect: number): string {
+  const planted = [...new Set(rows.flatMap((r) => Object.keys(r.regressions).map(Number)))].sort((a, b) => a - b);
+  const head = planted.map((p) => (p === 0 ? 'A/A false alarms' : `+${p} % detected`));
+  const pct = (x: number) => `${Math.round(x * 100)} %`;
+  return [
+    'The same trials judged again offline with other minimum effects (the measurements are stored; only the',
+    'threshold changes; warn band at half the minimum):',
+    '',
+    `| minimum p95 effect | ${head.join(' | ')} |`,
+    `|---|${planted.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| +${Math.round(r.minEffect * 100)} %${r.minEffect === defaultMinEffect ? ' (default)' : ''} | ${planted.map((p) => {
+      const c = r.regressions[p];
+      return c ? `${c.regressions}/${c.runs} (${pct(c.runs ? c.regressions / c.runs : 0)})` : '–';
+    }).join(' | ')} |`),
+  ].join('\n');
+}

@@ -132,26 +132,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
         log(`perfcell gate: warning: with ${pairs} pairs and ${judged.length} transactions, a regression may never reach significance (2^-${pairs} ≥ ${thresholds.alpha}/${judged.length}); add --pairs`);
       }
       const runs = await runInterleaved({ model: req.model, profile: req.profile, baseline: baselineSide, candidate: candidateSide, pairs, outDir, quiet: req.quiet, log, execute });
-      // One window per run: each short run is one window of the A B A B … sequence.
-      const measured: { baseline: RunWindows; candidate: RunWindows }[] = [];
-      for (const r of runs) {
-        measured.push({
-          baseline: checkRun(await source(r.baselineDir, Number.POSITIVE_INFINITY, { warmupMs }), 'baseline'),
-          candidate: checkRun(await source(r.candidateDir, Number.POSITIVE_INFINITY, { warmupMs }), 'candidate'),
-        });
-      }
-      const inputs = judged.map((t): TransactionInput => {
-        const find = (w: RunWindows) => w.transactions.find((x) => x.transaction === t.name);
-        const pairsOf = measured.flatMap((m) => {
-          const b = find(m.baseline)?.windows[0];
-          const c = find(m.candidate)?.windows[0];
-          return b && c ? [{ baseline: toWindow(b), candidate: toWindow(c) }] : [];
-        });
-        // SLOs on each short run after its warm-up, like the comparison.
-        const totals = measured.map((m) => find(m.candidate)?.windows[0]).filter((x) => x !== undefined);
-        return { mode: 'interleaved', transaction: t.name, slo: t.slo, candidateTotal: sloFiguresOfRuns(totals), pairs: pairsOf };
-      });
-      transactions = judgeTransactions(inputs, thresholds);
+      transactions = judgeTransactions(await interleavedInputs(runs, judged, { source, warmupMs }), thresholds);
       // Name only what differs between the two sides: the targets of the two builds.
       const urls = (side: Side) => ({ ...side.environment.env.targets, ...(side.targetOverrides ?? {}) });
       const [ua, ub] = [urls(baselineSide), urls(candidateSide)];
@@ -214,6 +195,38 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     writeFileSync(files.junit, renderFailureJunit(message, { service: model.service, profile: req.profile }));
     throw error;
   }
+}
+
+/**
+ * The verdict's inputs of an interleaved gate from its pairs of run folders: one window per run (each short
+ * run is one window of the A B A B … sequence, after its warm-up). Also used to judge stored pairs again with
+ * other thresholds (the calibration's sensitivity table).
+ */
+export async function interleavedInputs(
+  runs: readonly { baselineDir: string; candidateDir: string }[],
+  judged: readonly { name: string; slo: TransactionInput['slo'] }[],
+  options: { source?: WindowSource; warmupMs?: number } = {},
+): Promise<TransactionInput[]> {
+  const source = options.source ?? windowsOf;
+  const warmupMs = options.warmupMs ?? DEFAULT_WARMUP_MS;
+  const measured: { baseline: RunWindows; candidate: RunWindows }[] = [];
+  for (const r of runs) {
+    measured.push({
+      baseline: checkRun(await source(r.baselineDir, Number.POSITIVE_INFINITY, { warmupMs }), 'baseline'),
+      candidate: checkRun(await source(r.candidateDir, Number.POSITIVE_INFINITY, { warmupMs }), 'candidate'),
+    });
+  }
+  return judged.map((t): TransactionInput => {
+    const find = (w: RunWindows) => w.transactions.find((x) => x.transaction === t.name);
+    const pairsOf = measured.flatMap((m) => {
+      const b = find(m.baseline)?.windows[0];
+      const c = find(m.candidate)?.windows[0];
+      return b && c ? [{ baseline: toWindow(b), candidate: toWindow(c) }] : [];
+    });
+    // SLOs on each short run after its warm-up, like the comparison.
+    const totals = measured.map((m) => find(m.candidate)?.windows[0]).filter((x) => x !== undefined);
+    return { mode: 'interleaved', transaction: t.name, slo: t.slo, candidateTotal: sloFiguresOfRuns(totals), pairs: pairsOf };
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   CALIBRATION_BEGIN,
   CALIBRATION_END,
   renderCalibration,
+  renderSensitivity,
   replaceCalibrationSection,
   summarizeTrials,
   wilson,
@@ -44,4 +45,17 @@ test('the doc section between the markers is replaced, the rest of the doc kept'
   const next = replaceCalibrationSection(doc, 'new figures');
   assert.equal(next, `# Gate\n\nintro\n\n${CALIBRATION_BEGIN}\nnew figures\n${CALIBRATION_END}\n\n## After\n`);
   assert.match(replaceCalibrationSection('# Gate\n', 'x'), new RegExp(`# Gate\\n\\n${CALIBRATION_BEGIN.replace(/[()]/g, '\\$&')}\\nx\\n${CALIBRATION_END}\\n$`));
+});
+
+test('the sensitivity table lists each minimum effect against each planted slowdown, the default marked', () => {
+  const md = renderSensitivity(
+    [
+      { minEffect: 0.1, regressions: { 0: { regressions: 1, runs: 4 }, 25: { regressions: 4, runs: 4 } } },
+      { minEffect: 0.2, regressions: { 0: { regressions: 0, runs: 4 }, 25: { regressions: 3, runs: 4 } } },
+    ],
+    0.1,
+  );
+  const rows = md.split('\n').filter((l) => l.startsWith('| +'));
+  assert.deepEqual(rows, ['| +10 % (default) | 1/4 (25 %) | 4/4 (100 %) |', '| +20 % | 0/4 (0 %) | 3/4 (75 %) |']);
+  assert.match(md, /\| minimum p95 effect \| A\/A false alarms \| \+25 % detected \|/);
 });
