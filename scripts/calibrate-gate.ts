@@ -55,6 +55,7 @@ const { values: flags } = parseArgs({
     'no-doc': { type: 'boolean', default: false },
     out: { type: 'string' },
     rejudge: { type: 'string' },
+    fresh: { type: 'boolean', default: false },
     'min-effects': { type: 'string', default: '10,15,20,30' },
   },
 });
@@ -193,6 +194,7 @@ async function main(): Promise<void> {
 
   if (flags.plant !== 'latency' && flags.plant !== 'share') throw new PerfcellError(`--plant: expected latency or share, got "${flags.plant}"`);
   const plantLatency = !tiny && flags.plant === 'latency';
+  const fresh = flags.fresh === true;
   if (plantLatency && runs < 1) throw new PerfcellError('--plant latency needs A/A runs (--runs ≥ 1): the planted latency is a share of their measured p95');
   /** The watched transaction's p95 on build A (median over the A/A gates' baseline windows), ms. */
   let referenceP95Ms: number | null = null;
@@ -212,9 +214,16 @@ async function main(): Promise<void> {
         log(`+${planted} %: build B waits ${plantedLatencyMs[planted]} ms more on the watched route (${planted} % of the A/A p95, ${referenceP95Ms.toFixed(1)} ms)`);
       } else plantEnv = { SUT_SLOWDOWN_PCT: String(planted) };
     }
-    const builds = tiny ? await tinyBuilds(targets, planted) : await sutBuilds(targets, plantEnv, join(out, `targets-${planted}`));
+    const startBuilds = (i: number) => (tiny ? tinyBuilds(targets, planted) : sutBuilds(targets, plantEnv, join(out, `targets-${planted}${fresh ? `-${i}` : ''}`)));
+    let builds = await startBuilds(1);
     try {
       for (let i = 1; i <= runs; i++) {
+        if (fresh && i > 1) {
+          // A CI job starts both builds anew: so does each trial, and a difference between two processes of
+          // the same code (heap, JIT, data layout) counts against the gate as it would on a pull request.
+          await builds.stop();
+          builds = await startBuilds(i);
+        }
         const dir = join(out, `slowdown-${planted}`, `trial-${String(i).padStart(3, '0')}`);
         const req: GateRequest = { model, profile, pairs, windowMs, warmupMs, out: join(dir, 'gate'), log: () => {}, candidateTargets: builds.candidate };
         if (mode === 'interleaved') req.against = builds.against;
@@ -261,7 +270,7 @@ async function main(): Promise<void> {
     model: loaded.file.replace(ROOT, ''),
     profile,
     transaction,
-    sampling: mode === 'interleaved' ? `${pairs} pairs per gate` : `windows of ${windowMs / 1000} s`,
+    sampling: `${mode === 'interleaved' ? `${pairs} pairs per gate` : `windows of ${windowMs / 1000} s`}${fresh ? ', both builds started anew for each gate' : ', both builds started once per planted slowdown'}`,
     command: `npm run calibrate:gate -- ${process.argv.slice(2).join(' ')}`.trim(),
   });
   const table = mode === 'interleaved' ? `\n\n${renderSensitivity(await sensitivity(out, trials, model, warmupMs), DEFAULT_THRESHOLDS.p95FailIncrease)}` : '';
