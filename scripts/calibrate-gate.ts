@@ -56,7 +56,7 @@ const { values: flags } = parseArgs({
     out: { type: 'string' },
     rejudge: { type: 'string' },
     fresh: { type: 'boolean', default: false },
-    'min-effects': { type: 'string', default: '10,15,20,30' },
+    'min-effects': { type: 'string', default: '10:0,10:1,10,15,20:0,30:0' },
   },
 });
 
@@ -137,9 +137,15 @@ async function sensitivity(out: string, trials: readonly CalibrationTrial[], mod
     if (runs.length === 0) continue;
     inputsOf.push({ planted: trial.plantedPct, inputs: await interleavedInputs(runs, judged, { warmupMs }) });
   }
-  const minEffects = (flags['min-effects'] as string).split(',').map((x) => Number(x) / 100).filter((x) => x > 0);
-  return minEffects.map((minEffect) => {
-    const thresholds = { ...DEFAULT_THRESHOLDS, p95FailIncrease: minEffect, p95WarnIncrease: minEffect / 2 };
+  // "10" = +10 % with the default floor; "10:0" = +10 % without floor; "15:3" = +15 % and ≥ 3 ms.
+  const minEffects = (flags['min-effects'] as string).split(',').map((x) => {
+    const [pct, ms] = x.split(':');
+    const v = { minEffect: Number(pct) / 100, minEffectMs: ms === undefined ? DEFAULT_THRESHOLDS.p95FailMinMs : Number(ms) };
+    if (!(v.minEffect > 0) || !(v.minEffectMs >= 0)) throw new PerfcellError(`--min-effects: expected percent[:ms] entries such as 10,10:0,15:3, got "${x}"`);
+    return v;
+  });
+  return minEffects.map(({ minEffect, minEffectMs }) => {
+    const thresholds = { ...DEFAULT_THRESHOLDS, p95FailIncrease: minEffect, p95WarnIncrease: minEffect / 2, p95FailMinMs: minEffectMs };
     const regressions: SensitivityRow['regressions'] = {};
     for (const { planted, inputs } of inputsOf) {
       const v = gateVerdict('interleaved', judgeTransactions(inputs, thresholds), thresholds);
@@ -147,7 +153,7 @@ async function sensitivity(out: string, trials: readonly CalibrationTrial[], mod
       c.runs++;
       if (v.status === 'regression') c.regressions++;
     }
-    return { minEffect, regressions };
+    return { minEffect, minEffectMs, regressions };
   });
 }
 
@@ -183,7 +189,7 @@ async function main(): Promise<void> {
     const stored = JSON.parse(readFileSync(join(out, 'trials.json'), 'utf8')) as CalibrationTrial[];
     const md = join(out, 'calibration.md');
     const measured = existsSync(md) ? (readFileSync(md, 'utf8').split('\n\nThe same trials judged again')[0]?.trimEnd() ?? '') : '';
-    const table = renderSensitivity(await sensitivity(out, stored, model, warmupMs), DEFAULT_THRESHOLDS.p95FailIncrease);
+    const table = renderSensitivity(await sensitivity(out, stored, model, warmupMs), { minEffect: DEFAULT_THRESHOLDS.p95FailIncrease, minEffectMs: DEFAULT_THRESHOLDS.p95FailMinMs });
     writeSection(out, `${measured}\n\n${table}`);
     return;
   }
@@ -273,7 +279,7 @@ async function main(): Promise<void> {
     sampling: `${mode === 'interleaved' ? `${pairs} pairs per gate` : `windows of ${windowMs / 1000} s`}${fresh ? ', both builds started anew for each gate' : ', both builds started once per planted slowdown'}`,
     command: `npm run calibrate:gate -- ${process.argv.slice(2).join(' ')}`.trim(),
   });
-  const table = mode === 'interleaved' ? `\n\n${renderSensitivity(await sensitivity(out, trials, model, warmupMs), DEFAULT_THRESHOLDS.p95FailIncrease)}` : '';
+  const table = mode === 'interleaved' ? `\n\n${renderSensitivity(await sensitivity(out, trials, model, warmupMs), { minEffect: DEFAULT_THRESHOLDS.p95FailIncrease, minEffectMs: DEFAULT_THRESHOLDS.p95FailMinMs })}` : '';
   writeSection(out, section + table);
   log(`trials in ${out}`);
 }

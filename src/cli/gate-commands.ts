@@ -24,6 +24,7 @@ interface GateOptions {
   pairs: string;
   alpha: string;
   minEffect: string;
+  minEffectMs: string;
   warnEffect: string;
   minErrorEffect: string;
   reportUrl?: string;
@@ -77,6 +78,7 @@ export function registerGateCommands(program: Command): void {
     .option('--pairs <n>', 'A/B pairs of runs (interleaved mode)', String(DEFAULT_PAIRS))
     .option('--alpha <p>', 'one-sided significance level', String(DEFAULT_THRESHOLDS.alpha))
     .option('--min-effect <percent>', 'p95 increase that fails when significant', pct(DEFAULT_THRESHOLDS.p95FailIncrease))
+    .option('--min-effect-ms <ms>', 'p95 increase in ms a regression must also reach (0: none)', String(DEFAULT_THRESHOLDS.p95FailMinMs))
     .option('--warn-effect <percent>', 'p95 increase that warns when significant', pct(DEFAULT_THRESHOLDS.p95WarnIncrease))
     .option('--min-error-effect <points>', 'error-rate increase (percentage points) that fails when significant', pct(DEFAULT_THRESHOLDS.errorFailIncrease))
     .option('--report-url <url>', 'link to the HTML report / CI artifact, put in summary.md')
@@ -90,6 +92,7 @@ export function registerGateCommands(program: Command): void {
           alpha: fraction('--alpha', opts.alpha, 1),
           p95FailIncrease: minEffect,
           p95WarnIncrease: Math.min(fraction('--warn-effect', opts.warnEffect, 100), minEffect),
+          p95FailMinMs: fraction('--min-effect-ms', opts.minEffectMs, 1),
           errorFailIncrease: minErrorEffect,
           errorWarnIncrease: minErrorEffect / 2,
         };

@@ -138,12 +138,14 @@ export function replaceCalibrationSection(doc: string, section: string): string 
 export interface SensitivityRow {
   /** p95 minimum effect of the re-judging (0.15 = +15 %). */
   minEffect: number;
+  /** Its absolute floor, ms. */
+  minEffectMs: number;
   /** Planted slowdown → regressions / runs judged. */
   regressions: Record<number, { regressions: number; runs: number }>;
 }
 
 /** A markdown table: one line per minimum effect, one column per planted slowdown (0 = false alarms). */
-export function renderSensitivity(rows: readonly SensitivityRow[], defaultMinEffect: number): string {
+export function renderSensitivity(rows: readonly SensitivityRow[], defaults: { minEffect: number; minEffectMs: number }): string {
   const planted = [...new Set(rows.flatMap((r) => Object.keys(r.regressions).map(Number)))].sort((a, b) => a - b);
   const head = planted.map((p) => (p === 0 ? 'A/A false alarms' : `+${p} % detected`));
   const pct = (x: number) => `${Math.round(x * 100)} %`;
@@ -153,7 +155,7 @@ export function renderSensitivity(rows: readonly SensitivityRow[], defaultMinEff
     '',
     `| minimum p95 effect | ${head.join(' | ')} |`,
     `|---|${planted.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| +${Math.round(r.minEffect * 100)} %${r.minEffect === defaultMinEffect ? ' (default)' : ''} | ${planted.map((p) => {
+    ...rows.map((r) => `| +${Math.round(r.minEffect * 100)} %${r.minEffectMs > 0 ? ` and ≥ ${r.minEffectMs} ms` : ''}${r.minEffect === defaults.minEffect && r.minEffectMs === defaults.minEffectMs ? ' (default)' : ''} | ${planted.map((p) => {
       const c = r.regressions[p];
       return c ? `${c.regressions}/${c.runs} (${pct(c.runs ? c.regressions / c.runs : 0)})` : '–';
     }).join(' | ')} |`),

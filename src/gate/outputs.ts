@@ -73,7 +73,13 @@ function explain(t: TransactionVerdict, v: GateVerdict): string[] {
     out.push(
       c.status === 'regression'
         ? `${t.transaction}: ${what}, significant (p ${pValue(c.pValue)} < ${th.alpha}) and above the minimum effect ${fail}`
-        : `${t.transaction}: ${what} — ${significant ? `significant but under the minimum effect ${fail}` : `above ${fail} but not significant (p ${pValue(c.pValue)}): noise cannot be ruled out`}`,
+        : `${t.transaction}: ${what} — ${
+            !significant
+              ? `above ${fail} but not significant (p ${pValue(c.pValue)}): noise cannot be ruled out`
+              : c.metric === 'p95' && c.effect >= th.p95FailIncrease
+                ? `significant and above ${fail}, but only +${(c.effect * c.baseline).toFixed(1)} ms, under the ${th.p95FailMinMs} ms floor: within what two processes of one build differ by`
+                : `significant but under the minimum effect ${fail}`
+          }`,
     );
   }
   for (const c of t.slo) if (c.broken) out.push(`${t.transaction}: SLO ${c.slo} broken (${c.observed.toFixed(c.slo === 'maxErrorRate' ? 4 : 1)} against ${c.limit})`);
@@ -103,7 +109,7 @@ export function renderSummaryMarkdown(v: GateVerdict, ctx: GateContext): string 
   const compared = v.transactions.filter((t) => t.p95 !== null).length;
   if (reasons.length) lines.push(...reasons.map((r) => `- ${r}`), '');
   lines.push(
-    `<sub>Regression = one-sided ${v.mode === 'interleaved' ? 'Wilcoxon signed-rank on paired log p95 ratios' : 'Mann–Whitney U on window p95s'} with p < ${th.alpha} **and** p95 ≥ ${pct(th.p95FailIncrease)} (or error rate ≥ ${points(th.errorFailIncrease)}); warn from ${pct(th.p95WarnIncrease)} / ${points(th.errorWarnIncrease)}. p-values are Holm-adjusted over the ${compared} compared transaction(s). Exit codes: 0 pass, 1 regression, 2 SLO broken, 3 could not measure.</sub>`,
+    `<sub>Regression = one-sided ${v.mode === 'interleaved' ? 'Wilcoxon signed-rank on paired log p95 ratios' : 'Mann–Whitney U on window p95s'} with p < ${th.alpha} **and** p95 ≥ ${pct(th.p95FailIncrease)} and ≥ +${th.p95FailMinMs} ms (or error rate ≥ ${points(th.errorFailIncrease)}); warn from ${pct(th.p95WarnIncrease)} / ${points(th.errorWarnIncrease)}. p-values are Holm-adjusted over the ${compared} compared transaction(s). Exit codes: 0 pass, 1 regression, 2 SLO broken, 3 could not measure.</sub>`,
   );
   if (ctx.reportUrl) lines.push('', `📊 [Full report and run folders](${ctx.reportUrl})`);
   return lines.join('\n') + '\n';

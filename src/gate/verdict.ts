@@ -15,6 +15,13 @@ export interface GateThresholds {
   p95FailIncrease: number;
   /** p95 relative increase that warns when significant. */
   p95WarnIncrease: number;
+  /**
+   * p95 increase in ms (relative effect × the baseline's median p95) a regression must also reach; under it a
+   * significant, large relative change only warns. Two processes of the same build on a shared runner differ
+   * by about a millisecond or two at the p95 for minutes on end — interleaving cancels the machine's drift,
+   * not that — so on a 3 ms transaction +30 % is noise, not a regression a user would see (docs/gate.md).
+   */
+  p95FailMinMs: number;
   /** Error-rate increase in absolute terms that fails when significant (0.005 = +0.5 point). */
   errorFailIncrease: number;
   errorWarnIncrease: number;
@@ -28,6 +35,7 @@ export const DEFAULT_THRESHOLDS: GateThresholds = {
   alpha: 0.05,
   p95FailIncrease: 0.1,
   p95WarnIncrease: 0.05,
+  p95FailMinMs: 2,
   errorFailIncrease: 0.005,
   errorWarnIncrease: 0.0025,
   minWindows: 5,
@@ -100,6 +108,12 @@ export function classify(effect: number, pValue: number, alpha: number, fail: nu
   return 'pass';
 }
 
+/** classify() on the relative p95 effect, then a regression under the absolute floor only warns. */
+export function p95Status(effect: number, effectMs: number, pValue: number, t: GateThresholds): MetricStatus {
+  const status = classify(effect, pValue, t.alpha, t.p95FailIncrease, t.p95WarnIncrease);
+  return status === 'regression' && effectMs < t.p95FailMinMs ? 'warn' : status;
+}
+
 function pooledRate(windows: readonly WindowFigures[]): number {
   let requests = 0;
   let errors = 0;
@@ -122,16 +136,17 @@ function comparisons(
   t: GateThresholds,
 ): { p95: MetricComparison; errorRate: MetricComparison } {
   const errorEffect = pooledRate(cand) - pooledRate(base);
+  const baselineP95 = median(base.map((w) => w.p95Ms));
   return {
     p95: {
       metric: 'p95',
       test,
-      baseline: median(base.map((w) => w.p95Ms)),
+      baseline: baselineP95,
       candidate: median(cand.map((w) => w.p95Ms)),
       effect: p95.effect,
       pValue: p95.pValue,
       rawPValue: p95.pValue,
-      status: classify(p95.effect, p95.pValue, t.alpha, t.p95FailIncrease, t.p95WarnIncrease),
+      status: p95Status(p95.effect, p95.effect * baselineP95, p95.pValue, t),
     },
     errorRate: {
       metric: 'error-rate',
@@ -270,16 +285,16 @@ function judgeOne(input: TransactionInput, t: GateThresholds): TransactionVerdic
 export function judgeTransactions(inputs: readonly TransactionInput[], t: GateThresholds): TransactionVerdict[] {
   const verdicts = inputs.map((i) => judgeOne(i, t));
   const compared = verdicts.filter((v) => v.p95 !== null && v.errorRate !== null);
-  const adjust = (pick: (v: TransactionVerdict) => MetricComparison, fail: number, warn: number) => {
+  const adjust = (pick: (v: TransactionVerdict) => MetricComparison, status: (c: MetricComparison) => MetricStatus) => {
     const adjusted = holmAdjust(compared.map((v) => pick(v).rawPValue));
     compared.forEach((v, i) => {
       const c = pick(v);
       c.pValue = adjusted[i] as number;
-      c.status = classify(c.effect, c.pValue, t.alpha, fail, warn);
+      c.status = status(c);
     });
   };
-  adjust((v) => v.p95 as MetricComparison, t.p95FailIncrease, t.p95WarnIncrease);
-  adjust((v) => v.errorRate as MetricComparison, t.errorFailIncrease, t.errorWarnIncrease);
+  adjust((v) => v.p95 as MetricComparison, (c) => p95Status(c.effect, c.effect * c.baseline, c.pValue, t));
+  adjust((v) => v.errorRate as MetricComparison, (c) => classify(c.effect, c.pValue, t.alpha, t.errorFailIncrease, t.errorWarnIncrease));
   for (const v of compared) {
     if (v.status === 'slo-broken') continue;
     const statuses = [(v.p95 as MetricComparison).status, (v.errorRate as MetricComparison).status];

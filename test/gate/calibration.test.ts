@@ -50,12 +50,13 @@ test('the doc section between the markers is replaced, the rest of the doc kept'
 test('the sensitivity table lists each minimum effect against each planted slowdown, the default marked', () => {
   const md = renderSensitivity(
     [
-      { minEffect: 0.1, regressions: { 0: { regressions: 1, runs: 4 }, 25: { regressions: 4, runs: 4 } } },
-      { minEffect: 0.2, regressions: { 0: { regressions: 0, runs: 4 }, 25: { regressions: 3, runs: 4 } } },
+      { minEffect: 0.1, minEffectMs: 0, regressions: { 0: { regressions: 1, runs: 4 }, 25: { regressions: 4, runs: 4 } } },
+      { minEffect: 0.1, minEffectMs: 2, regressions: { 0: { regressions: 0, runs: 4 }, 25: { regressions: 4, runs: 4 } } },
+      { minEffect: 0.2, minEffectMs: 0, regressions: { 0: { regressions: 0, runs: 4 }, 25: { regressions: 3, runs: 4 } } },
     ],
-    0.1,
+    { minEffect: 0.1, minEffectMs: 2 },
   );
   const rows = md.split('\n').filter((l) => l.startsWith('| +'));
-  assert.deepEqual(rows, ['| +10 % (default) | 1/4 (25 %) | 4/4 (100 %) |', '| +20 % | 0/4 (0 %) | 3/4 (75 %) |']);
+  assert.deepEqual(rows, ['| +10 % | 1/4 (25 %) | 4/4 (100 %) |', '| +10 % and ≥ 2 ms (default) | 0/4 (0 %) | 4/4 (100 %) |', '| +20 % | 0/4 (0 %) | 3/4 (75 %) |']);
   assert.match(md, /\| minimum p95 effect \| A\/A false alarms \| \+25 % detected \|/);
 });

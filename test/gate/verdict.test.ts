@@ -150,3 +150,20 @@ test('the compared transactions are one family: a lone p = 0.031 fails, the same
   assert.ok(Math.abs((family[0]?.p95?.pValue ?? 0) - 3 / 32) < 1e-12, 'Holm: smallest p × 3');
   assert.equal(family[0]?.status, 'warn', 'large but no longer significant');
 });
+
+test('a significant relative regression under the absolute floor only warns: +30 % of a 3 ms p95 is 0.9 ms', () => {
+  const pairs = (p95Ms: number): WindowPair[] =>
+    Array.from({ length: 12 }, (_, i) => ({
+      baseline: { requests: 200, errors: 0, p95Ms: p95Ms * (1 + 0.01 * (i % 3)) },
+      candidate: { requests: 200, errors: 0, p95Ms: p95Ms * 1.3 * (1 + 0.01 * ((i + 1) % 3)) },
+    }));
+  const fast = comparePaired(pairs(3), T).p95;
+  assert.ok(fast.effect > 0.25 && fast.pValue < 0.05, `effect ${fast.effect}, p ${fast.pValue}`);
+  assert.equal(fast.status, 'warn', `+${(fast.effect * fast.baseline).toFixed(2)} ms is under the ${T.p95FailMinMs} ms floor`);
+  assert.equal(comparePaired(pairs(30), T).p95.status, 'regression', 'the same +30 % on 30 ms is 9 ms');
+  assert.equal(comparePaired(pairs(3), { ...T, p95FailMinMs: 0 }).p95.status, 'regression', 'without a floor');
+  // The same through the family judgement (Holm), which classifies again after adjusting the p-values.
+  const input = (name: string, p95Ms: number): TransactionInput => ({ mode: 'interleaved', transaction: name, slo: {}, candidateTotal: null, pairs: pairs(p95Ms) });
+  const [a, b] = judgeTransactions([input('fast', 3), input('slow', 30)], T);
+  assert.deepEqual([a?.status, b?.status], ['warn', 'regression']);
+});
