@@ -94,13 +94,13 @@ after(() => {
 async function assertGateOutcome(s: ScratchRepo, job: JobResult): Promise<void> {
   const gateDir = join(s.work, 'reports', 'gate');
   for (const f of ['summary.md', 'junit.xml', 'gate.json']) assert.ok(existsSync(join(gateDir, f)), `reports/gate/${f} missing\n${job.log}`);
-  const gate = JSON.parse(readFileSync(join(gateDir, 'gate.json'), 'utf8')) as { verdict: { exitCode: number; transactions: { name: string; samples: { candidate: number } }[] } };
+  const gate = JSON.parse(readFileSync(join(gateDir, 'gate.json'), 'utf8')) as { verdict: { exitCode: number; transactions: { transaction: string; samples: { candidate: number } }[] } };
   const summary = readFileSync(join(gateDir, 'summary.md'), 'utf8');
   // The job ends with the gate's own exit code; two builds of the same commit (A/A) pass.
   assert.equal(job.exitCode, gate.verdict.exitCode, job.log);
   assert.equal(job.exitCode, 0, summary);
   assert.match(summary, /## Performance gate: .* \(exit 0\)/);
-  assert.deepEqual(gate.verdict.transactions.map((t) => [t.name, t.samples.candidate]), [['search-person', PAIRS], ['read-person-360', PAIRS]]);
+  assert.deepEqual(gate.verdict.transactions.map((t) => [t.transaction, t.samples.candidate]), [['search-person', PAIRS], ['read-person-360', PAIRS]]);
   for (const side of ['baseline', 'candidate']) {
     assert.ok(existsSync(join(gateDir, 'runs', `pair-${PAIRS}-${side}`, 'report.html')), `no report.html for pair ${PAIRS}'s ${side} run`);
   }

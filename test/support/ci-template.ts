@@ -244,7 +244,8 @@ export function parseGithubJob(text: string, file: string, jobName: string): Git
     const shell = s.shell === undefined ? ['-e'] : s.shell === 'bash' ? ['--noprofile', '--norc', '-eo', 'pipefail'] : undefined;
     if (!shell) throw new Error(`${where}.shell: bash or none (got ${String(s.shell)})`);
     return {
-      name: String(s.name ?? s.uses ?? s.run),
+      // Actions' own names for unnamed steps: the action, or "Run" and the script's first line.
+      name: String(s.name ?? s.uses ?? `Run ${String(s.run).split('\n')[0] ?? ''}`),
       id: s.id === undefined ? undefined : String(s.id),
       if: s.if === undefined ? undefined : String(s.if),
       uses: s.uses === undefined ? undefined : String(s.uses),
