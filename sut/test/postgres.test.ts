@@ -51,6 +51,11 @@ describe('reference target on PostgreSQL and RabbitMQ', () => {
     assert.deepEqual(schemas, ['billing', 'customer_service', 'grc', 'legal', 'sales']);
     const [idx] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'grc' AND indexname = 'persons_search_idx'");
     assert.equal(idx?.n, 1);
+    // Seeding ends with ANALYZE: every seeded department's tables have planner statistics at once.
+    const unanalyzed = await db.query<{ t: string }>(
+      "SELECT schemaname || '.' || relname AS t FROM pg_stat_user_tables WHERE schemaname IN ('grc','customer_service','legal','sales','billing') AND last_analyze IS NULL AND last_autoanalyze IS NULL AND n_live_tup > 0",
+    );
+    assert.deepEqual(unanalyzed.map((r) => r.t), []);
     const h = await http<{ mode: string; bus: string; dependencies: Record<string, { status: string }> }>('GET', `${sut.urls.billing}/health`);
     assert.equal(h.body.mode, 'postgres');
     assert.equal(h.body.bus, 'amqp');
