@@ -23,8 +23,6 @@ export const MONITOR_METRICS: readonly RegExp[] = [
 ];
 
 export const MONITOR_MAX_POINTS = 600;
-/** Heap spaces kept from nodejs_heap_space_size_used_bytes (see monitorSeries). */
-export const LEAK_SPACES: ReadonlySet<string> = new Set(['old', 'large_object']);
 
 function isCounter(metric: string): boolean {
   return /(_total|_sum|_count)$/.test(metric);
@@ -51,9 +49,8 @@ export function monitorSeries(samples: MonitorSample[], maxPoints = MONITOR_MAX_
   const groups = new Map<string, MonitorSeries>();
   for (const s of samples) {
     if (!MONITOR_METRICS.some((r) => r.test(s.metric))) continue;
-    // Of the heap spaces only two matter: what survives collections (a leak) ends up in the old space, or in
-    // the large-object space for objects above V8's regular size (≈ 128 KB): a leak of big strings or arrays.
-    if (s.metric === 'nodejs_heap_space_size_used_bytes' && !LEAK_SPACES.has(s.labels?.space ?? '')) continue;
+    // Of the heap spaces only the old one matters: what survives collections (a leak) ends up there.
+    if (s.metric === 'nodejs_heap_space_size_used_bytes' && s.labels?.space !== 'old') continue;
     const labels = labelKey(s.labels ?? {});
     const key = `${s.source}\u0000${s.metric}\u0000${labels}`;
     let g = groups.get(key);

@@ -1,9 +1,8 @@
 /**
  * A target's memory grows steadily through the run (from the monitor): a leak. The heap saws up and down
  * with garbage collection; what a leak raises is the level it falls back to after each collection, so the
- * rule follows those post-collection floors. It reads the old and large-object spaces when exported (what
- * survives collections lives there, objects above ≈ 128 KB in the latter), else the whole heap, else the
- * resident size.
+ * rule follows those post-collection floors. It reads the old space when exported (what survives
+ * collections lives there), else the whole heap, else the resident size.
  */
 import { seriesOf } from '../analysis/monitor.js';
 import type { MonitorSeries } from '../analysis/types.js';
@@ -39,32 +38,13 @@ function slopeOf(points: { t: number; v: number }[]): number {
   return theilSen(points.map((p) => ({ x: p.t / 1000, y: p.v }))) ?? 0;
 }
 
-/**
- * The heap spaces a leak fills (old and large-object, as kept by the analysis) summed point by point, as one
- * series: a leak of objects above V8's regular size (≈ 128 KB) grows the large-object space, not the old one.
- */
-function heapSpaces(spaces: MonitorSeries[]): MonitorSeries {
-  const [first] = spaces as [MonitorSeries];
-  if (spaces.length === 1) return first;
-  const sum = new Map<number, { v: number; n: number }>();
-  for (const s of spaces) for (const p of s.points) {
-    const e = sum.get(p.t) ?? { v: 0, n: 0 };
-    e.v += p.v;
-    e.n++;
-    sum.set(p.t, e);
-  }
-  // Only the scrapes that reported every space: a partial sum would look like a drop (a false floor).
-  const points = [...sum].filter(([, e]) => e.n === spaces.length).map(([t, e]) => ({ t, v: e.v })).sort((a, b) => a.t - b.t);
-  return { source: first.source, metric: first.metric, labels: spaces.map((s) => s.labels).join('+'), points };
-}
-
 function preferred(series: MonitorSeries[]): MonitorSeries[] {
   const out: MonitorSeries[] = [];
   for (const source of new Set(series.map((s) => s.source))) {
     for (const metric of PREFERENCE) {
-      const found = series.filter((x) => x.source === source && x.metric === metric);
-      if (found.length > 0) {
-        out.push(heapSpaces(found));
+      const s = series.find((x) => x.source === source && x.metric === metric);
+      if (s) {
+        out.push(s);
         break;
       }
     }
