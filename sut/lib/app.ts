@@ -399,16 +399,16 @@ export async function startService(module: ServiceModule, o: StartServiceOptions
   };
 }
 
-/**
- * Applies `sql` as one idempotent effect of `event`: nothing happens if the event was already processed.
- * `sql` must filter on `EXISTS (SELECT 1 FROM first)`; $1 is the event id, its own parameters start at $2.
- */
 /** ANALYZE every table of one department's schema (planner statistics after a bulk load). */
 async function analyzeSchema(db: Db, schema: string): Promise<void> {
   const tables = await db.query<{ name: string }>(`SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname = $1`, [schema]);
   for (const t of tables) await db.query(`ANALYZE ${t.name}`);
 }
 
+/**
+ * Applies `sql` as one idempotent effect of `event`: nothing happens if the event was already processed.
+ * `sql` must filter on `EXISTS (SELECT 1 FROM first)`; $1 is the event id, its own parameters start at $2.
+ */
 export async function onceFor<T extends object = Record<string, unknown>>(db: Db, schema: string, event: DomainEvent, sql: string, params: readonly SqlValue[]): Promise<T[]> {
   // The effect and the "processed" mark are one statement, so a crash between them cannot apply it twice.
   return db.query<T>(`WITH first AS (INSERT INTO ${schema}.processed_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_id) ${sql}`, [event.id, ...params]);

@@ -340,6 +340,29 @@ test('sequential-dependencies: a slow handler whose calls run in parallel saves 
   assert.equal(byId('sequential-dependencies').evaluate(ctxOf(a)).length, 1);
 });
 
+test('sequential-dependencies: calls of about 2 ms each count as much as longer ones; negligible calls and savings do not', async () => {
+  const a = await baseAnalysis();
+  const view = (serverMs: number, callsMs: number[]) => [
+    monitor('target:grc', 'http_request_duration_seconds_sum', [(serverMs / 1000) * 10], 'method=GET,route=/persons/:id/360,status_code=200'),
+    monitor('target:grc', 'http_request_duration_seconds_count', [10], 'method=GET,route=/persons/:id/360,status_code=200'),
+    ...callsMs.flatMap((ms, i) => [
+      monitor('target:grc', 'http_client_request_duration_seconds_sum', [(ms / 1000) * 10], `dependency=d${i},route=/persons/:id/360`),
+      monitor('target:grc', 'http_client_request_duration_seconds_count', [10], `dependency=d${i},route=/persons/:id/360`),
+    ]),
+  ];
+  // Measured on the reference target's sequential view: 11 ms, calls of 2.6, 2.1, 1.9 and 2.5 ms.
+  a.monitor = view(11, [2.6, 2.1, 1.9, 2.5]);
+  const [f] = byId('sequential-dependencies').evaluate(ctxOf(a));
+  assert.ok(f, 'named');
+  assert.ok(Math.abs(f.evidence.numbers.callsSumMs! - 9.1) < 1e-6, 'all four calls counted');
+  // A 0.3 ms lookup beside them (under 5 % of the request) is left out of the sum.
+  a.monitor = view(11, [2.6, 2.1, 1.9, 2.5, 0.3]);
+  assert.ok(Math.abs(byId('sequential-dependencies').evaluate(ctxOf(a))[0]!.evidence.numbers.callsSumMs! - 9.1) < 1e-6);
+  // The same shape ten times faster: concurrency would save 0.65 ms a request, not worth naming.
+  a.monitor = view(1.1, [0.26, 0.21, 0.19, 0.25]);
+  assert.equal(byId('sequential-dependencies').evaluate(ctxOf(a)).length, 0);
+});
+
 test('latency-floor: every request takes at least a fixed time', async () => {
   const a = await baseAnalysis();
   const l = a.transactions[0]!.latencyMs!;
