@@ -108,10 +108,10 @@ export function classify(effect: number, pValue: number, alpha: number, fail: nu
   return 'pass';
 }
 
-/** classify() on the relative p95 effect, then a regression under the absolute floor only warns. */
-export function p95Status(effect: number, effectMs: number, pValue: number, t: GateThresholds): MetricStatus {
+/** classify() on the relative p95 effect, then a regression under the absolute floor (effect × baseline ms) only warns. */
+export function p95Status(effect: number, baselineMs: number, pValue: number, t: GateThresholds): MetricStatus {
   const status = classify(effect, pValue, t.alpha, t.p95FailIncrease, t.p95WarnIncrease);
-  return status === 'regression' && effectMs < t.p95FailMinMs ? 'warn' : status;
+  return status === 'regression' && effect * baselineMs < t.p95FailMinMs ? 'warn' : status;
 }
 
 function pooledRate(windows: readonly WindowFigures[]): number {
@@ -146,7 +146,7 @@ function comparisons(
       effect: p95.effect,
       pValue: p95.pValue,
       rawPValue: p95.pValue,
-      status: p95Status(p95.effect, p95.effect * baselineP95, p95.pValue, t),
+      status: p95Status(p95.effect, baselineP95, p95.pValue, t),
     },
     errorRate: {
       metric: 'error-rate',
@@ -293,7 +293,7 @@ export function judgeTransactions(inputs: readonly TransactionInput[], t: GateTh
       c.status = status(c);
     });
   };
-  adjust((v) => v.p95 as MetricComparison, (c) => p95Status(c.effect, c.effect * c.baseline, c.pValue, t));
+  adjust((v) => v.p95 as MetricComparison, (c) => p95Status(c.effect, c.baseline, c.pValue, t));
   adjust((v) => v.errorRate as MetricComparison, (c) => classify(c.effect, c.pValue, t.alpha, t.errorFailIncrease, t.errorWarnIncrease));
   for (const v of compared) {
     if (v.status === 'slo-broken') continue;

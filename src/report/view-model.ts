@@ -8,7 +8,7 @@ import type { Phase } from '../model/compile.js';
 import { PHASES_CHART, chartId } from '../rules/helpers.js';
 import { unmatchedStubsAnchor } from '../rules/stubs-incomplete.js';
 import type { Lang, Recommendation } from '../rules/types.js';
-import { unmatchedFromFlags } from '../stubs/verify.js';
+import { unmatchedCount, unmatchedFromFlags } from '../stubs/verify.js';
 import { barChart, elapsed, lineChart, type LineSeries } from './charts.js';
 import { LABELS, fill, number, percent, type Labels } from './i18n.js';
 import type { ReportData, UnmatchedStubs } from './report-data.js';
@@ -170,9 +170,8 @@ export function unmatchedStubsView(a: Analysis, servers: readonly UnmatchedStubs
     servers: servers.map((s) => {
       const shown = s.unmatched.slice(0, UNMATCHED_ROWS);
       const rest = s.unmatched.slice(UNMATCHED_ROWS);
-      const total = s.unmatched.reduce((sum, u) => sum + u.count, 0);
       return {
-        title: fill(L.unmatchedServer, { name: s.stubSet, url: s.url, n: n(total), r: n(s.requests) }),
+        title: fill(L.unmatchedServer, { name: s.stubSet, url: s.url, n: n(unmatchedCount([s])), r: n(s.requests) }),
         overflow: s.journalOverflowed ? L.unmatchedOverflow : '',
         // The count only where a call came more than once.
         rows: shown.map((u) => [u.method, u.url, u.count > 1 ? `× ${n(u.count)}` : '']),

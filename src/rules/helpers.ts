@@ -71,6 +71,16 @@ export function labelOf(labels: string, name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The routes a target's series carry, each with a test on label sets; one group for the whole target (route
+ * null) when none carries a `route` label. Rules judge per route so that a route's calls or queries are set
+ * against that route's requests, not diluted by the target's other routes.
+ */
+export function routeGroups(series: readonly MonitorSeries[]): { route: string | null; has: (labels: string) => boolean }[] {
+  const routes = [...new Set(series.map((s) => labelOf(s.labels, 'route')).filter((r): r is string => r !== undefined))];
+  return routes.length > 0 ? routes.map((r) => ({ route: r, has: (l: string) => labelOf(l, 'route') === r })) : [{ route: null, has: () => true }];
+}
+
 /** Mean value of a monitor series between two instants (all of it when not given). */
 export function seriesMean(s: MonitorSeries, from = -Infinity, to = Infinity): number | null {
   return mean(s.points.filter((p) => p.t >= from && p.t <= to).map((p) => p.v));

@@ -2,7 +2,7 @@
 import { seriesOf } from '../analysis/monitor.js';
 import type { MonitorSeries } from '../analysis/types.js';
 import { isProbe } from './client-server-gap.js';
-import { chartId, labelOf, round } from './helpers.js';
+import { chartId, round, routeGroups } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
 /**
@@ -24,8 +24,6 @@ function total(xs: MonitorSeries[]): number {
   return xs.reduce((s, x) => s + x.points.reduce((a, p) => a + p.v, 0), 0);
 }
 
-const route = (labels: string): string | undefined => labelOf(labels, 'route');
-
 export const nPlusOne: Rule = {
   id: 'n-plus-one',
   title: { en: 'N+1 queries: many DB queries per request', fr: 'Requêtes N+1 : beaucoup de requêtes BD par appel' },
@@ -41,16 +39,14 @@ export const nPlusOne: Rule = {
       const requests = seriesOf(analysis.monitor, 'http_request_duration_seconds_count', source).filter((s) => !isProbe(s.labels));
       // Per route when the queries carry a route label (queries of route R / requests of route R: a
       // consumer's queries, route "event:…", have no requests and are left out), else for the whole target.
-      const routes = [...new Set(q.map((s) => route(s.labels)).filter((r): r is string => r !== undefined))];
-      const perRoute = routes.length > 0;
-      const groups = perRoute ? routes.map((r) => ({ r, qs: q.filter((s) => route(s.labels) === r), rs: requests.filter((s) => route(s.labels) === r) })) : [{ r: '', qs: q, rs: requests }];
-      const limit = perRoute ? MAX_QUERIES_PER_REQUEST : MAX_QUERIES_PER_REQUEST_PER_TARGET;
+      const groups = routeGroups(q);
+      const limit = groups[0]?.route === null ? MAX_QUERIES_PER_REQUEST_PER_TARGET : MAX_QUERIES_PER_REQUEST;
       for (const g of groups) {
-        const n = total(g.rs);
+        const n = total(requests.filter((s) => g.has(s.labels)));
         if (n <= 0) continue;
-        const perRequest = total(g.qs) / n;
+        const perRequest = total(q.filter((s) => g.has(s.labels))) / n;
         if (perRequest < limit) continue;
-        out.push({ severity: 'warning', params: { source, route: g.r, perRequest: round(perRequest) }, evidence: { numbers: { queriesPerRequest: perRequest, limit }, chart: chartId(analysis.phase, 'server') } });
+        out.push({ severity: 'warning', params: { source, route: g.route ?? '', perRequest: round(perRequest) }, evidence: { numbers: { queriesPerRequest: perRequest, limit }, chart: chartId(analysis.phase, 'server') } });
       }
     }
     return out;

@@ -4,7 +4,7 @@
  */
 import { seriesOf } from '../analysis/monitor.js';
 import { meanFromSumCount } from './client-server-gap.js';
-import { chartId, labelOf, round } from './helpers.js';
+import { chartId, labelOf, round, routeGroups } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
 /** Labels that name the called dependency in http_client_request_duration_seconds. */
@@ -40,8 +40,6 @@ function dependencyOf(labels: string): string | undefined {
   return undefined;
 }
 
-const routeOf = (labels: string): string | undefined => labelOf(labels, 'route');
-
 export const sequentialDependencies: Rule = {
   id: 'sequential-dependencies',
   title: { en: 'Dependencies called one after the other', fr: 'Dépendances appelées l’une après l’autre' },
@@ -56,9 +54,7 @@ export const sequentialDependencies: Rule = {
       const calls = seriesOf(analysis.monitor, `${family}_count`, source);
       // Per route served when the calls carry it (a route's requests against that route's calls: the other
       // routes of the target, without calls, would dilute the mean), else the whole target.
-      const routes = [...new Set(calls.map((s) => routeOf(s.labels)).filter((r): r is string => r !== undefined))];
-      const groups: { route: string; has: (l: string) => boolean }[] = routes.length > 0 ? routes.map((r) => ({ route: r, has: (l: string) => routeOf(l) === r })) : [{ route: '', has: () => true }];
-      for (const g of groups) {
+      for (const g of routeGroups(calls)) {
         const serverS = meanFromSumCount(analysis.monitor, 'http_request_duration_seconds', source, g.has);
         if (serverS === null) continue;
         const server = serverS * 1000;
@@ -74,7 +70,7 @@ export const sequentialDependencies: Rule = {
         if (sum - longest < Math.max(MIN_SAVING_SHARE * server, MIN_SAVING_MS)) continue;
         out.push({
           severity: 'warning',
-          params: { source, route: g.route, server: round(server), calls: means.map((x) => `${x.d} ${round(x.ms)} ms`).join(' + ') },
+          params: { source, route: g.route ?? '', server: round(server), calls: means.map((x) => `${x.d} ${round(x.ms)} ms`).join(' + ') },
           evidence: { numbers: { serverMeanMs: server, callsSumMs: sum, longestCallMs: longest }, chart: chartId(analysis.phase, 'server') },
         });
       }

@@ -25,34 +25,28 @@ import { MIN_GROWTH_BYTES } from '../../src/rules/memory-growth.js';
 import type { Recommendation } from '../../src/rules/types.js';
 import { executeRun } from '../../src/run/execute.js';
 import { REPO, runCli } from '../support/cli.js';
+import { SERVICES, type ServiceName } from '../../sut/topology.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'perfcell-traps-'));
 // The models live in the project (gitignored .perfcell/) so that their scenarios resolve from the project root.
 const modelDir = join(REPO, '.perfcell', `traps-test-${process.pid}`);
 const started: string[] = [];
 let mixed: Recommendation[] = [];
-/** A model of the 360° view alone at 30 views/s for 15 s (the sequential and leak runs). */
-const viewModel = (grc: string, _billing: string, persons: string) => `service: traps-check
-environments:
-  traps:
-    loadTesting: allowed
-    targets: { grc: "${grc}" }
-data:
-  persons: ${persons}
-transactions:
-  - name: read-person-360
+/** The 360° view alone at 30 views/s for 15 s (the sequential and leak runs). */
+const VIEW_ONLY = `  - name: read-person-360
     scenario: scenarios/grc/person.ts#readPerson360
     peakPerHour: 108000
     expectedResponseMs: 50
     targets: [grc, customer-service, legal, sales, billing]
-profiles:
-  check: { multiplier: 1, duration: 15s }
 `;
 let view360: Recommendation[] = [];
 let leak: Recommendation[] = [];
 
-/** Starts the target with `traps`, seeds it, runs the model's one profile, returns the rules' findings. */
-async function trapRun(name: string, portOffset: number, traps: Record<string, string>, model: (grc: string, billing: string, persons: string) => string): Promise<Recommendation[]> {
+/**
+ * Starts the target with `traps`, seeds it, runs a 15 s model of `transactions` (YAML list items) against the
+ * `entry` services, returns the rules' findings.
+ */
+async function trapRun(name: string, portOffset: number, traps: Record<string, string>, entry: readonly ServiceName[], transactions: string): Promise<Recommendation[]> {
   const state = join(scratch, `${name}.json`);
   const up = await runCli(['sut', 'start', '--port-offset', String(portOffset), '--state', state], traps);
   assert.equal(up.code, 0, up.stderr);
@@ -61,7 +55,18 @@ async function trapRun(name: string, portOffset: number, traps: Record<string, s
   const seeded = await runCli(['sut', 'seed', '--persons', '300', '--data-dir', data, '--state', state]);
   assert.equal(seeded.code, 0, seeded.stderr);
   const file = join(modelDir, `${name}.yaml`);
-  writeFileSync(file, model(`http://127.0.0.1:${8080 + portOffset}`, `http://127.0.0.1:${8084 + portOffset}`, join(data, 'persons.csv')));
+  const targets = entry.map((n) => `${JSON.stringify(n)}: "http://127.0.0.1:${SERVICES[n].port + portOffset}"`).join(', ');
+  writeFileSync(file, `service: traps-check
+environments:
+  traps:
+    loadTesting: allowed
+    targets: { ${targets} }
+data:
+  persons: ${join(data, 'persons.csv')}
+transactions:
+${transactions}profiles:
+  check: { multiplier: 1, duration: 15s }
+`);
   const out = join(scratch, name);
   await executeRun({ model: file, profile: 'check', env: 'traps', out, quiet: true, hooks: { influx: null, monitorIntervalMs: 1000 }, log: () => {} });
   const a = await analyzeRun(out);
@@ -74,15 +79,7 @@ async function trapRun(name: string, portOffset: number, traps: Record<string, s
 before(async () => {
   mkdirSync(modelDir, { recursive: true });
   // Mostly billing history, so that its N+1 dominates billing's traffic; a few 360° views, 300 ms slower.
-  mixed = await trapRun('mixed', 530, { SUT_TRAP_N_PLUS_ONE: '1', SUT_TRAP_LATENCY_MS: '300' }, (grc, billing, persons) => `service: traps-check
-environments:
-  traps:
-    loadTesting: allowed
-    targets: { grc: "${grc}", billing: "${billing}" }
-data:
-  persons: ${persons}
-transactions:
-  - name: billing-history
+  mixed = await trapRun('mixed', 530, { SUT_TRAP_N_PLUS_ONE: '1', SUT_TRAP_LATENCY_MS: '300' }, ['grc', 'billing'], `  - name: billing-history
     scenario: scenarios/billing/invoices.ts#billingHistory
     peakPerHour: 36000
     expectedResponseMs: 20
@@ -92,14 +89,12 @@ transactions:
     peakPerHour: 7200
     expectedResponseMs: 350
     targets: [grc, customer-service, legal, sales, billing]
-profiles:
-  check: { multiplier: 1, duration: 15s }
 `);
   // The sequential view alone: the leak's garbage-collection pauses (event-loop lag ≈ 170 ms on a fresh
   // clone's full suite) put queueing into the view's time and hid the calls' sum.
-  view360 = await trapRun('view-360', 540, { SUT_TRAP_SEQUENTIAL_360: '1' }, viewModel);
+  view360 = await trapRun('view-360', 540, { SUT_TRAP_SEQUENTIAL_360: '1' }, ['grc'], VIEW_ONLY);
   // 30 views/s for 15 s: ≈ 450 views, ≈ 45 MB kept by the leak.
-  leak = await trapRun('leak', 560, { SUT_TRAP_LEAK: '1', SUT_TRAP_LEAK_KB: '100' }, viewModel);
+  leak = await trapRun('leak', 560, { SUT_TRAP_LEAK: '1', SUT_TRAP_LEAK_KB: '100' }, ['grc'], VIEW_ONLY);
 });
 
 const list = (recs: Recommendation[]) => recs.map((r) => `${r.ruleId}: ${r.text.en} ${JSON.stringify(r.evidence.numbers)}`).join('\n');
