@@ -229,12 +229,12 @@ export class AmqpBus implements Bus {
       try {
         event = JSON.parse(msg.content.toString('utf8')) as DomainEvent;
       } catch {
-        channel.nack(msg, false, false); // not JSON: never deliverable
+        settle(() => channel.nack(msg, false, false)); // not JSON: never deliverable
         return;
       }
       s.handler(event).then(
-        () => channel.ack(msg),
-        () => setTimeout(() => { try { channel.nack(msg, false, true); } catch { /* channel gone: the broker redelivers */ } }, 200),
+        () => settle(() => channel.ack(msg)),
+        () => setTimeout(() => settle(() => channel.nack(msg, false, true)), 200),
       );
     });
     s.consumerTag = consumerTag;
@@ -253,6 +253,19 @@ export class AmqpBus implements Bus {
     this.connection = undefined;
     this.channel = undefined;
     if (c) await c.close().catch(() => undefined);
+  }
+}
+
+/**
+ * An ack or nack on a consumer's channel, which may have closed while the handler ran (the service stopping,
+ * the broker going away): amqplib then throws "Channel closed". Nothing is lost — the broker requeues every
+ * unacknowledged message and consumers are idempotent — so the late settlement is dropped.
+ */
+function settle(action: () => void): void {
+  try {
+    action();
+  } catch {
+    /* channel gone: the broker redelivers */
   }
 }
 
