@@ -12,11 +12,13 @@ import type { ErrorKind, LatencyStats, TransactionAnalysis, VitalStats, WindowPo
 
 /** Metrics the analyzer reads; the raw reader skips the others (half the lines) before splitting them. */
 export const ANALYZED_METRICS: ReadonlySet<string> = new Set([
-  'http_reqs', 'http_req_duration', 'http_req_failed', 'browser_http_req_duration', 'browser_http_req_failed', 'iterations', 'dropped_iterations', 'checks', 'vus',
+  'http_reqs', 'http_req_duration', 'http_req_failed', 'browser_http_req_duration', 'browser_http_req_failed', 'iterations', 'iteration_duration', 'dropped_iterations', 'checks', 'vus',
   'browser_web_vital_lcp', 'browser_web_vital_fcp', 'browser_web_vital_cls', 'browser_web_vital_inp', 'browser_web_vital_ttfb',
 ]);
 
 export const DISTINCT_NAMES_CAP = 1000;
+/** Request names an analysis lists per transaction: a transaction calls a handful of routes; more are URLs left unnamed. */
+export const REQUEST_NAMES_KEPT = 20;
 const CHECK_NAMES_CAP = 1000;
 /** CLS is unitless and small: recorded ×10⁴ to keep 3 significant digits as integers. */
 const VITAL_SCALE = { lcp: 1000, fcp: 1000, cls: 10_000, inp: 1000, ttfb: 1000 } as const;
@@ -25,6 +27,9 @@ type Vital = keyof typeof VITAL_SCALE;
 export class TxAccumulator {
   requests = 0;
   iterations = 0;
+  /** Sum of iteration_duration (ms) and its sample count: how long one iteration holds its VU. */
+  iterationSumMs = 0;
+  iterationCount = 0;
   dropped = 0;
   errors = 0;
   readonly errorsByKind = new Map<ErrorKind, number>();
@@ -53,6 +58,7 @@ export class TxAccumulator {
       targets,
       requests: this.requests,
       iterations: this.iterations,
+      iterationMeanMs: this.iterationCount > 0 ? this.iterationSumMs / this.iterationCount : null,
       dropped: this.dropped,
       ratePerSec: durationSec > 0 ? this.requests / durationSec : 0,
       targetRatePerSec,
@@ -63,6 +69,7 @@ export class TxAccumulator {
       latencyMs: this.latency(),
       checks: { passes: this.checksPass, fails: this.checksFail },
       distinctNames: this.names.size,
+      requestNames: [...this.names].slice(0, REQUEST_NAMES_KEPT),
       series: this.series.ordered().map(({ t, slot }) => windowPoint(t, slot)),
     };
   }
@@ -143,6 +150,14 @@ export class RunAccumulator {
       case 'iterations':
         all.iterations += s.value;
         if (tx) tx.iterations += s.value;
+        return;
+      case 'iteration_duration':
+        all.iterationSumMs += s.value;
+        all.iterationCount++;
+        if (tx) {
+          tx.iterationSumMs += s.value;
+          tx.iterationCount++;
+        }
         return;
       case 'dropped_iterations':
         all.dropped += s.value;

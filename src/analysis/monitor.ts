@@ -17,6 +17,7 @@ export const MONITOR_METRICS: readonly RegExp[] = [
   /^db_pool_connections$/,
   /^db_queries_total$/,
   /^db_query_duration_seconds_(sum|count)$/,
+  /^db_query_exec_seconds_(sum|count)$/,
   /^http_client_request_duration_seconds_(sum|count)$/,
   /^http_request_duration_seconds_(sum|count)$/,
   /^injector_/,

@@ -44,6 +44,11 @@ export interface TransactionAnalysis {
   /** http_reqs samples (requests, not iterations). */
   requests: number;
   iterations: number;
+  /**
+   * Mean iteration_duration (ms): how long an iteration holds its VU, requests and the script's own waits
+   * included. Absent in analyses written before it was read.
+   */
+  iterationMeanMs?: number | null;
   dropped: number;
   ratePerSec: number;
   /** Offered rate from the load model (iterations per second at the profile's peak); null if unknown. */
@@ -56,6 +61,8 @@ export interface TransactionAnalysis {
   checks: { passes: number; fails: number };
   /** Distinct request names (`name` tag) seen, capped at DISTINCT_NAMES_CAP. */
   distinctNames: number;
+  /** The first request names seen (at most REQUEST_NAMES_KEPT): which routes a transaction calls. */
+  requestNames?: string[];
   series: WindowPoint[];
 }
 

@@ -12,8 +12,9 @@ import { unmatchedCount, type StubVerification } from '../stubs/verify.js';
 export const CAMPAIGN_SCHEMA_VERSION = 1;
 export const CAMPAIGN_FILE = 'campaign.json';
 
-export type PhaseStatus = 'pending' | 'running' | 'passed' | 'slo-broken' | 'failed' | 'interrupted' | 'defect' | 'skipped';
-export type CampaignStatus = 'running' | 'passed' | 'slo-broken' | 'failed' | 'interrupted';
+/** `slo-broken`: NO-GO; `inconclusive`: the measurement was not valid (src/verdict). */
+export type PhaseStatus = 'pending' | 'running' | 'passed' | 'slo-broken' | 'inconclusive' | 'failed' | 'interrupted' | 'defect' | 'skipped';
+export type CampaignStatus = 'running' | 'passed' | 'slo-broken' | 'inconclusive' | 'failed' | 'interrupted';
 
 export interface StubServerRecord {
   dependency: string;
@@ -102,7 +103,9 @@ export function chooseIteration(serviceDir: string, requested?: number): number 
 export function campaignStatus(phases: readonly PhaseRecord[]): CampaignStatus {
   if (phases.some((p) => p.status === 'interrupted')) return 'interrupted';
   if (phases.some((p) => p.status === 'failed' || p.status === 'defect')) return 'failed';
+  // A real breach on a valid measurement outweighs a phase that could not be judged.
   if (phases.some((p) => p.status === 'slo-broken')) return 'slo-broken';
+  if (phases.some((p) => p.status === 'inconclusive') && phases.every((p) => p.status === 'passed' || p.status === 'inconclusive')) return 'inconclusive';
   if (phases.every((p) => p.status === 'passed')) return 'passed';
   return 'failed';
 }

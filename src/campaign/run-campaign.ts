@@ -24,6 +24,7 @@ import { locateChromium } from './browser.js';
 import { campaignFor, planPhases, type CampaignDefinition, type PhasePlan, type ReferenceTarget } from './definition.js';
 import { campaignStatus, chooseIteration, formatCampaignSummary, iterationDir, writeCampaignRecord, CAMPAIGN_SCHEMA_VERSION, type CampaignRecord, type PhaseRecord, type PhaseStatus } from './record.js';
 import { commandController, externalController, type TargetController } from './targets.js';
+import type { Verdict, VerdictStatus } from '../verdict/verdict.js';
 
 export interface CampaignRequest {
   model: string;
@@ -39,8 +40,8 @@ export interface CampaignRequest {
   log?: (line: string) => void;
   /** Makes the reference target's controller (sut/); required when the campaign's target kind is "reference". */
   referenceController?: (target: ReferenceTarget) => TargetController;
-  /** Writes the iteration report from the iteration folder; returns its path (src/report). */
-  writeReport?: (iterationDir: string) => Promise<string | undefined>;
+  /** Writes the iteration report from the iteration folder; returns its path and the iteration's verdict (src/report). */
+  writeReport?: (iterationDir: string) => Promise<{ report: string; verdict: Verdict } | undefined>;
 }
 
 export interface CampaignOutcome {
@@ -50,7 +51,9 @@ export interface CampaignOutcome {
 }
 
 /** Exit codes of a campaign: as a run's (docs/cli.md). */
-const EXIT: Record<CampaignRecord['status'], number> = { passed: 0, 'slo-broken': 99, failed: 4, interrupted: 130, running: 1 };
+const EXIT: Record<CampaignRecord['status'], number> = { passed: 0, 'slo-broken': 99, inconclusive: 98, failed: 4, interrupted: 130, running: 1 };
+/** The campaign's status for the iteration report's verdict (the report sees every phase and the previous iteration). */
+const STATUS_OF_VERDICT: Record<VerdictStatus, CampaignRecord['status']> = { go: 'passed', 'no-go': 'slo-broken', inconclusive: 'inconclusive' };
 
 /**
  * Targets k6 calls in a phase: those the phase's transactions declare (`targets:`), else the environment's,
@@ -272,8 +275,13 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
 
   if (req.writeReport && record.phases.some((p) => p.runId !== null)) {
     try {
-      const report = await req.writeReport(dir);
-      record.report = report ? relative(process.cwd(), report) || report : null;
+      const written = await req.writeReport(dir);
+      record.report = written ? relative(process.cwd(), written.report) || written.report : null;
+      // One verdict: where every phase ran to its end, the campaign's is the report's.
+      if (written && (['passed', 'slo-broken', 'inconclusive'] as const).some((s) => s === record.status)) {
+        record.status = STATUS_OF_VERDICT[written.verdict.status];
+        record.reason = record.status === 'passed' ? null : written.verdict.headline.en;
+      }
       save();
     } catch (e) {
       log(`perfcell: the iteration report could not be written: ${(e as Error).message}`);

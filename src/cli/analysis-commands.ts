@@ -1,16 +1,16 @@
 /** `perfcell analyze`, `perfcell report`, `perfcell compare`: thin commands over src/analysis and src/report. */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { analyzeRuns } from '../analysis/analyze.js';
 import { compareAnalyses } from '../analysis/compare.js';
 import type { Analysis } from '../analysis/types.js';
 import { PerfcellError, inputError } from '../errors.js';
 import { formatSummaryTable } from '../run/k6-summary.js';
 import { comparisonMarkdown, comparisonTable } from '../report/compare-format.js';
-import { assemble, buildReportData, REPORT_FILES, REPORT_SCHEMA_VERSION, type ReportData } from '../report/report-data.js';
+import { buildReportData, REPORT_FILES, REPORT_SCHEMA_VERSION, runReportData, type ReportData } from '../report/report-data.js';
 import { writeReport } from '../report/write.js';
 import { LANGS, type Lang } from '../rules/types.js';
+import { DECISION, verdictLines, verdictStatus } from '../verdict/verdict.js';
 
 function positiveInt(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -36,7 +36,7 @@ export function terminalSummary(data: ReportData): string {
     out.push('');
   }
   for (const r of data.recommendations) out.push(`[${r.severity}] ${r.phase}: ${r.text.en} (${r.ruleId})`);
-  out.push('', `verdict: ${data.verdict.go ? 'GO' : 'NO-GO'}`);
+  out.push('', verdictLines(data.verdict));
   return out.join('\n');
 }
 
@@ -64,8 +64,8 @@ export function registerAnalysisCommands(program: Command): void {
     .option('--window <ms>', 'width of the series windows, ms', '1000')
     .description('analyse raw k6 samples: terminal summary + analysis.json')
     .action(async (runs: string[], opts: { out?: string; window: string }) => {
-      const analysis = await analyzeRuns(runs.map((r) => resolve(r)), { windowMs: positiveInt('--window', opts.window) });
-      const data = assemble({ kind: 'run', dir: resolve(runs[0] as string), iteration: analysis.iteration, phases: [analysis], previous: null, campaign: null, generatedAt: new Date().toISOString() });
+      const data = await runReportData(runs.map((r) => resolve(r)), { windowMs: positiveInt('--window', opts.window) });
+      if (opts.out) mkdirSync(resolve(opts.out), { recursive: true });
       const out = resolve(opts.out ?? (runs[0] as string), REPORT_FILES.analysis);
       writeFileSync(out, JSON.stringify(data) + '\n');
       process.stdout.write(terminalSummary(data) + `\nanalysis: ${out}\n`);
@@ -81,7 +81,7 @@ export function registerAnalysisCommands(program: Command): void {
     .description('write report.html, analysis.json, summary.md and junit.xml')
     .action(async (folder: string, opts: { lang: string; out?: string; previous?: string; window: string }) => {
       const { data, files } = await writeReport(folder, { lang: parseLang(opts.lang), out: opts.out, previousDir: opts.previous, windowMs: positiveInt('--window', opts.window) });
-      process.stdout.write(`${data.verdict.go ? 'GO' : 'NO-GO'} · ${data.recommendations.length} recommendation(s)\n${Object.values(files).join('\n')}\n`);
+      process.stdout.write(`${DECISION[verdictStatus(data.verdict)].en} · ${data.recommendations.length} recommendation(s)\n${Object.values(files).join('\n')}\n`);
     });
 
   program

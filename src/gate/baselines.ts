@@ -47,7 +47,8 @@ export function checkUsableRun(dir: string): RunMeta {
     throw inputError(path, 'service/profile/transactions', 'the fields of a perfcell run.json (the file is damaged)');
   }
   if (meta.status !== 'passed' && meta.status !== 'slo-broken') {
-    throw inputError(path, 'status', `a complete run ("passed" or "slo-broken") to serve as a baseline, got "${String(meta.status)}"`);
+    // An inconclusive run's measurement is not valid (its injector was saturated): nothing to compare against.
+    throw inputError(path, 'status', `a complete, valid run ("passed" or "slo-broken") to serve as a baseline, got "${String(meta.status)}"`);
   }
   if (!existsSync(runFile(dir, 'raw'))) throw inputError(dir, RUN_FILES.raw, 'the raw samples of the run (file missing)');
   return meta;

@@ -153,6 +153,9 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
         }
       } else {
         const outcome = await execute({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log });
+        if (outcome.meta.status === 'inconclusive') {
+          throw new PerfcellError(`candidate run: the measurement is not valid (${outcome.verdict?.headline.en ?? 'inconclusive'}); see ${outcome.dir}`, 'environment');
+        }
         if (outcome.meta.status !== 'passed' && outcome.meta.status !== 'slo-broken') {
           throw new PerfcellError(`candidate run ended "${outcome.meta.status}" (exit ${outcome.exitCode}); see ${join(outcome.dir, 'k6.log')}`, 'run');
         }

@@ -93,6 +93,10 @@ export async function runInterleaved(req: InterleavedRequest): Promise<Interleav
       // Each window's own summary table would drown the gate's output; its run folder keeps everything.
       log: () => {},
     });
+    if (outcome.meta.status === 'inconclusive') {
+      // An overloaded injector's latencies hold its own queueing: no comparison can rest on them.
+      throw new PerfcellError(`${label}: the measurement is not valid (${outcome.verdict?.headline.en ?? 'inconclusive'}); see ${dir}`, 'environment');
+    }
     if (outcome.meta.status !== 'passed' && outcome.meta.status !== 'slo-broken') {
       throw new PerfcellError(`${label}: the k6 run ended "${outcome.meta.status}" (exit ${outcome.exitCode}); see ${join(dir, 'k6.log')}`, 'run');
     }

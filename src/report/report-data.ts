@@ -12,20 +12,15 @@ import type { Analysis } from '../analysis/types.js';
 import { PerfcellError } from '../errors.js';
 import { PHASES, type Phase } from '../model/compile.js';
 import { readRunMeta, runFile, RUN_FILES } from '../run/folder.js';
-import { RULES, runRules } from '../rules/catalogue.js';
+import { runRules } from '../rules/catalogue.js';
+import { verdictOf, type Verdict } from '../verdict/verdict.js';
 import { byFrequency, parseStubsFile, type StubsFile, type UnmatchedRequest } from '../stubs/verify.js';
-import { LABELS } from './i18n.js';
-import { SEVERITY_ORDER, type Lang, type Recommendation } from '../rules/types.js';
+import { SEVERITY_ORDER, type Recommendation } from '../rules/types.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 export const REPORT_FILES = { html: 'report.html', analysis: 'analysis.json', summary: 'summary.md', junit: 'junit.xml' } as const;
 
-export interface Verdict {
-  go: boolean;
-  reasons: Record<Lang, string>[];
-  /** Findings of rules marked `caveat` (the figures themselves are suspect), with any verdict; anchor: where the report details them. */
-  caveats: { text: Record<Lang, string>; anchor: string }[];
-}
+export type { Verdict } from '../verdict/verdict.js';
 
 /** One stub server's requests that matched no mapping during a phase (merged over the phase's run folders). */
 export interface UnmatchedStubs {
@@ -148,22 +143,6 @@ function readUnmatchedStubs(phases: readonly Analysis[]): UnmatchedStubs[] {
   });
 }
 
-const CAVEAT_RULES = new Set(RULES.filter((r) => r.caveat).map((r) => r.id));
-
-export function verdictOf(phases: Analysis[], recommendations: Recommendation[]): Verdict {
-  const reasons: Record<Lang, string>[] = [];
-  const { en, fr } = LABELS;
-  for (const a of phases) {
-    if (a.incomplete) reasons.push({ en: `${en[a.phase]}: the run is incomplete (${a.incompleteReasons.join('; ')}).`, fr: `${fr[a.phase]} : le tir est incomplet (${a.incompleteReasons.join(' ; ')}).` });
-    if (a.overall.requests === 0) reasons.push({ en: `${en[a.phase]}: no request was recorded.`, fr: `${fr[a.phase]} : aucune requête enregistrée.` });
-  }
-  for (const r of recommendations) if (r.severity === 'critical') reasons.push({ en: `${en[r.phase]}: ${r.text.en}`, fr: `${fr[r.phase]} : ${r.text.fr}` });
-  const caveats = recommendations
-    .filter((r) => CAVEAT_RULES.has(r.ruleId))
-    .map((r) => ({ text: { en: `${en[r.phase]}: ${r.text.en}`, fr: `${fr[r.phase]} : ${r.text.fr}` }, anchor: r.evidence.chart }));
-  return { go: reasons.length === 0, reasons, caveats };
-}
-
 export function assemble(input: {
   kind: ReportData['kind'];
   dir: string;
@@ -206,15 +185,22 @@ export function assemble(input: {
   };
 }
 
+/**
+ * Run folders analysed as one run (a run, or its injectors' folders) → ReportData: what `run`, `analyze` and
+ * `report` all judge a run by, so that they give the same verdict.
+ */
+export async function runReportData(dirs: readonly string[], options: BuildOptions = {}): Promise<ReportData> {
+  const a = await analyzeRuns([...dirs], options);
+  const generatedAt = (options.now ?? (() => new Date()))().toISOString();
+  return assemble({ kind: 'run', dir: resolve(dirs[0] ?? '.'), iteration: a.iteration, phases: [a], previous: null, campaign: null, generatedAt, unmatchedStubs: readUnmatchedStubs([a]) });
+}
+
 /** A run folder or an iteration folder → ReportData. */
 export async function buildReportData(target: string, options: BuildOptions = {}): Promise<ReportData> {
   const dir = resolve(target);
   if (!existsSync(dir)) throw new PerfcellError(`${target}: no such folder (expected a run folder or reports/<service>/iteration-<N>)`);
   const generatedAt = (options.now ?? (() => new Date()))().toISOString();
-  if (isRunFolder(dir)) {
-    const a = await analyzeRuns([dir], options);
-    return assemble({ kind: 'run', dir, iteration: a.iteration, phases: [a], previous: null, campaign: null, generatedAt, unmatchedStubs: readUnmatchedStubs([a]) });
-  }
+  if (isRunFolder(dir)) return runReportData([dir], options);
   const phases = await analysePhases(dir, options);
   if (phases.length === 0) throw new PerfcellError(`${target}: neither a run folder (no ${RUN_FILES.meta}) nor an iteration folder (no run folder under it)`);
   const n = iterationNumber(dir);

@@ -3,6 +3,9 @@ import type { Lang } from '../rules/types.js';
 import { unmatchedCount, unmatchedFromFlags } from '../stubs/verify.js';
 import { LABELS, fill, number, percent } from './i18n.js';
 import type { ReportData } from './report-data.js';
+import { DECISION, verdictStatus, type VerdictStatus } from '../verdict/verdict.js';
+
+const STATUS_ICON: Record<VerdictStatus, string> = { go: '✅', 'no-go': '❌', inconclusive: '⚠️' };
 
 /** Markdown-safe cell: names from models may hold |, backticks, < or newlines. */
 export function mdCell(s: string): string {
@@ -13,9 +16,16 @@ export function summaryMarkdown(data: ReportData, lang: Lang, maxFindings = 10):
   const L = LABELS[lang];
   const out: string[] = [];
   const what = data.kind === 'iteration' ? `${L.iteration} ${data.iteration ?? '?'}` : `${L.run} ${data.phases[0]?.runs[0]?.runId ?? ''}`;
-  out.push(`## ${data.verdict.go ? '✅' : '❌'} ${mdCell(data.service)} · ${mdCell(what)} · ${data.verdict.go ? L.go : L.noGo}`, '');
-  if (!data.verdict.go) {
-    for (const r of data.verdict.reasons.slice(0, maxFindings)) out.push(`- ${mdCell(r[lang])}`);
+  const status = verdictStatus(data.verdict);
+  out.push(`## ${STATUS_ICON[status]} ${mdCell(data.service)} · ${mdCell(what)} · ${DECISION[status][lang]}`, '');
+  if (data.verdict.headline) out.push(mdCell(data.verdict.headline[lang]), '');
+  if (status !== 'go') {
+    for (const g of data.verdict.groups ?? []) {
+      const note = g.invalidates ? ` (${L.invalidMeasurement})` : g.judged ? '' : ` (${L.notJudged})`;
+      out.push(`- **${mdCell(g.title[lang])}**${note}`);
+      for (const r of g.items.slice(0, maxFindings)) out.push(`  - ${mdCell(r[lang])}`);
+    }
+    if (!data.verdict.groups) for (const r of data.verdict.reasons.slice(0, maxFindings)) out.push(`- ${mdCell(r[lang])}`);
     out.push('');
   }
   const slos = data.phases.flatMap((a) => a.slo.map((s) => ({ a, s })));

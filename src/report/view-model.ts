@@ -12,6 +12,7 @@ import { unmatchedCount, unmatchedFromFlags } from '../stubs/verify.js';
 import { barChart, elapsed, lineChart, type LineSeries } from './charts.js';
 import { LABELS, fill, number, percent, type Labels } from './i18n.js';
 import type { ReportData, UnmatchedStubs } from './report-data.js';
+import { DECISION, verdictStatus } from '../verdict/verdict.js';
 
 /** Unmatched calls listed per stub server; the rest is summed in one "and N more" line. */
 export const UNMATCHED_ROWS = 10;
@@ -50,7 +51,17 @@ export interface ViewModel {
   L: Labels;
   title: string;
   subtitle: string;
-  verdict: { go: boolean; label: string; reasons: string[]; caveats: { text: string; anchor: string }[] };
+  verdict: {
+    go: boolean;
+    /** go | no-go | inconclusive: the block's class. */
+    status: string;
+    label: string;
+    /** At most three sentences: the decision, its cause, what to do. */
+    headline: string;
+    /** The findings below the headline, grouped by cause. */
+    groups: { title: string; note: string; items: string[] }[];
+    caveats: { text: string; anchor: string }[];
+  };
   slos: { phase: string; transaction: string; criterion: string; objective: string; measured: string; pass: boolean; result: string }[];
   phasesChart: string | null;
   phasesChartId: string;
@@ -209,6 +220,21 @@ function phaseView(a: Analysis, lang: Lang, L: Labels, unmatched: readonly Unmat
   };
 }
 
+function verdictView(data: ReportData, lang: Lang, L: Labels): ViewModel['verdict'] {
+  const v = data.verdict;
+  const status = verdictStatus(v);
+  // analysis.json written before the headline existed: its reasons stand in for the groups.
+  const groups = v.groups ?? (v.go ? [] : [{ cause: '', title: { en: '', fr: '' }, judged: true, invalidates: false, items: v.reasons }]);
+  return {
+    go: status === 'go',
+    status,
+    label: DECISION[status][lang],
+    headline: v.headline?.[lang] ?? (v.go ? L.goWhy : ''),
+    groups: groups.map((g) => ({ title: g.title[lang], note: g.invalidates ? L.invalidMeasurement : g.judged ? '' : L.notJudged, items: g.items.map((t) => t[lang]) })),
+    caveats: v.caveats.map((c) => ({ text: c.text[lang], anchor: c.anchor })),
+  };
+}
+
 export function viewModel(data: ReportData, lang: Lang): ViewModel {
   const L = LABELS[lang];
   const first = data.phases[0];
@@ -218,12 +244,7 @@ export function viewModel(data: ReportData, lang: Lang): ViewModel {
     L,
     title: `${L.title} — ${data.service}`,
     subtitle: `${data.kind === 'iteration' ? `${L.iteration} ${data.iteration ?? '?'}` : `${L.run} ${first?.runs[0]?.runId ?? ''}`} · ${L.generated} ${data.generatedAt}`,
-    verdict: {
-      go: data.verdict.go,
-      label: data.verdict.go ? L.go : L.noGo,
-      reasons: data.verdict.go ? [L.goWhy] : data.verdict.reasons.map((r) => r[lang]),
-      caveats: data.verdict.caveats.map((c) => ({ text: c.text[lang], anchor: c.anchor })),
-    },
+    verdict: verdictView(data, lang, L),
     slos: data.phases.flatMap((a) =>
       a.slo.map((s) => ({ phase: phaseLabel(L, a.phase), transaction: s.transaction, criterion: s.criterion, ...criterionText(lang, s.criterion, s.op, s.limit, s.actual), pass: s.pass, result: s.pass ? L.pass : L.fail })),
     ),

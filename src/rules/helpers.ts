@@ -1,6 +1,6 @@
 /** Small numeric helpers the rules share. Pure. */
 import type { Phase } from '../model/compile.js';
-import type { MonitorSeries, WindowPoint } from '../analysis/types.js';
+import type { Analysis, MonitorSeries, TransactionAnalysis, WindowPoint } from '../analysis/types.js';
 
 /** Theil–Sen slope (median of pairwise slopes): robust to a few outlying windows. Unit: y per x. */
 export function theilSen(points: { x: number; y: number }[], maxPoints = 200): number | null {
@@ -88,4 +88,46 @@ export function seriesMean(s: MonitorSeries, from = -Infinity, to = Infinity): n
 
 export function seriesMax(s: MonitorSeries): number | null {
   return s.points.length ? Math.max(...s.points.map((p) => p.v)) : null;
+}
+
+/**
+ * Iteration rate a transaction achieved in the run's second half (past any ramp): request windows divided by
+ * the requests an iteration sends. Also returns the windows it read, for the evidence.
+ */
+/** Below this share of the offered rate (in the run's second half, past any ramp) the offered load did not go through. */
+export const ACHIEVED_MIN = 0.9;
+
+export function achievedIterationRate(analysis: Analysis, t: TransactionAnalysis): { perSec: number; windows: WindowPoint[] } {
+  const perIteration = t.iterations > 0 ? t.requests / t.iterations : 1;
+  const from = Math.floor(t.series.length / 2);
+  const windows = t.series.slice(from, Math.max(from + 1, t.series.length - 1));
+  return { perSec: ((mean(windows.map((p) => p.count)) ?? 0) * 1000) / analysis.windowMs / perIteration, windows };
+}
+
+/**
+ * Share of an iteration spent outside its requests above which its dropped iterations are the test's VU
+ * budget, not the target: the iteration's own waits (a sleep inside the function, think time, a browser's
+ * rendering) hold the VUs that Little's law sized for the requests alone. A k6 example function sleeping 1 s
+ * around a 5 ms request spends 99.5 % of its iteration outside; a target too slow for its rate spends almost
+ * none (its requests are the iteration), so the two cases sit far on either side of one half.
+ */
+export const VU_BUDGET_OUTSIDE_SHARE = 0.5;
+/** Margin on Little's law when suggesting maxVUs from the measured iteration duration (as the compiler's safety factor). */
+export const VU_SUGGESTION_FACTOR = 1.5;
+
+export interface VuBudgetShortfall {
+  iterationMs: number;
+  requestMsPerIteration: number;
+  /** rate × iteration duration × margin: the VUs the transaction needs at its offered rate. */
+  suggestedMaxVus: number;
+}
+
+/** Dropped iterations explained by the VU budget (see VU_BUDGET_OUTSIDE_SHARE), or null when the requests take the iteration's time. */
+export function vuBudgetShortfall(t: TransactionAnalysis, durationSec: number): VuBudgetShortfall | null {
+  const iterationMs = t.iterationMeanMs ?? null;
+  if (t.dropped <= 0 || iterationMs === null || iterationMs <= 0 || t.iterations <= 0) return null;
+  const requestMsPerIteration = ((t.latencyMs?.mean ?? 0) * t.requests) / t.iterations;
+  if (1 - requestMsPerIteration / iterationMs < VU_BUDGET_OUTSIDE_SHARE) return null;
+  const rate = t.targetRatePerSec ?? (t.iterations + t.dropped) / Math.max(1, durationSec);
+  return { iterationMs, requestMsPerIteration, suggestedMaxVus: Math.max(1, Math.ceil((rate * iterationMs * VU_SUGGESTION_FACTOR) / 1000)) };
 }

@@ -48,6 +48,11 @@ export interface Rule {
   sentence: Record<Lang, (p: Record<string, string | number>) => string>;
   /** Its findings question the phase's figures themselves rather than the system: the verdict shows them as caveats. */
   caveat?: boolean;
+  /**
+   * Its critical findings mean the measurement itself is invalid (an overloaded injector, a load model the
+   * test could not apply): the phase's verdict is INCONCLUSIVE and its other findings are not judged.
+   */
+  invalidates?: boolean;
   evaluate: (ctx: RuleContext) => Finding[];
 }
 

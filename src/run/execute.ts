@@ -18,6 +18,8 @@ import { checkTargets } from './preflight.js';
 import { prepareRunHooks, startRunHooks, type RunHookOptions } from '../metrics/run-hooks.js';
 import { newRunId, RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta, type RunStatus } from './folder.js';
 import { formatSummaryTable, summaryRows, type K6SummaryExport } from './k6-summary.js';
+import { runReportData } from '../report/report-data.js';
+import { verdictLines, type Verdict, type VerdictStatus } from '../verdict/verdict.js';
 
 export interface RunRequest {
   model: string;
@@ -44,10 +46,13 @@ export interface RunOutcome {
   dir: string;
   meta: RunMeta;
   exitCode: number;
+  /** perfcell's verdict on the run (absent when k6 failed or the run was interrupted). */
+  verdict?: Verdict;
 }
 
 /** perfcell's exit codes for a run (docs/cli.md). */
-export const RUN_EXIT = { passed: 0, internal: 1, input: 2, environment: 3, failed: 4, interrupted: 130, sloBroken: 99 } as const;
+/** 98 and 99: the verdict's codes (src/verdict): 99 NO-GO (k6's own code for failed thresholds), 98 INCONCLUSIVE (the measurement is invalid). */
+export const RUN_EXIT = { passed: 0, internal: 1, input: 2, environment: 3, failed: 4, interrupted: 130, sloBroken: 99, inconclusive: 98 } as const;
 
 function perfcellVersion(): string {
   return (JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -69,6 +74,13 @@ export function checkDataFiles(loaded: LoadedModel): void {
     if (!existsSync(abs)) throw inputError(loaded.file, `data.${name}`, `an existing CSV file (${abs} does not exist; for the reference target \`perfcell sut seed\` writes it)`);
   }
 }
+
+/** The run's status and exit code for each verdict. */
+const VERDICT_OUTCOME: Record<VerdictStatus, { status: RunStatus; exitCode: number }> = {
+  go: { status: 'passed', exitCode: RUN_EXIT.passed },
+  'no-go': { status: 'slo-broken', exitCode: RUN_EXIT.sloBroken },
+  inconclusive: { status: 'inconclusive', exitCode: RUN_EXIT.inconclusive },
+};
 
 function statusOf(k6Exit: number, interrupted: boolean): { status: RunStatus; exitCode: number } {
   if (interrupted || k6Exit === K6_EXIT.externalAbort) return { status: 'interrupted', exitCode: RUN_EXIT.interrupted };
@@ -204,12 +216,24 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   writeRunMeta(dir, meta);
   await hooks.finish(meta);
 
+  // The run's verdict is perfcell's, from the run folder, as `analyze` and `report` give it: k6's own
+  // thresholds judge what k6 saw, not an overloaded injector or a VU budget that could not apply the model.
+  let verdict: Verdict | undefined;
+  if (status === 'passed' || status === 'slo-broken') {
+    verdict = (await runReportData([dir])).verdict;
+    ({ status, exitCode } = VERDICT_OUTCOME[verdict.status]);
+    meta.status = status;
+    meta.exitCode = exitCode;
+    writeRunMeta(dir, meta);
+  }
+
   if (summary) {
     const seconds = (Date.parse(meta.endedAt) - Date.parse(meta.startedAt)) / 1000;
     log('\n' + formatSummaryTable(summaryRows(meta, summary, Math.min(seconds, compiled.durationMs / 1000))));
   } else if (status === 'failed') {
     throw new PerfcellError(`k6 failed (exit ${result.exitCode}) before writing a summary; see ${runFile(dir, 'k6Log')}`, 'run');
   }
+  if (verdict) log('\n' + verdictLines(verdict));
   log(`perfcell: ${status} (exit ${exitCode}) · ${dir}`);
-  return { dir, meta, exitCode };
+  return { dir, meta, exitCode, verdict };
 }

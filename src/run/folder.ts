@@ -24,7 +24,8 @@ export const RUN_FILES = {
   stubs: 'stubs.json',
 } as const;
 
-export type RunStatus = 'running' | 'passed' | 'slo-broken' | 'failed' | 'interrupted';
+/** `slo-broken` is a NO-GO (a broken SLO or another blocking finding); `inconclusive`, a measurement that is not valid (src/verdict). */
+export type RunStatus = 'running' | 'passed' | 'slo-broken' | 'inconclusive' | 'failed' | 'interrupted';
 
 /** What run.json keeps of each compiled transaction (the compiler's shape, less the generated names). */
 export type RunTransactionMeta = Omit<CompiledTransaction, 'exec' | 'thinkTimeMs'>;

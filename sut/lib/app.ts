@@ -15,7 +15,7 @@ import { BrokerUnavailableError, type Bus, type DomainEvent, type Subscription }
 import { DbUnavailableError, type Db, type SqlValue } from './db.js';
 import { migrate } from './migrate.js';
 import { LOG_REDACT_PATHS } from './sensitive.js';
-import { currentRoute, eventRoute, withRoute } from './request-context.js';
+import { currentMethod, currentRoute, eventRoute, withRoute } from './request-context.js';
 import { extraDelayMs, type Traps } from './traps.js';
 
 export class HttpError extends Error {
@@ -43,6 +43,8 @@ export interface ServiceMetrics {
   /** Present when the service has a database: its queries by the route being served. */
   dbQueries?: Counter<'route'>;
   dbQueryDuration?: Histogram<'route'>;
+  /** Execution only (the wait for the connection left out), by method and route: what queueing cannot inflate. */
+  dbQueryExec?: Histogram<'method' | 'route'>;
 }
 
 /** The server's and the client's latency buckets (seconds). */
@@ -148,6 +150,7 @@ function createMetrics(name: ServiceName, db: Db | undefined): ServiceMetrics {
       ? {
           dbQueries: new Counter({ name: 'db_queries_total', help: 'SQL queries sent by this service, by the route being served (event:<routing key> for consumers)', labelNames: ['route'], registers: [registry] }),
           dbQueryDuration: new Histogram({ name: 'db_query_duration_seconds', help: 'SQL query duration (pool wait included), by the route being served', labelNames: ['route'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] }),
+          dbQueryExec: new Histogram({ name: 'db_query_exec_seconds', help: 'SQL query execution time (the wait for a connection left out), by the method and route being served', labelNames: ['method', 'route'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] }),
         }
       : {}),
     clientDuration: new Histogram({ name: 'http_client_request_duration_seconds', help: 'outbound HTTP calls to other services (body read included), by dependency and the route being served', labelNames: ['dependency', 'method', 'route', 'status_code'], buckets: HTTP_BUCKETS, registers: [registry] }),
@@ -158,16 +161,17 @@ function createMetrics(name: ServiceName, db: Db | undefined): ServiceMetrics {
 
 /** The service's database with every query counted and timed under the route being served. */
 function instrumentDb(db: Db, metrics: ServiceMetrics): Db {
-  const { dbQueries, dbQueryDuration } = metrics;
-  if (!dbQueries || !dbQueryDuration) return db;
+  const { dbQueries, dbQueryDuration, dbQueryExec } = metrics;
+  if (!dbQueries || !dbQueryDuration || !dbQueryExec) return db;
   return {
     kind: db.kind,
     async query<T extends object>(sql: string, params?: readonly SqlValue[]) {
       const route = currentRoute();
+      const method = currentMethod();
       dbQueries.inc({ route });
       const end = dbQueryDuration.startTimer({ route });
       try {
-        return await db.query<T>(sql, params);
+        return await db.query<T>(sql, params, (seconds) => dbQueryExec.observe({ method, route }, seconds));
       } finally {
         end();
       }
@@ -273,7 +277,7 @@ export async function startService(module: ServiceModule, o: StartServiceOptions
     const handler = route.handler;
     const template = route.url ?? route.path;
     route.handler = function (this: FastifyInstance, request, reply) {
-      return withRoute(template, () => handler.call(this, request, reply));
+      return withRoute(template, () => handler.call(this, request, reply), request.method);
     } as RouteHandlerMethod;
   });
 

@@ -14,9 +14,12 @@ export interface PoolStats {
   waiting: number;
 }
 
+/** Called with the seconds a query spent executing, its wait for a connection left out. */
+export type OnExecuted = (seconds: number) => void;
+
 export interface Db {
   readonly kind: 'postgres' | 'embedded';
-  query<T extends object = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  query<T extends object = Record<string, unknown>>(sql: string, params?: readonly SqlValue[], onExecuted?: OnExecuted): Promise<T[]>;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
   poolStats(): PoolStats;
@@ -47,11 +50,19 @@ export function createPgDb(url: string, max = 10): Db {
   let queries = 0;
   return {
     kind: 'postgres',
-    async query<T extends object>(sql: string, params: readonly SqlValue[] = []) {
+    async query<T extends object>(sql: string, params: readonly SqlValue[] = [], onExecuted?: OnExecuted) {
       queries++;
       try {
-        const r = await pool.query(sql, params as unknown[]);
-        return r.rows as T[];
+        if (!onExecuted) return (await pool.query(sql, params as unknown[])).rows as T[];
+        // A client of its own, so that the pool's wait is not counted as the query's execution.
+        const client = await pool.connect();
+        const t0 = process.hrtime.bigint();
+        try {
+          return (await client.query(sql, params as unknown[])).rows as T[];
+        } finally {
+          onExecuted(Number(process.hrtime.bigint() - t0) / 1e9);
+          client.release();
+        }
       } catch (error) {
         if (isUnavailableError(error)) throw new DbUnavailableError(error);
         throw error;
@@ -66,18 +77,45 @@ export function createPgDb(url: string, max = 10): Db {
   };
 }
 
+/**
+ * The end of each PGlite instance's queue of queries (services share one instance in embedded mode). PGlite
+ * runs one query at a time behind a lock of its own; queueing here first tells when a query starts executing,
+ * so its execution time can be told from its wait (a slow scan delays every other query behind it: their
+ * client-side times then measure the queue, not their own cost).
+ */
+const queueTails = new WeakMap<PGlite, Promise<void>>();
+
+async function inTurn<T>(instance: PGlite, fn: () => Promise<T>): Promise<T> {
+  const before = queueTails.get(instance) ?? Promise.resolve();
+  let release = () => {};
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  queueTails.set(instance, before.then(() => mine));
+  await before;
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
+
 /** PGlite runs one query at a time: "pool" figures describe that single connection and its queue. */
 export function wrapPglite(instance: PGlite, ownsInstance: boolean): Db {
   let inFlight = 0;
   let queries = 0;
   return {
     kind: 'embedded',
-    async query<T extends object>(sql: string, params: readonly SqlValue[] = []) {
+    async query<T extends object>(sql: string, params: readonly SqlValue[] = [], onExecuted?: OnExecuted) {
       inFlight++;
       queries++;
       try {
-        const r = await instance.query<T>(sql, params as unknown[]);
-        return r.rows;
+        return await inTurn(instance, async () => {
+          const t0 = process.hrtime.bigint();
+          try {
+            return (await instance.query<T>(sql, params as unknown[])).rows;
+          } finally {
+            onExecuted?.(Number(process.hrtime.bigint() - t0) / 1e9);
+          }
+        });
       } finally {
         inFlight--;
       }

@@ -8,16 +8,21 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /** Label value of work done outside any request or event (start-up, migrations). */
 export const NO_ROUTE = 'none';
 
-const storage = new AsyncLocalStorage<string>();
+const storage = new AsyncLocalStorage<{ route: string; method: string }>();
 
-/** Runs `fn` (and everything it awaits) on behalf of `route`. */
-export function withRoute<T>(route: string, fn: () => T): T {
-  return storage.run(route, fn);
+/** Runs `fn` (and everything it awaits) on behalf of `route` (and the HTTP method that asked for it; '' for an event). */
+export function withRoute<T>(route: string, fn: () => T, method = ''): T {
+  return storage.run({ route, method }, fn);
 }
 
 /** The route template being served (`/persons/:id/invoices`), `event:<routing key>`, or NO_ROUTE. */
 export function currentRoute(): string {
-  return storage.getStore() ?? NO_ROUTE;
+  return storage.getStore()?.route ?? NO_ROUTE;
+}
+
+/** The HTTP method of the request being served ('' outside a request). */
+export function currentMethod(): string {
+  return storage.getStore()?.method ?? '';
 }
 
 /** The label of a consumed event's work: consumers run no HTTP request, so their queries are not a route's. */

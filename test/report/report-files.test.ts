@@ -34,7 +34,8 @@ test('iteration report: phases from the folder, previous iteration beside it, re
 test("the previous iteration's analysis.json is used when present (same schema)", async () => {
   const root = tmp();
   cpSync(join(fixtures, 'basic-app'), join(root, 'basic-app'), { recursive: true });
-  const firstHtml = await writeIterationReport(join(root, 'basic-app/iteration-1'));
+  const { report: firstHtml, verdict } = await writeIterationReport(join(root, 'basic-app/iteration-1'));
+  assert.equal(verdict.status, 'go');
   assert.equal(firstHtml, join(root, 'basic-app/iteration-1/report.html'));
   const first = await writeReport(join(root, 'basic-app/iteration-1'));
   assert.equal(first.data.previous, null);
