@@ -48,7 +48,7 @@ export function checkUsableRun(dir: string): RunMeta {
   }
   if (meta.status !== 'passed' && meta.status !== 'slo-broken') {
     // An inconclusive run's measurement is not valid (its injector was saturated): nothing to compare against.
-    throw inputError(path, 'status', `a complete, valid run ("passed" or "slo-broken") to serve as a baseline, got "${String(meta.status)}"`);
+    throw inputError(path, 'status', `a complete run ("passed" or "slo-broken"; an inconclusive run's measurement is not valid) to serve as a baseline, got "${String(meta.status)}"`);
   }
   if (!existsSync(runFile(dir, 'raw'))) throw inputError(dir, RUN_FILES.raw, 'the raw samples of the run (file missing)');
   return meta;

@@ -54,14 +54,23 @@ export function createPgDb(url: string, max = 10): Db {
       queries++;
       try {
         if (!onExecuted) return (await pool.query(sql, params as unknown[])).rows as T[];
-        // A client of its own, so that the pool's wait is not counted as the query's execution.
+        // A client of its own, so that the pool's wait is not counted as the query's execution. As pool.query
+        // does: a connection lost while checked out fails the query (not the process), and a client released
+        // with an error is discarded.
         const client = await pool.connect();
+        const lost = () => undefined;
+        client.on('error', lost);
+        let failure: Error | undefined;
         const t0 = process.hrtime.bigint();
         try {
           return (await client.query(sql, params as unknown[])).rows as T[];
+        } catch (error) {
+          failure = error as Error;
+          throw error;
         } finally {
           onExecuted(Number(process.hrtime.bigint() - t0) / 1e9);
-          client.release();
+          client.off('error', lost);
+          client.release(failure);
         }
       } catch (error) {
         if (isUnavailableError(error)) throw new DbUnavailableError(error);

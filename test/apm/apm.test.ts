@@ -15,7 +15,7 @@ import { apmHttpShimPlugin } from '../../src/apm/bundle-plugin.js';
 import { bundleScenarios } from '../../src/scenario/bundle.js';
 import { loadStubSet } from '../../src/stubs/stub-set.js';
 import { startStubServer, type StubServer } from '../../src/stubs/wiremock.js';
-import { executeRun, type RunOutcome } from '../../src/run/execute.js';
+import { RUN_EXIT, executeRun, type RunOutcome } from '../../src/run/execute.js';
 import { readRunMeta } from '../../src/run/folder.js';
 import { startMetricsTarget, type MetricsTarget } from '../metrics/support/metrics-target.js';
 
@@ -64,7 +64,10 @@ describe('APM hooks: Dynatrace and W3C trace context', { timeout: 120_000 }, () 
   });
 
   it('every request carries x-dynatrace-test with VU, SI, TSN, LSN, LTN, PC', () => {
-    assert.equal(run.exitCode, 0, logs.join('\n'));
+    // The run completed; its `missing` transaction answers 404 on purpose, so perfcell's verdict is NO-GO.
+    assert.equal(run.exitCode, RUN_EXIT.sloBroken, logs.join('\n'));
+    assert.equal(run.verdict?.reasons.length, 1, logs.join('\n'));
+    assert.match(run.verdict?.reasons[0]?.en ?? '', /^unstubbed: missing: \d+ failed requests \(100 %\): 4xx/);
     const headers = k6Requests();
     assert.ok(headers.length > 100);
     const parsed = headers.map((h) => parseDynatraceTestHeader(String(h['x-dynatrace-test'] ?? '')));

@@ -13,7 +13,7 @@ import { startInfluxd, type InfluxInstance } from '../../src/metrics/influx-inst
 import { InfluxClient, type InfluxTarget } from '../../src/metrics/influx.js';
 import { pushRun } from '../../src/metrics/push.js';
 import { dashboardQueries, substitute } from '../../src/metrics/dashboard-queries.js';
-import { executeRun, type RunOutcome } from '../../src/run/execute.js';
+import { executeRun, RUN_EXIT, type RunOutcome } from '../../src/run/execute.js';
 import { readRawSamples } from '../../src/run/raw-samples.js';
 import { readRunMeta, runFile } from '../../src/run/folder.js';
 import { readMonitorSamples } from '../../src/monitor/samples.js';
@@ -100,7 +100,8 @@ describe('InfluxDB: live push, dashboard, perfcell push', { timeout: 120_000 }, 
   });
 
   it('the run passes and its live push is complete: no influx flag', () => {
-    assert.equal(run.exitCode, 0, logs.join('\n'));
+    // The run completes; the metrics model's `missing` (404) and `slow` (drops) make perfcell's verdict NO-GO on purpose.
+    assert.equal(run.exitCode, RUN_EXIT.sloBroken, logs.join('\n'));
     assert.deepEqual(readRunMeta(run.dir).flags.filter((f) => f.startsWith('influx')), []);
   });
 

@@ -75,3 +75,17 @@ test('the boundary: an iteration spending just under half its time outside reque
   delete under.transactions[0]!.iterationMeanMs;
   assert.equal(vuBudgetShortfall(under.transactions[0]!, 10), null);
 });
+
+test('drops while k6 starts VUs mid-run: the rate went through with VUs to spare → a warning on the test; VUs exhausted → the system, critical', async () => {
+  // 20/s of 300 ms requests (a 200 ms stub behind the target) with expectedResponseMs 100: 4 VUs pre-allocated, 6 needed.
+  const a = await shaped({ rate: 20, achievedShare: 1, iterationMs: 302, requestMs: 300, dropped: 3 });
+  a.durationSec = 4;
+  a.vus.max = 7;
+  a.vus.maxAllowed = 16;
+  const [f] = byId('throughput-limit').evaluate(ctxOf(a));
+  assert.equal(f!.severity, 'warning');
+  assert.match(runRules(ctxOf(a)).find((r) => r.ruleId === 'throughput-limit')!.text.en, /k6 drops arrivals while it starts VUs mid-run; set expectedResponseMs near the measured response time \(300 ms\)/);
+  assert.equal(verdictOf([a], runRules(ctxOf(a))).status, 'go');
+  a.vus.max = 16;
+  assert.equal(byId('throughput-limit').evaluate(ctxOf(a))[0]!.severity, 'critical');
+});
