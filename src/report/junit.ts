@@ -4,9 +4,7 @@
  * not judge them, the target did not fail them.
  */
 import type { ReportData } from './report-data.js';
-import { LABELS } from './i18n.js';
 
-const phaseLabel = (p: ReportData['phases'][number]['phase']) => LABELS.en[p];
 
 export function xmlEscape(s: string): string {
   // Characters XML 1.0 forbids are dropped; the five special ones are escaped.
@@ -17,10 +15,9 @@ export function xmlEscape(s: string): string {
 export function junitXml(data: ReportData): string {
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const total = data.phases.reduce((s, a) => s + a.slo.length, 0);
-  const invalid = (a: ReportData['phases'][number]) => data.verdict.phases?.find((p) => p.phase === a.phase)?.status === 'inconclusive';
-  // Why a phase is inconclusive: its measurement-invalidating findings (the verdict's first groups).
-  const why = (a: ReportData['phases'][number]) =>
-    (data.verdict.groups ?? []).filter((g) => g.invalidates).flatMap((g) => g.items.map((t) => t.en)).filter((t) => t.startsWith(`${phaseLabel(a.phase)}:`)).join(' ');
+  const phaseVerdict = (a: ReportData['phases'][number]) => data.verdict.phases?.find((p) => p.phase === a.phase);
+  const invalid = (a: ReportData['phases'][number]) => phaseVerdict(a)?.status === 'inconclusive';
+  const why = (a: ReportData['phases'][number]) => (phaseVerdict(a)?.invalidBecause ?? []).map((t) => t.en).join(' ');
   const count = (pick: (a: ReportData['phases'][number]) => boolean) => data.phases.reduce((s, a) => s + (pick(a) ? a.slo.filter((x) => !x.pass).length : 0), 0);
   lines.push(`<testsuites name="perfcell ${xmlEscape(data.service)}" tests="${total}" failures="${count((a) => !invalid(a))}" errors="${count(invalid)}">`);
   for (const a of data.phases) {

@@ -24,6 +24,8 @@ type Text = Record<Lang, string>;
 export interface PhaseVerdict {
   phase: Phase;
   status: VerdictStatus;
+  /** Why the measurement of this phase is not valid (the findings that make it inconclusive). */
+  invalidBecause: Text[];
 }
 
 /** Findings of one cause (one rule, or the run's own state), in a phase that is judged or not. */
@@ -160,7 +162,7 @@ const CAVEAT_RULES = new Set(RULES.filter((r) => r.caveat).map((r) => r.id));
 
 export function verdictOf(phases: readonly Analysis[], recommendations: readonly Recommendation[]): Verdict {
   const all = phases.map((a) => findingsOf(a, recommendations));
-  const statuses = all.map((f) => ({ phase: f.phase, status: statusOf(f) }));
+  const statuses: PhaseVerdict[] = all.map((f) => ({ phase: f.phase, status: statusOf(f), invalidBecause: f.invalid.map((r) => r.text) }));
   const status: VerdictStatus = statuses.some((s) => s.status === 'no-go') ? 'no-go' : statuses.some((s) => s.status === 'inconclusive') ? 'inconclusive' : 'go';
   const groups = groupsOf(all);
   const reasons = groups.filter((g) => g.judged && !g.invalidates).flatMap((g) => g.items);

@@ -76,7 +76,7 @@ test('every output says INCONCLUSIVE the same way: report view, summary.md, juni
   assert.match(summaryMarkdown(data, 'en'), /^## ⚠️ .* · INCONCLUSIVE\n\nINCONCLUSIVE: the measurement/);
   const xml = junitXml(data);
   assert.match(xml, /<testsuites [^>]*failures="0" errors="1">/);
-  assert.match(xml, /<error message="not judged: the measurement is invalid \(unstubbed: The load generator host/);
+  assert.match(xml, /<error message="not judged: the measurement is invalid \(The load generator host/);
   assert.doesNotMatch(xml, /<failure /);
   // The healthy breach: a failure.
   const healthy = assemble({ kind: 'run', dir: '/tmp/x', iteration: 1, phases: [brokenSlo(await baseAnalysis())], previous: null, campaign: null, generatedAt: '2026-12-02T00:00:00Z' });
