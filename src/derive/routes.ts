@@ -39,6 +39,7 @@ export function nameFor(method: string, template: string): string {
 export function kebab(s: string): string {
   return s
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([a-zA-Z])([0-9])/g, '$1-$2')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
@@ -178,15 +179,21 @@ export function isIdSegment(seg: string): boolean {
   return NUMBER.test(seg) || UUID.test(seg) || HEX.test(seg) || TOKEN.test(seg);
 }
 
-/** `/persons/0b6e…/360` → `/persons/{id}/360`. */
+/**
+ * `/persons/0b6e…/360` → `/persons/{id}/360`. REST paths alternate resources and ids, so a number right
+ * after an id is a resource name (`/persons/{id}/360`) and stays; UUIDs, hex ids and tokens never do.
+ */
 export function learnTemplate(path: string): string {
   let out = '';
   let start = 1;
   if (path === '/' || path === '') return '/';
+  let afterId = false;
   for (;;) {
     const slash = path.indexOf('/', start);
     const seg = slash < 0 ? path.slice(start) : path.slice(start, slash);
-    out += '/' + (isIdSegment(seg) ? '{id}' : seg);
+    const id = afterId ? UUID.test(seg) || HEX.test(seg) || TOKEN.test(seg) : isIdSegment(seg);
+    out += '/' + (id ? '{id}' : seg);
+    afterId = id;
     if (slash < 0) break;
     start = slash + 1;
   }
