@@ -39,6 +39,7 @@ interface SourceFlags {
   start?: string;
   end?: string;
   selector?: string;
+  step: string;
   routeLabel: string;
   methodLabel: string;
   statusLabel: string;
@@ -64,6 +65,7 @@ function addSourceOptions(c: Command): Command {
     .option('--start <time>', 'with --from-prometheus: ISO time or epoch seconds')
     .option('--end <time>', 'with --from-prometheus: ISO time, epoch seconds or "now"', 'now')
     .option('--selector <matchers>', 'with --from-prometheus: extra label matchers, e.g. job="grc"')
+    .option('--step <seconds>', 'with --from-prometheus: seconds per point', '60')
     .option('--route-label <label>', 'with --from-prometheus', 'route')
     .option('--method-label <label>', 'with --from-prometheus', 'method')
     .option('--status-label <label>', 'with --from-prometheus', 'status_code')
@@ -79,6 +81,12 @@ function addSourceOptions(c: Command): Command {
     .option('--keep-static', 'keep static assets (.js, .css, images, fonts, …)')
     .option('--keep-bots', 'keep bots, crawlers and probes (by user agent)')
     .option('--max-bad <ratio>', 'refuse the input when more lines than this do not parse', '10%');
+}
+
+function stepOf(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw inputError('--step', '', `whole seconds ≥ 1, got "${v}"`);
+  return n;
 }
 
 async function figuresFrom(o: SourceFlags): Promise<{ figures: DerivedFigures; sources: string[] }> {
@@ -104,7 +112,7 @@ async function figuresFrom(o: SourceFlags): Promise<{ figures: DerivedFigures; s
     if (o.from?.length) throw inputError('--from/--from-prometheus', '', 'one source, not both');
     if (!o.start) throw inputError('--start', '', 'the start of the period (with --from-prometheus)');
     const agg = new Aggregator(input);
-    await readPrometheus({ url: o.fromPrometheus, metric: o.metric, startMs: timeOf('--start', o.start), endMs: timeOf('--end', o.end ?? 'now'), selector: o.selector, routeLabel: o.routeLabel, methodLabel: o.methodLabel, statusLabel: o.statusLabel }, agg);
+    await readPrometheus({ url: o.fromPrometheus, metric: o.metric, startMs: timeOf('--start', o.start), endMs: timeOf('--end', o.end ?? 'now'), selector: o.selector, stepSec: stepOf(o.step), routeLabel: o.routeLabel, methodLabel: o.methodLabel, statusLabel: o.statusLabel }, agg);
     return { figures: { ...agg.finish(input.peak), read: { lines: 0, parsed: 0, bad: 0, badExamples: [], sources: [] } }, sources: [`${o.fromPrometheus} ${o.metric}`] };
   }
   if (!o.from?.length) throw inputError('--from', '', 'access-log files (or --from-prometheus <url>)');
