@@ -121,6 +121,34 @@ export interface Figures {
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
+/** User agents whose bot verdict is cached (they repeat a lot; the regex is the costliest per-line test). */
+const BOT_CACHE_SIZE = 10_000;
+
+/**
+ * A string that owns its characters. The parsers' fields are slices of a decoded 1 MB chunk; a slice kept
+ * in a map (a template, a user agent) would keep its whole chunk alive.
+ */
+export function own(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
+/** 52-bit FNV-1a-style hash of a session key (IP + user agent): a number keeps no chunk alive. */
+function sessionHash(a: string, b: string): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 16777619);
+    h2 = Math.imul(h2 ^ c, 2246822519);
+  }
+  h1 = Math.imul(h1 ^ 1, 16777619);
+  for (let i = 0; i < b.length; i++) {
+    const c = b.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 16777619);
+    h2 = Math.imul(h2 ^ c, 2246822519);
+  }
+  return (h1 >>> 0) * 0x100000 + ((h2 >>> 0) & 0xfffff);
+}
 
 export class Aggregator {
   private readonly table = new RouteTable();
@@ -133,7 +161,8 @@ export class Aggregator {
   private uncoveredTotal = 0;
   private uncoveredOther = 0;
   readonly excluded: ExcludedCounts = { healthChecks: 0, staticAssets: 0, bots: 0, malformedRequests: 0, notFound: 0 };
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions = new Map<number, Session>();
+  private readonly botCache = new Map<string, boolean>();
   private readonly thinkTime = new LogHistogram();
   private readonly perSession = new LogHistogram();
   private sessionCount = 0;
@@ -169,7 +198,7 @@ export class Aggregator {
       this.excluded.staticAssets++;
       return;
     }
-    if (!this.o.keepBots && r.userAgent !== '' && isBot(r.userAgent)) {
+    if (!this.o.keepBots && r.userAgent !== '' && this.bot(r.userAgent)) {
       this.excluded.bots++;
       return;
     }
@@ -204,7 +233,7 @@ export class Aggregator {
       const key = `${method} ${learnTemplate(path)}`;
       const c = this.uncovered.get(key);
       if (c !== undefined) this.uncovered.set(key, c + n);
-      else if (this.uncovered.size < this.maxLearned) this.uncovered.set(key, n);
+      else if (this.uncovered.size < this.maxLearned) this.uncovered.set(own(key), n);
       else this.uncoveredOther += n;
       if (r) this.session(r);
       return;
@@ -230,6 +259,16 @@ export class Aggregator {
     if (r) this.session(r);
   }
 
+  private bot(ua: string): boolean {
+    let b = this.botCache.get(ua);
+    if (b === undefined) {
+      b = isBot(ua);
+      if (this.botCache.size >= BOT_CACHE_SIZE) this.botCache.clear();
+      this.botCache.set(own(ua), b);
+    }
+    return b;
+  }
+
   /** Index of the learned template, creating it (up to the cap); -1 beyond the cap. */
   private learn(method: string, path: string): number {
     const template = learnTemplate(path);
@@ -237,15 +276,15 @@ export class Aggregator {
     const known = this.learnedIndex.get(key);
     if (known !== undefined) return known;
     if (this.tx.length >= this.maxLearned) return -1;
-    const route = { method, template, name: nameFor(method, template) };
+    const route = { method: own(method), template: own(template), name: nameFor(method, template) };
     this.tx.push(newTx(route));
-    this.learnedIndex.set(key, this.tx.length - 1);
+    this.learnedIndex.set(own(key), this.tx.length - 1);
     return this.tx.length - 1;
   }
 
   private session(r: LogRecord): void {
     if (r.clientId) this.sawClientId = true;
-    const key = r.clientId || `${r.ip}\u0001${r.userAgent}`;
+    const key = r.clientId ? sessionHash(r.clientId, '') : sessionHash(r.ip, r.userAgent);
     const t = r.timeMs;
     const s = this.sessions.get(key);
     if (s) {

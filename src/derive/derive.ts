@@ -6,7 +6,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { PerfcellError, inputError } from '../errors.js';
-import { Aggregator, type AggregateOptions, type Figures, type PeakMethod } from './aggregate.js';
+import { Aggregator, own, type AggregateOptions, type Figures, type PeakMethod } from './aggregate.js';
 import { DEFAULT_JSON_MAPPING, FORMAT_EXPECTATION, detectFormat, emptyRecord, parseClfLine, parseJsonLine, type DurationUnit, type JsonMapping, type LineFormat } from './parse.js';
 import { openSources, readLines } from './read.js';
 import { routesFromFile, routesFromOpenApi, type Route } from './routes.js';
@@ -83,8 +83,8 @@ export async function readInto(input: DeriveInput, sink: (r: ReturnType<typeof e
       }
       fig.bad++;
       out.bad++;
-      if (out.badExamples.length < BAD_EXAMPLES) out.badExamples.push(`${source.file}:${no}: ${cut(line)}`);
-      firstBad ??= { file: source.file, line: no, text: line, format: f };
+      if (out.badExamples.length < BAD_EXAMPLES) out.badExamples.push(own(`${source.file}:${no}: ${cut(line)}`));
+      firstBad ??= { file: source.file, line: no, text: own(cut(line)), format: f };
     };
     await readLines(source, (line, no) => {
       if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) return;

@@ -56,14 +56,14 @@ let lastDayMs = 0;
 export function parseClfTime(s: string, from: number, r: LogRecord): boolean {
   // dd/Mon/yyyy:hh:mm:ss +hhmm = 26 characters
   if (s.length - from < 26 || s.charCodeAt(from + 2) !== 47 || s.charCodeAt(from + 6) !== 47 || s.charCodeAt(from + 11) !== 58) return false;
-  const day = s.slice(from, from + 11);
-  if (day !== lastDay) {
+  if (!s.startsWith(lastDay, from) || lastDay === '') {
+    const day = s.slice(from, from + 11);
     const month = MONTHS[s.slice(from + 3, from + 6)];
     const d = int(s, from, from + 2);
     const y = int(s, from + 7, from + 11);
     if (month === undefined || Number.isNaN(d) || Number.isNaN(y)) return false;
     lastDayMs = Date.UTC(y, month, d);
-    lastDay = day;
+    lastDay = Buffer.from(day).toString();
   }
   const h = int(s, from + 12, from + 14);
   const m = int(s, from + 15, from + 17);
@@ -95,18 +95,30 @@ function closingQuote(s: string, from: number): number {
   return i;
 }
 
+const KNOWN_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+/** The method as a constant string when it is a common one (no slice kept per record). */
+function methodName(req: string, a: number): string {
+  for (const m of KNOWN_METHODS) if (m.length === a && req.startsWith(m)) return m;
+  return req.slice(0, a);
+}
+
 function setRequest(req: string, r: LogRecord): void {
   const a = req.indexOf(' ');
   const b = a < 0 ? -1 : req.indexOf(' ', a + 1);
-  const method = a > 0 ? req.slice(0, a) : '';
   // A request line that is not `METHOD URL [PROTO]` (TLS bytes on the HTTP port, "-", a scanner's junk) is a
   // well-formed log line about a malformed request: kept, with an empty method, and excluded later.
-  if (a <= 0 || !/^[A-Z]{3,10}$/.test(method) || req.charCodeAt(a + 1) !== 47 /* / */ && !req.startsWith('http', a + 1)) {
+  let upper = a >= 3 && a <= 10;
+  for (let i = 0; upper && i < a; i++) {
+    const c = req.charCodeAt(i);
+    upper = c >= 65 && c <= 90;
+  }
+  if (!upper || (req.charCodeAt(a + 1) !== 47 /* / */ && !req.startsWith('http', a + 1))) {
     r.method = '';
     r.url = '';
     return;
   }
-  r.method = method;
+  r.method = methodName(req, a);
   let url = b < 0 ? req.slice(a + 1) : req.slice(a + 1, b);
   // An absolute-form target (proxies): keep its path.
   if (url.charCodeAt(0) !== 47) {

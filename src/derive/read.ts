@@ -105,8 +105,14 @@ export async function readLines(source: FileSource, onLine: (line: string, lineN
         }
         continue;
       }
-      const head = carry ? Buffer.concat([carry, chunk.subarray(0, last)]) : chunk.subarray(0, last);
-      emit(head.toString('utf8'));
+      if (carry) {
+        // The carried start of a line and this chunk's first line, decoded together (a small copy); the
+        // rest of the chunk is decoded in place.
+        const first = chunk.indexOf(10);
+        emit(Buffer.concat([carry, chunk.subarray(0, first)]).toString('utf8'));
+        if (stopped) break;
+        if (first < last) emit(chunk.toString('utf8', first + 1, last));
+      } else emit(chunk.toString('utf8', 0, last));
       carry = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : undefined;
       if (stopped) break;
     }

@@ -191,7 +191,7 @@ export function learnTemplate(path: string): string {
   for (;;) {
     const slash = path.indexOf('/', start);
     const seg = slash < 0 ? path.slice(start) : path.slice(start, slash);
-    const id = afterId ? UUID.test(seg) || HEX.test(seg) || TOKEN.test(seg) : isIdSegment(seg);
+    const id: boolean = afterId ? UUID.test(seg) || HEX.test(seg) || TOKEN.test(seg) : isIdSegment(seg);
     out += '/' + (id ? '{id}' : seg);
     afterId = id;
     if (slash < 0) break;
@@ -205,5 +205,9 @@ const STATIC = /\.(js|mjs|css|map|png|jpe?g|gif|svg|ico|webp|avif|woff2?|ttf|eot
 const BOT = /bot\b|bot\/|crawler|spider|slurp|crawling|facebookexternalhit|headlesschrome|python-requests|curl\/|wget\/|go-http-client|apache-httpclient|uptime|pingdom|monitor|kube-probe|elb-healthchecker|prometheus/i;
 
 export const isHealthCheck = (path: string): boolean => HEALTH.test(path);
-export const isStatic = (path: string): boolean => STATIC.test(path);
+/** Only a path whose last segment has an extension can be a static asset: the regex runs on those alone. */
+export const isStatic = (path: string): boolean => {
+  const dot = path.lastIndexOf('.');
+  return dot > path.lastIndexOf('/') && STATIC.test(path);
+};
 export const isBot = (userAgent: string): boolean => BOT.test(userAgent);

@@ -28,7 +28,7 @@ test('volumes under- and over-estimated beyond the tolerance, transactions no lo
   assert.deepEqual(d.uncovered.map((u) => [u.route, u.share]), [['GET /export', 250 / 8000], ['DELETE /r/{id}', 250 / 8000]]);
   assert.equal(d.ok, false);
   assert.equal(d.failures.length, 2);
-  assert.match(formatDiff(d), /  - search: model 700\/h, production 1000\/h \(\+42\.9 %, tolerance ±20 %\)/);
+  assert.match(formatDiff(d), / {2}- search: model 700\/h, production 1000\/h \(\+42\.9 %, tolerance ±20 %\)/);
 });
 
 test('over-estimated and coverage below the minimum fail; within tolerance passes', () => {

@@ -28,7 +28,7 @@ let dir: string;
 let server: Server;
 let prom: ChildProcess | undefined;
 let promUrl = '';
-let window = { start: 0, end: 0 };
+const window = { start: 0, end: 0 };
 
 async function freePort(): Promise<number> {
   const s = createServer();
