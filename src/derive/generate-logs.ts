@@ -112,7 +112,8 @@ const USER_AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15',
   'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
-  'PortailAgence/3.2 (Windows; fr-FR) — poste conseiller',
+  // ASCII only, as nginx writes them (it escapes other bytes as \xNN)
+  'PortailAgence/3.2 (Windows; fr-FR) poste conseiller',
 ];
 const BOT_AGENTS = ['Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)', 'python-requests/2.32.3'];
 const SCANNER_PATHS = ['/wp-login.php', '/.env', '/admin/config.php', '/phpmyadmin/index.php', '/cgi-bin/luci'];

@@ -79,23 +79,31 @@ export class RouteTable {
 
   /** Route index for a method and path, or -1. Literal segments win over parameters (`/persons/search`). */
   match(method: string, path: string): number {
-    const segs = splitPath(path);
-    return matchFrom(this.root, segs, 0, method);
+    let end = path.length;
+    // A trailing slash is the same route (`/persons/` = `/persons`).
+    if (end > 1 && path.charCodeAt(end - 1) === 47) end--;
+    return matchAt(this.root, path, 1, end, method);
   }
 }
 
-function matchFrom(node: Node, segs: string[], i: number, method: string): number {
-  if (i === segs.length) {
-    if (!node.routes) return -1;
-    return node.routes.get(method) ?? node.routes.get('*') ?? -1;
-  }
-  const seg = segs[i] as string;
+function leaf(node: Node, method: string): number {
+  if (!node.routes) return -1;
+  return node.routes.get(method) ?? node.routes.get('*') ?? -1;
+}
+
+/** Walks the segment starting at `start` (up to `end`) without splitting the path into an array. */
+function matchAt(node: Node, path: string, start: number, end: number, method: string): number {
+  let slash = path.indexOf('/', start);
+  if (slash < 0 || slash > end) slash = end;
+  const seg = path.slice(start, slash);
+  const last = slash >= end;
   const lit = node.literal.get(seg);
   if (lit) {
-    const r = matchFrom(lit, segs, i + 1, method);
+    const r = last ? leaf(lit, method) : matchAt(lit, path, slash + 1, end, method);
     if (r >= 0) return r;
   }
-  return node.param && seg !== '' ? matchFrom(node.param, segs, i + 1, method) : -1;
+  if (!node.param || seg === '') return -1;
+  return last ? leaf(node.param, method) : matchAt(node.param, path, slash + 1, end, method);
 }
 
 function splitPath(path: string): string[] {
