@@ -54,12 +54,13 @@ else {
 // 3. Java for WireMock (stubbed phase).
 if (!out('java', ['-version'])) say('Java not found: stubs (WireMock) and the stubbed phase are disabled. Install a JRE ≥ 11 (apt-get install default-jre-headless).');
 
-// 4. Optional system packages: InfluxDB (metrics) and Chromium (end-to-end phase, report tests).
+// 4. Optional system packages: InfluxDB (metrics), Chromium (end-to-end phase, report tests), Prometheus.
 // --no-system-packages: a job that needs neither (the CI gate, in a root container) must not apt-get them
 // on every run.
 const isRoot = process.getuid?.() === 0;
 const systemPackages = !process.argv.includes('--no-system-packages');
-const missing = [['influxd', 'influxdb'], ['chromium', 'chromium']].filter(([bin]) => !out('sh', ['-c', `command -v ${bin}`]));
+// Prometheus: `model derive --from-prometheus` is tested against a real one (test/derive/prometheus.test.ts).
+const missing = [['influxd', 'influxdb'], ['chromium', 'chromium'], ['prometheus', 'prometheus']].filter(([bin]) => !out('sh', ['-c', `command -v ${bin}`]));
 if (missing.length > 0 && !systemPackages) say(`${missing.map(([, pkg]) => pkg).join(', ')} not installed (--no-system-packages): InfluxDB push and the browser phase stay disabled`);
 else if (missing.length > 0) {
   const pkgs = missing.map(([, pkg]) => pkg);

@@ -17,6 +17,7 @@ import { migrate } from './migrate.js';
 import { LOG_REDACT_PATHS } from './sensitive.js';
 import { currentMethod, currentRoute, eventRoute, withRoute } from './request-context.js';
 import { extraDelayMs, type Traps } from './traps.js';
+import { accessLogHook } from './access-log.js';
 
 export class HttpError extends Error {
   constructor(readonly statusCode: number, message: string) {
@@ -301,6 +302,8 @@ export async function startService(module: ServiceModule, o: StartServiceOptions
     const route = request.routeOptions.url ?? 'unmatched';
     httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
+  const accessLog = accessLogHook(module.name);
+  if (accessLog) app.addHook('onResponse', accessLog);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
