@@ -16,16 +16,18 @@ export type ColumnAction = (typeof COLUMN_ACTIONS)[number];
 const qualified = z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'schema.table in lower case');
 const columnRef = z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'schema.table.column in lower case');
 
-const tableRules = z.union([
-  z.literal('skip'),
+/** `skip` (the table is not extracted) or the classification of every column. */
+const tableRules = z.preprocess(
+  (v) => (v === 'skip' ? { skip: true, columns: {} } : v),
   z
     .object({
+      skip: z.literal(true).optional(),
       /** The column whose value keys the per-person constants (date shift, postcode + city pair). */
       person: z.string().optional(),
       columns: z.record(z.string(), z.enum(COLUMN_ACTIONS)),
     })
     .strict(),
-]);
+);
 
 export const relationSchema = z
   .object({
@@ -52,7 +54,7 @@ export const rulesSchema = z
 
 export type Rules = z.infer<typeof rulesSchema>;
 export type Relation = z.infer<typeof relationSchema>;
-export type TableRules = Exclude<Rules['tables'][string], 'skip'>;
+export type TableRules = Rules['tables'][string];
 
 export function parseRules(text: string, file: string): Rules {
   const doc = parseDocument(text, { prettyErrors: true });
@@ -118,7 +120,7 @@ export function checkRules(rules: Rules, catalog: Catalog, file: string): TableP
       unclassified.push(...table.columns.map((c) => `${name}.${c.name}`));
       continue;
     }
-    if (r === 'skip') continue;
+    if (r.skip) continue;
     const known = new Set(table.columns.map((c) => c.name));
     for (const col of Object.keys(r.columns)) if (!known.has(col)) problems.push(`tables.${name}.columns.${col}: no such column in the source database`);
     const columns: ColumnPlan[] = [];
