@@ -80,7 +80,7 @@ function checkedColumns(plan: TablePlan): string[] {
   return plan.columns.filter((c) => GLOBALLY_CHECKED.has(c.action as MaskKind)).map((c) => c.name);
 }
 
-async function ensureDestination(client: pg.Client, catalog: Catalog, plans: readonly TablePlan[], url: string): Promise<void> {
+function ensureDestination(catalog: Catalog, plans: readonly TablePlan[], url: string): void {
   const byName = new Map(catalog.tables.map((t) => [qualifiedName(t), new Set(t.columns.map((c) => c.name))]));
   const missing: string[] = [];
   for (const p of plans) {
@@ -88,7 +88,6 @@ async function ensureDestination(client: pg.Client, catalog: Catalog, plans: rea
     if (!cols) missing.push(p.table);
     else for (const c of p.columns) if (!cols.has(c.name)) missing.push(`${p.table}.${c.name}`);
   }
-  void client;
   if (missing.length) throw new PerfcellError(`--to ${redactUrl(url)}: the destination lacks ${missing.join(', ')} (create its schema first, e.g. the target's migrations)`, 'input');
 }
 
@@ -121,7 +120,7 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
 
     if (o.to) {
       dest = await connect(o.to, '--to');
-      await ensureDestination(dest, await introspect(dest), ordered, o.to);
+      ensureDestination(await introspect(dest), ordered, o.to);
     }
 
     const previous: Audit | undefined = o.resume && existsSync(auditFile) ? (JSON.parse(readFileSync(auditFile, 'utf8')) as Audit) : undefined;
@@ -216,7 +215,7 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
       throw new PerfcellError(`leak check failed: original values found in ${leaks.map((l) => `${l.column} (${l.rows} rows, ${l.kind})`).join(', ')}; the output was removed (audit: ${auditFile})`, 'run');
     }
     for (const spec of o.dataFiles ?? []) {
-      await writeDataFile(spec, dest, o.out);
+      await writeDataFile(spec, dest, o.out, ordered);
       audit.dataFiles.push(spec.file);
     }
     audit.finishedAt = clock().toISOString();
@@ -348,18 +347,14 @@ export async function leakCheck(source: pg.Client, dest: pg.Client | undefined, 
 const csvField = (v: string | null): string => (v === null ? '' : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** A scenario data file (CSV with a header) of masked columns, read back from the output. */
-async function writeDataFile(spec: DataFileSpec, dest: pg.Client | undefined, out: string | undefined): Promise<void> {
+async function writeDataFile(spec: DataFileSpec, dest: pg.Client | undefined, out: string | undefined, plans: readonly TablePlan[]): Promise<void> {
   mkdirSync(dirname(spec.file) || '.', { recursive: true });
   const ws = createWriteStream(spec.file);
   ws.write(spec.columns.join(',') + '\n');
   const splitter = new LineSplitter();
-  let indexes: number[] | undefined;
-  if (!dest) {
-    const header = readFileSync(join(out as string, 'audit.json'), 'utf8');
-    const audit = JSON.parse(header) as Audit;
-    const cols = Object.keys(audit.tables.find((t) => t.table === spec.table)?.columns ?? {});
-    indexes = spec.columns.map((c) => cols.indexOf(c));
-  }
+  // A COPY file holds the plan's columns in order; the destination is asked for the wanted ones only.
+  const cols = plans.find((p) => p.table === spec.table)?.columns.map((c) => c.name) ?? [];
+  const indexes = dest ? undefined : spec.columns.map((c) => cols.indexOf(c));
   const onLine = (line: Buffer) => {
     const fields = line.toString('utf8').split('\t');
     const picked = indexes ? indexes.map((i) => fields[i] as string) : fields;

@@ -101,7 +101,11 @@ export async function createProductionDb(name: string, persons: number, seed = '
       [Math.max(1, Math.round(persons * HEAVY_SHARE)), HEAVY_CALLS, ODD_NOTES],
     );
     // Odd characters in names (one person in 50): apostrophes, tabs, backslashes, emoji.
-    await db.exec(`UPDATE grc.persons SET last_name = 'D''ARC' || chr(9) || 'DU\\PONT 😀', last_name_norm = 'DARC DUPONT' WHERE ('x' || left(md5(id::text), 4))::bit(16)::int % 50 = 0`);
+    const odd = `'D''ARC' || chr(9) || 'DU\\PONT 😀'`;
+    const oddRow = (col: string) => `('x' || left(md5(${col}::text), 4))::bit(16)::int % 50 = 0`;
+    await db.exec(`UPDATE grc.persons SET last_name = ${odd}, last_name_norm = 'DARC DUPONT' WHERE ${oddRow('id')}`);
+    // The same person has the same name in every department.
+    for (const t of ['billing.accounts', 'customer_service.contacts', 'legal.persons', 'sales.profiles']) await db.exec(`UPDATE ${t} SET last_name = ${odd} WHERE ${oddRow('person_id')}`);
     await db.exec(IDENTITY_DDL);
     // Identities with valid check digits for the customers (not the prospects).
     const rand = seededRandom(18);
