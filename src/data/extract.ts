@@ -15,7 +15,7 @@ import { PerfcellError, inputError } from '../errors.js';
 import { GLOBALLY_CHECKED, Masker, type MaskKind, secretFingerprint } from './mask.js';
 import { BloomFilter, MAX_CANDIDATES, MIN_LEAK_LENGTH, leakKey } from './leak.js';
 import { LineSplitter, decodeField } from './copy-text.js';
-import { MaskTransform, type MaskStats } from './transform.js';
+import { MaskTransform } from './transform.js';
 import { buildEdges, chooseSubset, loadOrder, reachable, type Edge } from './plan.js';
 import { checkRules, parseRules, qualifiedName, type Catalog, type TablePlan } from './rules.js';
 import { connect, copyIn, copyOut, introspect, keyTable, quoteIdent, quoteTable, redactUrl, selectSubset } from './pg.js';

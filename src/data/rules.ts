@@ -8,7 +8,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { PerfcellError, inputError } from '../errors.js';
 import { zodToError } from '../model/zod-errors.js';
-import { MASK_KINDS, type MaskKind } from './mask.js';
+import { MASK_KINDS } from './mask.js';
 
 export const COLUMN_ACTIONS = ['keep', 'drop', ...MASK_KINDS] as const;
 export type ColumnAction = (typeof COLUMN_ACTIONS)[number];
