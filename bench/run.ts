@@ -12,6 +12,7 @@ import { benchCampaignOverhead, benchStubCapacity } from './stubs-bench.js';
 import { benchAnalyzer, benchReport } from './analyzer.js';
 import { benchInflux } from './influx.js';
 import { benchDerive } from './derive.js';
+import { benchData } from './data.js';
 
 type Bench = () => Promise<BenchResult[]>;
 const benches: Record<string, Bench> = {
@@ -22,6 +23,7 @@ const benches: Record<string, Bench> = {
   report: () => benchReport(),
   influx: () => benchInflux(),
   derive: () => benchDerive(),
+  data: () => benchData(),
 };
 
 const wanted = process.argv.slice(2);

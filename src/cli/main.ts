@@ -11,6 +11,7 @@ import { registerGateCommands } from './gate-commands.js';
 import { registerMetricsCommands } from './metrics-commands.js';
 import { registerAnalysisCommands } from './analysis-commands.js';
 import { registerDeriveCommands } from './derive-commands.js';
+import { registerDataCommands } from './data-commands.js';
 
 installExitHook();
 const debug = process.argv.includes('--debug');
@@ -27,6 +28,7 @@ registerGateCommands(program);
 registerMetricsCommands(program);
 registerAnalysisCommands(program);
 registerDeriveCommands(program);
+registerDataCommands(program);
 
 try {
   await program.parseAsync(process.argv);

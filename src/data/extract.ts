@@ -1,0 +1,378 @@
+/**
+ * `perfcell data extract`: a consistent, masked subset of a source database, loaded into another database
+ * or written as COPY files, with an audit file and a leak check. Everything that can be wrong in the input
+ * (rules, unknown or unclassified columns, unreachable databases, missing destination tables, a bad subset)
+ * is found before the first write; each table is then loaded in its own transaction and recorded in the
+ * audit, so `--resume` restarts at the first table not done.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { PerfcellError, inputError } from '../errors.js';
+import { GLOBALLY_CHECKED, Masker, type MaskKind, secretFingerprint } from './mask.js';
+import { BloomFilter, MAX_CANDIDATES, MIN_LEAK_LENGTH, leakKey } from './leak.js';
+import { LineSplitter, decodeField } from './copy-text.js';
+import { MaskTransform } from './transform.js';
+import { buildEdges, chooseSubset, loadOrder, reachable, type Edge } from './plan.js';
+import { checkRules, parseRules, qualifiedName, type Catalog, type TablePlan } from './rules.js';
+import { connect, copyIn, copyOut, introspect, keyTable, quoteIdent, quoteTable, redactUrl, selectSubset } from './pg.js';
+
+export const AUDIT_VERSION = 1;
+
+export interface DataFileSpec {
+  file: string;
+  table: string;
+  columns: string[];
+}
+
+export interface ExtractOptions {
+  from: string;
+  rulesFile: string;
+  subset?: string;
+  to?: string;
+  out?: string;
+  secret: Buffer;
+  auditFile?: string;
+  resume?: boolean;
+  dataFiles?: DataFileSpec[];
+  clock?: () => Date;
+  log?: (line: string) => void;
+}
+
+export interface AuditTable {
+  table: string;
+  selection: 'subset' | 'whole';
+  rows: number;
+  status: 'done' | 'pending';
+  columns: Record<string, string>;
+}
+
+export interface Audit {
+  version: number;
+  startedAt: string;
+  finishedAt?: string;
+  source: string;
+  destination: string;
+  rulesFile: string;
+  rulesSha256: string;
+  subset: string | null;
+  secretFingerprint: string;
+  relations: { child: string; parent: string; follow: 'up' | 'both'; declared: boolean }[];
+  tables: AuditTable[];
+  leakCheck?: { checkedValues: number; candidates: number; leaks: { column: string; rows: number; kind: 'same row' | 'original value' }[]; passed: boolean };
+  dataFiles: string[];
+}
+
+/** "persons.csv=grc.persons:id,last_name" → where to write which masked columns. */
+export function parseDataFileSpec(text: string): DataFileSpec {
+  const m = /^([^=]+)=([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*):([a-z_][a-z0-9_,]*)$/.exec(text);
+  if (!m) throw inputError('--data-file', '', `file=schema.table:column,column (got "${text}")`);
+  return { file: m[1] as string, table: m[2] as string, columns: (m[3] as string).split(',').filter(Boolean) };
+}
+
+const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+
+/** Masked columns whose outputs the global leak check scans, per table. */
+function checkedColumns(plan: TablePlan): string[] {
+  return plan.columns.filter((c) => GLOBALLY_CHECKED.has(c.action as MaskKind)).map((c) => c.name);
+}
+
+function ensureDestination(catalog: Catalog, plans: readonly TablePlan[], url: string): void {
+  const byName = new Map(catalog.tables.map((t) => [qualifiedName(t), new Set(t.columns.map((c) => c.name))]));
+  const missing: string[] = [];
+  for (const p of plans) {
+    const cols = byName.get(p.table);
+    if (!cols) missing.push(p.table);
+    else for (const c of p.columns) if (!cols.has(c.name)) missing.push(`${p.table}.${c.name}`);
+  }
+  if (missing.length) throw new PerfcellError(`--to ${redactUrl(url)}: the destination lacks ${missing.join(', ')} (create its schema first, e.g. the target's migrations)`, 'input');
+}
+
+export async function extract(o: ExtractOptions): Promise<Audit> {
+  const clock = o.clock ?? (() => new Date());
+  const log = o.log ?? (() => undefined);
+  if (Boolean(o.to) === Boolean(o.out)) throw inputError('perfcell data extract', '--to/--out', 'exactly one destination: --to <postgres-url> or --out <dir>');
+  if (!existsSync(o.rulesFile)) throw inputError(o.rulesFile, '', 'a rules file (perfcell data classify proposes one)');
+  const rulesText = readFileSync(o.rulesFile, 'utf8');
+  const rules = parseRules(rulesText, o.rulesFile);
+  const subset = chooseSubset(rules, o.subset, o.rulesFile);
+  const fingerprint = secretFingerprint(o.secret);
+  const auditFile = o.auditFile ?? (o.out ? join(o.out, 'audit.json') : 'perfcell-data-audit.json');
+
+  const source = await connect(o.from, '--from');
+  let dest: pg.Client | undefined;
+  try {
+    const catalog = await introspect(source);
+    const plans = checkRules(rules, catalog, o.rulesFile);
+    const extracted = new Set(plans.map((p) => p.table));
+    if (subset && !extracted.has(subset.root)) throw inputError(o.subset ? '--subset' : o.rulesFile, 'subset', `a table the rules extract (${subset.root} is ${catalog.tables.some((t) => qualifiedName(t) === subset.root) ? 'skipped' : 'not in the source database'})`);
+    for (const spec of o.dataFiles ?? []) {
+      const p = plans.find((x) => x.table === spec.table);
+      const bad = p ? spec.columns.filter((c) => !p.columns.some((x) => x.name === c && x.action !== 'drop')) : spec.columns;
+      if (!p || bad.length) throw inputError('--data-file', spec.file, `columns extracted by the rules (${spec.table}: ${bad.join(', ')} ${p ? 'not extracted' : 'table not extracted'})`);
+    }
+    const edges: Edge[] = buildEdges(catalog, rules.relations, extracted);
+    const ordered = loadOrder(plans, edges);
+    const linked = subset ? reachable(subset.root, edges) : new Set<string>();
+
+    if (o.to) {
+      dest = await connect(o.to, '--to');
+      ensureDestination(await introspect(dest), ordered, o.to);
+    }
+
+    const previous: Audit | undefined = o.resume && existsSync(auditFile) ? (JSON.parse(readFileSync(auditFile, 'utf8')) as Audit) : undefined;
+    if (previous && (previous.secretFingerprint !== fingerprint || previous.rulesSha256 !== sha256(rulesText) || previous.subset !== (o.subset ?? rules.subset ?? null))) {
+      throw inputError(auditFile, 'resume', 'the same secret, rules file and subset as the interrupted extract (they differ: start again without --resume)');
+    }
+    const done = new Set(previous?.tables.filter((t) => t.status === 'done').map((t) => t.table) ?? []);
+
+    // One snapshot (repeatable read) for the whole source side: the subset, the copies and the leak check see the same rows.
+    // Not READ ONLY: the subset's row ids go to temporary tables (the only writes on the source side).
+    await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    const linkedTables = ordered.map((p) => p.table).filter((t) => linked.has(t));
+    const selected = subset ? await selectSubset(source, subset, linkedTables, edges, (pass, added) => log(`subset pass ${pass}: ${added} rows added`)) : new Map<string, number>();
+    const keyOf = (table: string): string | undefined => (linked.has(table) ? keyTable(linkedTables.indexOf(table)) : undefined);
+
+    const audit: Audit = {
+      version: AUDIT_VERSION,
+      startedAt: clock().toISOString(),
+      source: redactUrl(o.from),
+      destination: o.to ? redactUrl(o.to) : o.out as string,
+      rulesFile: o.rulesFile,
+      rulesSha256: sha256(rulesText),
+      subset: o.subset ?? rules.subset ?? null,
+      secretFingerprint: fingerprint,
+      relations: edges.map((e) => ({ child: `${e.child}(${e.childColumns.join(',')})`, parent: `${e.parent}(${e.parentColumns.join(',')})`, follow: e.down ? 'both' : 'up', declared: e.declared })),
+      tables: ordered.map((p) => ({
+        table: p.table,
+        selection: subset && linked.has(p.table) ? 'subset' : 'whole',
+        rows: previous?.tables.find((t) => t.table === p.table && t.status === 'done')?.rows ?? 0,
+        status: done.has(p.table) ? 'done' : 'pending',
+        columns: Object.fromEntries(p.columns.map((c) => [c.name, c.action])),
+      })),
+      dataFiles: [],
+    };
+    const saveAudit = () => {
+      mkdirSync(dirname(auditFile) || '.', { recursive: true });
+      writeFileSync(auditFile, JSON.stringify(audit, null, 2) + '\n');
+    };
+
+    // Nothing has been written so far. From here on, the destination changes.
+    if (o.out) mkdirSync(o.out, { recursive: true });
+    if (dest && done.size === 0) await dest.query(`TRUNCATE ${ordered.map((p) => quoteTable(p.table)).join(', ')}`);
+    saveAudit();
+
+    // The originals of identifying columns, before any masking: the masker steers clear of them.
+    const bloom = await originalsFilter(source, ordered);
+    const masker = new Masker(o.secret, (n) => n.length >= MIN_LEAK_LENGTH && bloom.has(n));
+    const rowLeaks: { column: string; rows: number }[] = [];
+    for (const [i, plan] of ordered.entries()) {
+      const entry = audit.tables[i] as AuditTable;
+      if (done.has(plan.table)) {
+        log(`${plan.table}: done in the interrupted run, skipped`);
+        continue;
+      }
+      const started = performance.now();
+      const columns = plan.columns.map((c) => c.name);
+      const transform = new MaskTransform(plan, masker);
+      const input = copyOut(source, plan.table, columns, keyOf(plan.table));
+      if (dest) {
+        await dest.query('BEGIN');
+        try {
+          if (done.size > 0) await dest.query(`TRUNCATE ${quoteTable(plan.table)}`);
+          await pipeline(input, transform, copyIn(dest, plan.table, columns));
+          await dest.query('COMMIT');
+        } catch (error) {
+          await dest.query('ROLLBACK').catch(() => undefined);
+          throw new PerfcellError(`${plan.table}: loading into ${redactUrl(o.to as string)} failed: ${error instanceof Error ? error.message : String(error)}`, 'run');
+        }
+      } else {
+        const file = join(o.out as string, `${plan.table}.copy`);
+        await pipeline(input, transform, createWriteStream(`${file}.part`));
+        renameSync(`${file}.part`, file);
+      }
+      entry.rows = transform.stats.rows;
+      entry.status = 'done';
+      for (const [column, rows] of Object.entries(transform.stats.rowLeaks)) rowLeaks.push({ column: `${plan.table}.${column}`, rows });
+      saveAudit();
+      log(`${plan.table}: ${entry.rows} rows in ${Math.round(performance.now() - started)} ms${selected.has(plan.table) ? '' : ' (whole table)'}`);
+    }
+    if (dest) await resetSequences(dest, ordered);
+
+    const leak = await leakCheck(source, dest, o.out, ordered, bloom);
+    const leaks = [...rowLeaks.map((l) => ({ ...l, kind: 'same row' as const })), ...leak.leaks.map((l) => ({ ...l, kind: 'original value' as const }))];
+    audit.leakCheck = { checkedValues: leak.checked, candidates: leak.candidates, leaks, passed: leaks.length === 0 };
+    await source.query('ROLLBACK');
+    if (leaks.length > 0) {
+      // The output holds original values: it must not stay anywhere.
+      if (dest) await dest.query(`TRUNCATE ${ordered.map((p) => quoteTable(p.table)).join(', ')}`);
+      if (o.out) for (const p of ordered) rmSync(join(o.out, `${p.table}.copy`), { force: true });
+      audit.finishedAt = clock().toISOString();
+      saveAudit();
+      throw new PerfcellError(`leak check failed: original values found in ${leaks.map((l) => `${l.column} (${l.rows} rows, ${l.kind})`).join(', ')}; the output was removed (audit: ${auditFile})`, 'run');
+    }
+    for (const spec of o.dataFiles ?? []) {
+      await writeDataFile(spec, dest, o.out, ordered);
+      audit.dataFiles.push(spec.file);
+    }
+    audit.finishedAt = clock().toISOString();
+    saveAudit();
+    return audit;
+  } finally {
+    await source.end().catch(() => undefined);
+    await dest?.end().catch(() => undefined);
+  }
+}
+
+/** serial / identity columns continue after the loaded ids, so the target can insert. */
+async function resetSequences(dest: pg.Client, plans: readonly TablePlan[]): Promise<void> {
+  for (const p of plans) {
+    for (const c of p.columns) {
+      const r = await dest.query<{ seq: string | null }>('SELECT pg_get_serial_sequence($1, $2) AS seq', [quoteTable(p.table), c.name]);
+      const seq = r.rows[0]?.seq;
+      if (seq) await dest.query(`SELECT setval($1, GREATEST(1, COALESCE((SELECT max(${quoteIdent(c.name)}) FROM ${quoteTable(p.table)}), 1)), (SELECT count(*) > 0 FROM ${quoteTable(p.table)}))`, [seq]);
+    }
+  }
+}
+
+/** Streams the values of `columns` (COPY text fields, decoded) from the destination or the output file. */
+async function scanOutput(dest: pg.Client | undefined, out: string | undefined, plan: TablePlan, columns: string[], onValue: (column: string, value: string) => void): Promise<void> {
+  const splitter = new LineSplitter();
+  const indexes = columns.map((c) => plan.columns.findIndex((x) => x.name === c));
+  const source = dest ? copyOut(dest, plan.table, columns) : createReadStream(join(out as string, `${plan.table}.copy`));
+  const pick = dest ? columns.map((_, i) => i) : indexes;
+  const onLine = (line: Buffer) => {
+    const fields = line.toString('utf8').split('\t');
+    for (const [k, idx] of pick.entries()) {
+      const v = decodeField(fields[idx] as string);
+      if (v !== null) onValue(columns[k] as string, v);
+    }
+  };
+  await pipeline(
+    source,
+    new Writable({
+      write(chunk: Buffer, _e, done) {
+        splitter.push(chunk, onLine);
+        done();
+      },
+      final(done) {
+        splitter.end(onLine);
+        done();
+      },
+    }),
+  );
+}
+
+/** Streams every non-null original of `columns` of a source table (all rows, in the open snapshot). */
+async function scanSource(source: pg.Client, table: string, columns: string[], onValue: (value: string) => void): Promise<void> {
+  const splitter = new LineSplitter();
+  const onLine = (line: Buffer) => {
+    for (const f of line.toString('utf8').split('\t')) {
+      const v = decodeField(f);
+      if (v !== null) onValue(v);
+    }
+  };
+  await pipeline(
+    copyOut(source, table, columns),
+    new Writable({
+      write(chunk: Buffer, _e, done) {
+        splitter.push(chunk, onLine);
+        done();
+      },
+      final(done) {
+        splitter.end(onLine);
+        done();
+      },
+    }),
+  );
+}
+
+/**
+ * The output scanned for original values of the identifying masked columns: a Bloom filter of every
+ * original (whole source tables), the output's values tested against it, the positives confirmed exactly.
+ */
+export async function originalsFilter(source: pg.Client, plans: readonly TablePlan[]): Promise<BloomFilter> {
+  const bloom = new BloomFilter();
+  for (const plan of plans) {
+    const columns = checkedColumns(plan);
+    if (columns.length === 0) continue;
+    await scanSource(source, plan.table, columns, (v) => {
+      const k = leakKey(v);
+      if (k) bloom.add(k);
+    });
+  }
+  return bloom;
+}
+
+export async function leakCheck(source: pg.Client, dest: pg.Client | undefined, out: string | undefined, plans: readonly TablePlan[], bloom: BloomFilter): Promise<{ checked: number; candidates: number; leaks: { column: string; rows: number }[] }> {
+  const checked = plans.map((p) => ({ plan: p, columns: checkedColumns(p) })).filter((x) => x.columns.length > 0);
+  let scanned = 0;
+  let overflow = false;
+  const candidates = new Map<string, Map<string, number>>();
+  for (const { plan, columns } of checked) {
+    await scanOutput(dest, out, plan, columns, (column, v) => {
+      scanned++;
+      const k = leakKey(v);
+      if (!k || !bloom.has(k)) return;
+      let perColumn = candidates.get(k);
+      if (!perColumn) {
+        if (candidates.size >= MAX_CANDIDATES) {
+          overflow = true;
+          return;
+        }
+        candidates.set(k, (perColumn = new Map()));
+      }
+      const col = `${plan.table}.${column}`;
+      perColumn.set(col, (perColumn.get(col) ?? 0) + 1);
+    });
+  }
+  if (overflow) return { checked: scanned, candidates: candidates.size, leaks: [{ column: '(too many candidates to confirm)', rows: MAX_CANDIDATES }] };
+  const confirmed = new Map<string, number>();
+  if (candidates.size > 0) {
+    const hit = new Set<string>();
+    for (const { plan, columns } of checked) {
+      await scanSource(source, plan.table, columns, (v) => {
+        const k = leakKey(v);
+        if (k && candidates.has(k)) hit.add(k);
+      });
+    }
+    for (const k of hit) for (const [col, n] of candidates.get(k) ?? []) confirmed.set(col, (confirmed.get(col) ?? 0) + n);
+  }
+  return { checked: scanned, candidates: candidates.size, leaks: [...confirmed].map(([column, rows]) => ({ column, rows })) };
+}
+
+const csvField = (v: string | null): string => (v === null ? '' : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** A scenario data file (CSV with a header) of masked columns, read back from the output. */
+async function writeDataFile(spec: DataFileSpec, dest: pg.Client | undefined, out: string | undefined, plans: readonly TablePlan[]): Promise<void> {
+  mkdirSync(dirname(spec.file) || '.', { recursive: true });
+  const ws = createWriteStream(spec.file);
+  ws.write(spec.columns.join(',') + '\n');
+  const splitter = new LineSplitter();
+  // A COPY file holds the plan's columns in order; the destination is asked for the wanted ones only.
+  const cols = plans.find((p) => p.table === spec.table)?.columns.map((c) => c.name) ?? [];
+  const indexes = dest ? undefined : spec.columns.map((c) => cols.indexOf(c));
+  const onLine = (line: Buffer) => {
+    const fields = line.toString('utf8').split('\t');
+    const picked = indexes ? indexes.map((i) => fields[i] as string) : fields;
+    ws.write(picked.map((f) => csvField(decodeField(f))).join(',') + '\n');
+  };
+  const input = dest ? copyOut(dest, spec.table, spec.columns) : createReadStream(join(out as string, `${spec.table}.copy`));
+  await pipeline(
+    input,
+    new Writable({
+      write(chunk: Buffer, _e, done) {
+        splitter.push(chunk, onLine);
+        done();
+      },
+      final(done) {
+        splitter.end(onLine);
+        done();
+      },
+    }),
+  );
+  await new Promise<void>((resolve, reject) => ws.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
