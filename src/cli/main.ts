@@ -10,6 +10,7 @@ import { registerSutCommands } from './sut-commands.js';
 import { registerGateCommands } from './gate-commands.js';
 import { registerMetricsCommands } from './metrics-commands.js';
 import { registerAnalysisCommands } from './analysis-commands.js';
+import { registerSiteCommands } from './site-commands.js';
 
 installExitHook();
 const debug = process.argv.includes('--debug');
@@ -25,6 +26,7 @@ registerSutCommands(program);
 registerGateCommands(program);
 registerMetricsCommands(program);
 registerAnalysisCommands(program);
+registerSiteCommands(program);
 
 try {
   await program.parseAsync(process.argv);
