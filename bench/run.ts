@@ -11,6 +11,7 @@ import { benchRun } from './run-bench.js';
 import { benchCampaignOverhead, benchStubCapacity } from './stubs-bench.js';
 import { benchAnalyzer, benchReport } from './analyzer.js';
 import { benchInflux } from './influx.js';
+import { benchSite } from './site.js';
 
 type Bench = () => Promise<BenchResult[]>;
 const benches: Record<string, Bench> = {
@@ -20,6 +21,7 @@ const benches: Record<string, Bench> = {
   analyzer: () => benchAnalyzer(),
   report: () => benchReport(),
   influx: () => benchInflux(),
+  site: () => benchSite(),
 };
 
 const wanted = process.argv.slice(2);
