@@ -14,6 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSite } from '../src/site/build.js';
 import { addIteration, generateHistory } from '../test/support/site-history.js';
 import { compared, run, type BenchResult } from './harness.js';
 
@@ -66,10 +67,29 @@ export async function benchSite(): Promise<BenchResult[]> {
       if (!/\d+ written/.test(r.stdout)) throw new Error(r.stdout);
       incremental.push(r.ms / 1000);
     }
+    // The same in-process, as `campaign --site` / `gate --site` call buildSite(): no CLI start-up (tsx, every command module).
+    const inProcess: number[] = [];
+    const inProcessUnchanged: number[] = [];
+    const cliStart: number[] = [];
+    const opts = { reportsDir: h.reportsDir, outDir: site, store: h.store, configFile: h.configFile };
+    await buildSite(opts);
+    for (let i = 0; i < REPEATS; i++) {
+      let t0 = performance.now();
+      await buildSite(opts);
+      inProcessUnchanged.push((performance.now() - t0) / 1000);
+      addIteration(h.reportsDir, h.services[i * 7 + 1] as string);
+      t0 = performance.now();
+      const r = await buildSite(opts);
+      if (r.written === 0) throw new Error('nothing written after a new iteration');
+      inProcess.push((performance.now() - t0) / 1000);
+      cliStart.push((await run(process.execPath, [cli, '--help'])).ms / 1000);
+    }
     const homeBytes = statSync(join(site, 'index.html')).size;
     return [
       compared({ name: 'site full build 60×20', command, unit: 's', target: '≤ 30 s' }, full, { name: 'read + JSON.parse every analysis.json', samples: floor }),
       compared({ name: 'site incremental rebuild after one new iteration', command: `${command} (after one new iteration)`, unit: 's', target: '≤ 2 s' }, incremental, { name: 'rebuild with nothing changed', samples: unchanged }),
+      compared({ name: 'site incremental rebuild, in-process buildSite()', command: 'buildSite({ reportsDir, outDir, … }) after one new iteration', unit: 's', target: '≤ 2 s' }, inProcess, { name: 'buildSite() with nothing changed', samples: inProcessUnchanged }),
+      compared({ name: 'perfcell CLI start-up (perfcell --help)', command: 'perfcell --help', unit: 's' }, cliStart, { name: 'incremental rebuild through the CLI', samples: incremental }),
       { name: 'site home page size', command, unit: 'MB', median: homeBytes / MB, samples: [homeBytes / MB], ratio: homeBytes / MB, target: '≤ 1 MB' },
     ];
   } finally {

@@ -117,7 +117,7 @@ test('home: names with HTML/JS show as text; verdict filter works without script
   assert.deepEqual(await visible(p1), ['not-analysed'], 'the service whose last iteration is unreadable');
   await p1.selectOption('#f-verdict', '');
   await p1.selectOption('#f-env', { label: 'env-003' });
-  assert.deepEqual(await p1.$$eval('tr[data-svc]', (rows) => rows.filter((r) => (r as HTMLElement).offsetParent !== null).map((r) => r.querySelector('th a')?.textContent)), ['svc-03-portal', 'svc-27-data', 'svc-51-billing']);
+  assert.deepEqual(await p1.$$eval('tr[data-svc]', (rows) => rows.filter((r) => (r as HTMLElement).offsetParent !== null).map((r) => r.querySelector('th a')?.textContent)), ['svc-03-portal', 'svc-27-claims', 'svc-51-billing']);
   await noJs.close();
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
