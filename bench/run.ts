@@ -13,6 +13,7 @@ import { benchAnalyzer, benchReport } from './analyzer.js';
 import { benchInflux } from './influx.js';
 import { benchDerive } from './derive.js';
 import { benchData } from './data.js';
+import { benchSite } from './site.js';
 
 type Bench = () => Promise<BenchResult[]>;
 const benches: Record<string, Bench> = {
@@ -24,6 +25,7 @@ const benches: Record<string, Bench> = {
   influx: () => benchInflux(),
   derive: () => benchDerive(),
   data: () => benchData(),
+  site: () => benchSite(),
 };
 
 const wanted = process.argv.slice(2);

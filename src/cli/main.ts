@@ -12,6 +12,7 @@ import { registerMetricsCommands } from './metrics-commands.js';
 import { registerAnalysisCommands } from './analysis-commands.js';
 import { registerDeriveCommands } from './derive-commands.js';
 import { registerDataCommands } from './data-commands.js';
+import { registerSiteCommands } from './site-commands.js';
 
 installExitHook();
 const debug = process.argv.includes('--debug');
@@ -29,6 +30,7 @@ registerMetricsCommands(program);
 registerAnalysisCommands(program);
 registerDeriveCommands(program);
 registerDataCommands(program);
+registerSiteCommands(program);
 
 try {
   await program.parseAsync(process.argv);

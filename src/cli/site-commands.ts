@@ -1,0 +1,26 @@
+/** `perfcell site`: the cell's portfolio as a static offline site (src/site). Thin. */
+import type { Command } from 'commander';
+import { inputError } from '../errors.js';
+import { LANGS, type Lang } from '../rules/types.js';
+import { buildSite } from '../site/build.js';
+
+export function registerSiteCommands(program: Command): void {
+  program
+    .command('site')
+    .description('build the static offline site of every service, iteration, gate and environment from the reports folder')
+    .option('--reports <dir>', 'the reports folder', 'reports')
+    .option('-o, --out <dir>', 'where to write the site', 'site')
+    .option('--lang <lang>', `language: ${LANGS.join(' | ')}`, 'en')
+    .option('--base-url <url>', 'where the reports folder is published (links to reports.html go there); default relative links')
+    .option('--store <dir>', 'the baseline store (default .perfcell/baselines or $PERFCELL_BASELINES)')
+    .option('--full', 'rebuild every page (ignore the manifest of content hashes)')
+    .action(async (o: { reports: string; out: string; lang: string; baseUrl?: string; store?: string; full?: boolean }) => {
+      if (!(LANGS as readonly string[]).includes(o.lang)) throw inputError('command line', '--lang', `one of ${LANGS.join(', ')}, got "${o.lang}"`);
+      const t0 = performance.now();
+      const r = await buildSite({ reportsDir: o.reports, outDir: o.out, lang: o.lang as Lang, baseUrl: o.baseUrl, store: o.store, full: o.full });
+      process.stdout.write(
+        `site: ${r.services} services, ${r.iterations} iterations, ${r.pages} pages (${r.written} written, ${r.unchanged} unchanged, ${r.removed} removed)` +
+          `${r.problems ? `, ${r.problems} unreadable input(s) listed on their pages` : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n${r.outDir}/index.html\n`,
+      );
+    });
+}
