@@ -14,7 +14,7 @@ import { loadModel, parseModel, projectRootOf, type LoadedModel } from '../model
 import type { Environment } from '../model/schema.js';
 import { loadConfig, resolveEnvironment, type ResolvedEnvironment } from '../environments/registry.js';
 import { checkDataFiles, executeRun } from '../run/execute.js';
-import { readRunMeta, runFile, writeRunMeta, newRunId } from '../run/folder.js';
+import { readRunMeta, runFile, writeRunMeta, newRunId } from '../store/folder.js';
 import { locateK6 } from '../k6/locate.js';
 import { loadStubSet, stubsRoot, type StubSet } from '../stubs/stub-set.js';
 import { checkJar, checkJava, startStubServers, type StubServer } from '../stubs/wiremock.js';

@@ -11,7 +11,7 @@ import { loadModel } from '../model/load.js';
 import { compile, transactionsForPhase } from '../model/compile.js';
 import { formatDuration } from '../model/duration.js';
 import { executeRun, type RunOutcome, type RunRequest } from '../run/execute.js';
-import { newRunId, readRunMeta } from '../run/folder.js';
+import { newRunId, readRunMeta } from '../store/folder.js';
 import { DEFAULT_BASELINE_NAME, damagedRun, defaultStore, resolveBaseline } from './baselines.js';
 import { gateEnvironment, resolveAgainst, runInterleaved, type Side } from './interleaved.js';
 import { renderFailureJunit, renderFailureMarkdown, renderJunitXml, renderSummaryMarkdown, type GateContext } from './outputs.js';

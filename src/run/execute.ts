@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { relative, resolve } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
 import { loadModel, type LoadedModel } from '../model/load.js';
-import { compile, type Phase } from '../model/compile.js';
+import { compile, type CompiledTransaction, type Phase } from '../model/compile.js';
 import { guardEnvironment } from '../model/environment.js';
 import { environmentForRun, type RunEnvironment } from '../environments/registry.js';
 import { generateEntry } from '../scenario/entry.js';
@@ -16,7 +16,7 @@ import { locateK6, PROJECT_ROOT } from '../k6/locate.js';
 import { K6_EXIT, runK6 } from '../k6/run-k6.js';
 import { checkTargets } from './preflight.js';
 import { prepareRunHooks, startRunHooks, type RunHookOptions } from '../metrics/run-hooks.js';
-import { newRunId, RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta, type RunStatus } from './folder.js';
+import { newRunId, RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta, type RunStatus, type RunTransactionMeta } from '../store/folder.js';
 import { formatSummaryTable, summaryRows, type K6SummaryExport } from './k6-summary.js';
 
 export interface RunRequest {
@@ -68,6 +68,11 @@ export function checkDataFiles(loaded: LoadedModel): void {
     const abs = resolve(loaded.root, p);
     if (!existsSync(abs)) throw inputError(loaded.file, `data.${name}`, `an existing CSV file (${abs} does not exist; for the reference target \`perfcell sut seed\` writes it)`);
   }
+}
+
+/** The compiler's transaction as run.json stores it: named fields, so that a compiler change never leaks into the format. */
+function storedTransaction(t: CompiledTransaction): RunTransactionMeta {
+  return { name: t.name, scenario: t.scenario, peakRatePerSec: t.peakRatePerSec, stepRatesPerSec: t.stepRatesPerSec, preAllocatedVUs: t.preAllocatedVUs, maxVUs: t.maxVUs, thresholds: t.thresholds };
 }
 
 function statusOf(k6Exit: number, interrupted: boolean): { status: RunStatus; exitCode: number } {
@@ -132,7 +137,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
     k6: { path: k6.path, version: k6.version, args: [] },
     timeline: compiled.timeline,
     plannedDurationMs: compiled.durationMs,
-    transactions: compiled.transactions.map(({ exec: _exec, thinkTimeMs: _thinkTimeMs, ...kept }) => kept),
+    transactions: compiled.transactions.map(storedTransaction),
     startedAt: now().toISOString(),
     endedAt: null,
     k6ExitCode: null,

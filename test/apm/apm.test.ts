@@ -16,7 +16,7 @@ import { bundleScenarios } from '../../src/scenario/bundle.js';
 import { loadStubSet } from '../../src/stubs/stub-set.js';
 import { startStubServer, type StubServer } from '../../src/stubs/wiremock.js';
 import { executeRun, type RunOutcome } from '../../src/run/execute.js';
-import { readRunMeta } from '../../src/run/folder.js';
+import { readRunMeta } from '../../src/store/folder.js';
 import { startMetricsTarget, type MetricsTarget } from '../metrics/support/metrics-target.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/metrics/load-models/apm.yaml', import.meta.url));

@@ -15,7 +15,7 @@ import { setBaseline } from '../../src/gate/baselines.js';
 import { executeRun } from '../../src/run/execute.js';
 import { gateEnvironment } from '../../src/gate/interleaved.js';
 import { loadModel } from '../../src/model/load.js';
-import { readRunMeta, runFile } from '../../src/run/folder.js';
+import { readRunMeta, runFile } from '../../src/store/folder.js';
 
 const MODEL = 'test/gate/fixtures/gate.yaml';
 // 20 ms of service time: large against the loopback's own jitter, so A/A noise stays far under +10 %.

@@ -10,8 +10,8 @@ import { InfluxClient, type InfluxTarget } from '../../src/metrics/influx.js';
 import { INFLUX_FLAGS } from '../../src/metrics/push.js';
 import { prepareRunHooks, startRunHooks } from '../../src/metrics/run-hooks.js';
 import { executeRun } from '../../src/run/execute.js';
-import { readRawSamples } from '../../src/run/raw-samples.js';
-import { readRunMeta, runFile, writeRunMeta, type RunMeta } from '../../src/run/folder.js';
+import { readRawSamples } from '../../src/store/raw-samples.js';
+import { readRunMeta, runFile, writeRunMeta, type RunMeta } from '../../src/store/folder.js';
 import { startMetricsTarget, type MetricsTarget } from './support/metrics-target.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/metrics/load-models/metrics.yaml', import.meta.url));

@@ -12,8 +12,8 @@ import { freeLoopbackPort, startInfluxd, type InfluxInstance } from '../../src/m
 import { InfluxClient, type InfluxTarget } from '../../src/metrics/influx.js';
 import { INFLUX_FLAGS, pushRun } from '../../src/metrics/push.js';
 import { executeRun } from '../../src/run/execute.js';
-import { readRawSamples } from '../../src/run/raw-samples.js';
-import { readRunMeta, runFile } from '../../src/run/folder.js';
+import { readRawSamples } from '../../src/store/raw-samples.js';
+import { readRunMeta, runFile } from '../../src/store/folder.js';
 import { startMetricsTarget, type MetricsTarget } from './support/metrics-target.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/metrics/load-models/metrics.yaml', import.meta.url));

@@ -14,9 +14,9 @@ import { InfluxClient, type InfluxTarget } from '../../src/metrics/influx.js';
 import { pushRun } from '../../src/metrics/push.js';
 import { dashboardQueries, substitute } from '../../src/metrics/dashboard-queries.js';
 import { executeRun, type RunOutcome } from '../../src/run/execute.js';
-import { readRawSamples } from '../../src/run/raw-samples.js';
-import { readRunMeta, runFile } from '../../src/run/folder.js';
-import { readMonitorSamples } from '../../src/monitor/samples.js';
+import { readRawSamples } from '../../src/store/raw-samples.js';
+import { readRunMeta, runFile } from '../../src/store/folder.js';
+import { readMonitorSamples } from '../../src/store/monitor-samples.js';
 import { startMetricsTarget, type MetricsTarget } from './support/metrics-target.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/metrics/load-models/metrics.yaml', import.meta.url));
