@@ -24,6 +24,7 @@ import { locateChromium } from './browser.js';
 import { campaignFor, planPhases, type CampaignDefinition, type PhasePlan, type ReferenceTarget } from './definition.js';
 import { campaignStatus, chooseIteration, formatCampaignSummary, iterationDir, writeCampaignRecord, CAMPAIGN_SCHEMA_VERSION, type CampaignRecord, type PhaseRecord, type PhaseStatus } from './record.js';
 import { commandController, externalController, type TargetController } from './targets.js';
+import { withRunHooks } from '../side-channels/defaults.js';
 
 export interface CampaignRequest {
   model: string;
@@ -212,7 +213,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
           rec.runDir = plan.phase;
           const outcome = await executeRun({
             model: req.model, profile: plan.profile, phase: plan.phase, iteration, campaign: record.campaignId,
-            out: join(dir, plan.phase), environment: runEnv, quiet: req.quiet, log,
+            out: join(dir, plan.phase), environment: runEnv, quiet: req.quiet, log, sideChannels: withRunHooks(),
           });
           const verifications: StubVerification[] = await Promise.all(collectors.map((c) => c.finish()));
           rec.stubs = verifications;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { PerfcellError } from '../errors.js';
 import { parseDurationMs } from '../model/duration.js';
-import type { RunHookOptions } from '../metrics/run-hooks.js';
+import type { RunHookOptions } from '../side-channels/defaults.js';
 import { DEFAULT_INSTANCE_DIR, pingInflux, readInstanceState, startInfluxd } from '../metrics/influx-instance.js';
 import { describeTarget, resolveInfluxTarget } from '../metrics/influx.js';
 import { pushRun } from '../metrics/push.js';

@@ -28,6 +28,7 @@ import {
   type WindowFigures,
 } from './verdict.js';
 import { windowsOf, type RunWindows, type WindowSource } from './windows.js';
+import { withRunHooks } from '../side-channels/defaults.js';
 
 export const GATE_SCHEMA_VERSION = 1;
 export const DEFAULT_WINDOW_MS = 5000;
@@ -152,7 +153,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
           throw inputError(join(candidateDir, 'run.json'), 'service/profile', `service "${model.service}" and profile "${req.profile}", got "${meta.service}" / "${meta.profile}"`);
         }
       } else {
-        const outcome = await execute({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log });
+        const outcome = await execute({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log, sideChannels: withRunHooks() });
         if (outcome.meta.status !== 'passed' && outcome.meta.status !== 'slo-broken') {
           throw new PerfcellError(`candidate run ended "${outcome.meta.status}" (exit ${outcome.exitCode}); see ${join(outcome.dir, 'k6.log')}`, 'run');
         }

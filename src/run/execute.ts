@@ -15,7 +15,7 @@ import { bundleScenarios, writeBundle } from '../scenario/bundle.js';
 import { locateK6, PROJECT_ROOT } from '../k6/locate.js';
 import { K6_EXIT, runK6 } from '../k6/run-k6.js';
 import { checkTargets } from './preflight.js';
-import { prepareRunHooks, startRunHooks, type RunHookOptions } from '../metrics/run-hooks.js';
+import { startSideChannels, type SideChannelFactory } from './side-channel.js';
 import { newRunId, RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta, type RunStatus, type RunTransactionMeta } from '../store/folder.js';
 import { formatSummaryTable, summaryRows, type K6SummaryExport } from './k6-summary.js';
 
@@ -33,8 +33,11 @@ export interface RunRequest {
   /** An environment already resolved (campaigns: per phase, narrowed to the phase's targets); replaces `env`. */
   environment?: RunEnvironment;
   extraOutputs?: string[];
-  /** InfluxDB, monitor and APM settings (default: from the environment, docs/metrics.md). */
-  hooks?: RunHookOptions;
+  /**
+   * What the run does besides k6 (InfluxDB, monitor, APM: src/side-channels/defaults.ts `withRunHooks()`;
+   * `noSideChannels` for none). Called where executeRun checks settings.
+   */
+  sideChannels: SideChannelFactory;
   quiet?: boolean;
   log?: (line: string) => void;
   now?: () => Date;
@@ -104,9 +107,9 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const phase = req.phase ?? 'unstubbed';
   const iteration = req.iteration ?? 1;
   // Input errors (profile, volumes) before environment errors: a typo is reported as such, target up or not.
-  const prepared = prepareRunHooks(req.hooks);
+  const prepared = req.sideChannels();
   // Run tags ride on the samples only where runs meet: a live InfluxDB or another output of the user's.
-  const runTagsOnSamples = prepared.influx !== undefined || (req.extraOutputs?.length ?? 0) > 0;
+  const runTagsOnSamples = prepared.liveSampleOutput || (req.extraOutputs?.length ?? 0) > 0;
   const compiled = compile({ model, file, profile: req.profile, environment: { name: environment.name, env }, phase, runId, iteration, runTagsOnSamples });
   const k6 = locateK6();
   const checks = await checkTargets(env.targets, `${file}: environments.${environment.name}`);
@@ -149,7 +152,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   writeRunMeta(dir, meta);
   log(`perfcell: run ${runId} · ${model.service} · profile ${req.profile} · phase ${phase} · ${compiled.transactions.length} transaction(s) · ${Math.round(compiled.durationMs / 1000)} s`);
   log(`perfcell: run folder ${dir}`);
-  const hooks = await startRunHooks(prepared, { dir, meta, targets: env.targets, log });
+  const hooks = await startSideChannels(prepared, { dir, meta, targets: env.targets, log });
 
   let stopK6: ((s: NodeJS.Signals) => void) | undefined;
   let interrupted = false;

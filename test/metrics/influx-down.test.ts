@@ -15,6 +15,7 @@ import { executeRun } from '../../src/run/execute.js';
 import { readRawSamples } from '../../src/store/raw-samples.js';
 import { readRunMeta, runFile } from '../../src/store/folder.js';
 import { startMetricsTarget, type MetricsTarget } from './support/metrics-target.js';
+import { withRunHooks } from '../../src/side-channels/defaults.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/metrics/load-models/metrics.yaml', import.meta.url));
 
@@ -45,7 +46,7 @@ describe('InfluxDB failures during a run', { timeout: 120_000 }, () => {
     const killer = setTimeout(() => void influxd.stop(), 2500);
     const run = await executeRun({
       model: MODEL, profile: 'short', env: 'local', targetOverrides: { app: app.url }, out: join(work, 'run-stopped'), quiet: true,
-      log: (l) => logs.push(l), hooks: { influx: target, monitorIntervalMs: 1000, apms: [] },
+      log: (l) => logs.push(l), sideChannels: withRunHooks({ influx: target, monitorIntervalMs: 1000, apms: [] }),
     });
     clearTimeout(killer);
     assert.equal(run.exitCode, 0, logs.join('\n'));
@@ -78,7 +79,7 @@ describe('InfluxDB failures during a run', { timeout: 120_000 }, () => {
     const logs: string[] = [];
     const run = await executeRun({
       model: MODEL, profile: 'short', env: 'local', targetOverrides: { app: app.url }, out: join(work, 'run-unreachable'), quiet: true,
-      log: (l) => logs.push(l), hooks: { influx: { url: `http://127.0.0.1:${port}`, database: 'x' }, monitorIntervalMs: 1000, apms: [] },
+      log: (l) => logs.push(l), sideChannels: withRunHooks({ influx: { url: `http://127.0.0.1:${port}`, database: 'x' }, monitorIntervalMs: 1000, apms: [] }),
     });
     assert.equal(run.exitCode, 0, logs.join('\n'));
     assert.equal(logs.filter((l) => /warning/.test(l)).length, 1, logs.join('\n'));
