@@ -1,4 +1,5 @@
 /**
+ * (lib/: helpers shared by perfcell (src/) and the reference target (sut/); lib/ imports neither.)
  * Errors a user can cause (bad model, missing tool, unreachable target). The CLI maps them to exit codes
  * in one place (src/cli/exit-codes.ts) and prints only the message; anything else is a bug and gets a stack
  * with --debug.

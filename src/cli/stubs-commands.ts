@@ -13,8 +13,8 @@ import { verifyNow } from '../stubs/journal.js';
 import { listStubSets, loadStubSet, stubsRoot } from '../stubs/stub-set.js';
 import { formatVerification } from '../stubs/verify.js';
 import { startStubServers } from '../stubs/wiremock.js';
-import { dependencyEnvVar } from '../../sut/topology.js';
-import { isProcessAlive } from '../process/children.js';
+import { dependencyEnvVar } from '../../lib/dependency-env.js';
+import { isProcessAlive } from '../../lib/process/children.js';
 
 interface StubsState {
   ownerPid: number;

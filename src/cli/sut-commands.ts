@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PerfcellError, inputError } from '../errors.js';
 import { PROJECT_ROOT } from '../k6/locate.js';
-import { spawnDaemon } from '../process/children.js';
+import { spawnDaemon } from '../../lib/process/children.js';
 import { SERVICES, isServiceName, type ServiceName } from '../../sut/topology.js';
 import { startSut, type StartSutOptions } from '../../sut/start.js';
 import { DEFAULT_SEED, seedSut } from '../../sut/seed.js';
