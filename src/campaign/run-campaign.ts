@@ -25,6 +25,7 @@ import { campaignFor, planPhases, type CampaignDefinition, type PhasePlan, type 
 import { campaignStatus, chooseIteration, formatCampaignSummary, iterationDir, writeCampaignRecord, CAMPAIGN_SCHEMA_VERSION, type CampaignRecord, type PhaseRecord, type PhaseStatus } from './record.js';
 import { commandController, externalController, type TargetController } from './targets.js';
 import { withRunHooks } from '../side-channels/defaults.js';
+import { EXIT_BY_STATUS } from '../exit-codes.js';
 
 export interface CampaignRequest {
   model: string;
@@ -50,8 +51,8 @@ export interface CampaignOutcome {
   exitCode: number;
 }
 
-/** Exit codes of a campaign: as a run's (docs/cli.md). */
-const EXIT: Record<CampaignRecord['status'], number> = { passed: 0, 'slo-broken': 99, failed: 4, interrupted: 130, running: 1 };
+/** Exit codes of a campaign: as a run's (src/exit-codes.ts). */
+const EXIT: Record<CampaignRecord['status'], number> = EXIT_BY_STATUS;
 
 /**
  * Targets k6 calls in a phase: those the phase's transactions declare (`targets:`), else the environment's,

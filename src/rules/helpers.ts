@@ -1,6 +1,7 @@
 /** Small numeric helpers the rules share. Pure. */
 import type { Phase } from '../model/compile.js';
 import type { MonitorSeries, WindowPoint } from '../analysis/types.js';
+import { median as medianOf } from '../../lib/median.js';
 
 /** Theil–Sen slope (median of pairwise slopes): robust to a few outlying windows. Unit: y per x. */
 export function theilSen(points: { x: number; y: number }[], maxPoints = 200): number | null {
@@ -19,11 +20,9 @@ export function theilSen(points: { x: number; y: number }[], maxPoints = 200): n
   return median(slopes);
 }
 
+/** The median (lib/median.ts), null when there is nothing to take it of. */
 export function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  return xs.length === 0 ? null : medianOf(xs);
 }
 
 export function mean(xs: number[]): number | null {

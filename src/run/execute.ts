@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
+import { RUN_EXIT } from '../exit-codes.js';
 import { loadModel, type LoadedModel } from '../model/load.js';
 import { compile, type CompiledTransaction, type Phase } from '../model/compile.js';
 import { guardEnvironment } from '../model/environment.js';
@@ -49,8 +50,8 @@ export interface RunOutcome {
   exitCode: number;
 }
 
-/** perfcell's exit codes for a run (docs/cli.md). */
-export const RUN_EXIT = { passed: 0, internal: 1, input: 2, environment: 3, failed: 4, interrupted: 130, sloBroken: 99 } as const;
+/** perfcell's exit codes for a run: the one table in src/exit-codes.ts (re-exported for the run's callers). */
+export { RUN_EXIT };
 
 function perfcellVersion(): string {
   return (JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
