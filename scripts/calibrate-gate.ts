@@ -30,7 +30,7 @@ import { renderCalibration, renderSensitivity, replaceCalibrationSection, summar
 import { DEFAULT_THRESHOLDS, gateVerdict, judgeTransactions } from '../src/gate/verdict.js';
 import { transactionsForPhase } from '../src/model/compile.js';
 import { median as medianOf } from '../src/gate/stats.js';
-import { installExitHook, spawnManaged } from '../src/process/children.js';
+import { installExitHook, spawnManaged } from '../lib/process/children.js';
 import { startTinyTarget } from '../test/support/tiny-target.js';
 import { withRunHooks } from '../src/side-channels/defaults.js';
 
