@@ -2,6 +2,7 @@
 import type { Phase } from '../model/compile.js';
 import type { MonitorSeries, WindowPoint } from '../analysis/types.js';
 import { median as medianOf } from '../../lib/median.js';
+import { seriesOf } from '../analysis/monitor.js';
 
 /** Theil–Sen slope (median of pairwise slopes): robust to a few outlying windows. Unit: y per x. */
 export function theilSen(points: { x: number; y: number }[], maxPoints = 200): number | null {
@@ -87,4 +88,17 @@ export function seriesMean(s: MonitorSeries, from = -Infinity, to = Infinity): n
 
 export function seriesMax(s: MonitorSeries): number | null {
   return s.points.length ? Math.max(...s.points.map((p) => p.v)) : null;
+}
+
+/** The monitor's own scrapes and health probes: they are requests to the server, not load. */
+export function isProbe(labels: string): boolean {
+  return /(?:^|,)route=\/(metrics|health)(?:,|$)/.test(labels);
+}
+
+/** Mean of a Prometheus summary/histogram over the run: Σ(rate of _sum) / Σ(rate of _count), per source, probes left out. */
+export function meanFromSumCount(series: MonitorSeries[], family: string, source: string, labels?: (l: string) => boolean): number | null {
+  const pick = (suffix: string) => seriesOf(series, `${family}_${suffix}`, source).filter((s) => !isProbe(s.labels) && (!labels || labels(s.labels)));
+  const total = (xs: MonitorSeries[]) => xs.reduce((s, x) => s + x.points.reduce((a, p) => a + p.v, 0), 0);
+  const count = total(pick('count'));
+  return count > 0 ? total(pick('sum')) / count : null;
 }

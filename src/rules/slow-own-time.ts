@@ -2,8 +2,7 @@
  * With its dependencies stubbed, a transaction is still slow: the time is the service's own (a query without
  * an index, a full scan, a heavy computation), not its dependencies'.
  */
-import { meanFromSumCount } from './client-server-gap.js';
-import { chartId, median, round } from './helpers.js';
+import { chartId, meanFromSumCount, median, round } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
 export const MIN_OWN_MS = 50;
