@@ -1,4 +1,5 @@
 /** Requests spend far longer at the client than in the server: queueing before the server, or k6 saturated. */
+import { seriesOf } from '../analysis/monitor.js';
 import { chartId, meanFromSumCount, round } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
