@@ -239,7 +239,7 @@ interface PhaseContext {
 async function runPhase(ctx: PhaseContext, phase: PhasePlan, rec: PhaseRecord): Promise<{ status: PhaseStatus; planned: number }> {
   const { plan, log } = ctx;
   const env = plan.environments.get(phase.phase) as ResolvedEnvironment;
-  let status: PhaseStatus = 'failed';
+  let status: PhaseStatus;
   let planned = 0;
   try {
     const dependencyUrls: Record<string, string> = {};
