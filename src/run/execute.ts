@@ -86,11 +86,9 @@ function statusOf(k6Exit: number, interrupted: boolean): { status: RunStatus; ex
   return { status: 'failed', exitCode: RUN_EXIT.failed };
 }
 
-export async function executeRun(req: RunRequest): Promise<RunOutcome> {
-  const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
-  const now = req.now ?? (() => new Date());
-  const loaded = loadModel(req.model);
-  const { model, file } = loaded;
+/** The run's environment: the request's or the registry's, target overrides applied, production guard passed. */
+function runEnvironment(req: RunRequest, loaded: LoadedModel): { environment: RunEnvironment; env: RunEnvironment['env'] } {
+  const { file } = loaded;
   // Environments of perfcell.config.yaml (the registry), each overridden by the model's own of that name.
   const environment = req.environment ?? environmentForRun(loaded, req.env, req.phase ?? 'unstubbed');
   // An override may name any target of the environment; only those this run calls are applied.
@@ -103,6 +101,36 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   }
   const env = { ...environment.env, targets: { ...environment.env.targets, ...overrides } };
   guardEnvironment(file, environment.name, env);
+  return { environment, env };
+}
+
+/**
+ * What k6's log and summary say the status does not: scenario exceptions (flagged) and transactions that
+ * sent no request (flagged, and the run fails: k6 counts an iteration that threw as done and exits 0).
+ */
+function checkK6Outcome(dir: string, meta: RunMeta, summary: K6SummaryExport | undefined, outcome: { status: RunStatus; exitCode: number }, log: (line: string) => void): { status: RunStatus; exitCode: number } {
+  let { status, exitCode } = outcome;
+  const exceptions = existsSync(runFile(dir, 'k6Log')) ? (readFileSync(runFile(dir, 'k6Log'), 'utf8').match(/hint="script exception"/g) ?? []).length : 0;
+  if (exceptions > 0) {
+    meta.flags.push(`script-exceptions:${exceptions}`);
+    log(`perfcell: warning: ${exceptions} scenario exception(s), see ${runFile(dir, 'k6Log')}`);
+  }
+  const silent = summary ? summaryRows(meta, summary, 1).filter((r) => r.requests === 0).map((r) => r.name) : [];
+  if (silent.length > 0 && status !== 'interrupted') {
+    meta.flags.push(...silent.map((n) => `no-requests:${n}`));
+    status = 'failed';
+    exitCode = RUN_EXIT.failed;
+    log(`perfcell: transaction(s) ${silent.join(', ')} sent no request: the run is not valid`);
+  }
+  return { status, exitCode };
+}
+
+export async function executeRun(req: RunRequest): Promise<RunOutcome> {
+  const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const now = req.now ?? (() => new Date());
+  const loaded = loadModel(req.model);
+  const { model, file } = loaded;
+  const { environment, env } = runEnvironment(req, loaded);
   checkDataFiles(loaded);
   const runId = newRunId(now());
   const phase = req.phase ?? 'unstubbed';
@@ -187,22 +215,8 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
     process.off('SIGTERM', onSignal);
   }
 
-  let { status, exitCode } = statusOf(result.exitCode, interrupted);
   const summary = existsSync(runFile(dir, 'summary')) ? (JSON.parse(readFileSync(runFile(dir, 'summary'), 'utf8')) as K6SummaryExport) : undefined;
-  // k6 counts an iteration that threw as done and exits 0: a transaction that never sent a request, or
-  // scenario exceptions, must not pass silently.
-  const exceptions = existsSync(runFile(dir, 'k6Log')) ? (readFileSync(runFile(dir, 'k6Log'), 'utf8').match(/hint="script exception"/g) ?? []).length : 0;
-  if (exceptions > 0) {
-    meta.flags.push(`script-exceptions:${exceptions}`);
-    log(`perfcell: warning: ${exceptions} scenario exception(s), see ${runFile(dir, 'k6Log')}`);
-  }
-  const silent = summary ? summaryRows(meta, summary, 1).filter((r) => r.requests === 0).map((r) => r.name) : [];
-  if (silent.length > 0 && status !== 'interrupted') {
-    meta.flags.push(...silent.map((n) => `no-requests:${n}`));
-    status = 'failed';
-    exitCode = RUN_EXIT.failed;
-    log(`perfcell: transaction(s) ${silent.join(', ')} sent no request: the run is not valid`);
-  }
+  const { status, exitCode } = checkK6Outcome(dir, meta, summary, statusOf(result.exitCode, interrupted), log);
   meta.k6.args = result.args;
   meta.endedAt = now().toISOString();
   meta.k6ExitCode = result.exitCode;
