@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 import { analyzeRun } from '../src/analysis/analyze.js';
-import { RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta } from '../src/run/folder.js';
+import { RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta } from '../src/store/folder.js';
 import { compared, median, run, type BenchResult } from './harness.js';
 
 const SELF = fileURLToPath(import.meta.url);

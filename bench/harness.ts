@@ -1,5 +1,6 @@
 /** Shared by every benchmark: repeat, take the median, and write results with the command and a baseline. */
 import { spawn } from 'node:child_process';
+import { median } from '../lib/median.js';
 
 export interface BenchResult {
   name: string;
@@ -15,11 +16,8 @@ export interface BenchResult {
   notes?: string;
 }
 
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
+/** The repository's one median (lib/median.ts). */
+export { median };
 
 /**
  * A figure measured against a baseline in the same run: medians and the ratio are derived from the samples.

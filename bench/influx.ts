@@ -17,9 +17,9 @@ import { locateK6 } from '../src/k6/locate.js';
 import { startInfluxd } from '../src/metrics/influx-instance.js';
 import { InfluxClient, k6InfluxOutput } from '../src/metrics/influx.js';
 import { pushRun } from '../src/metrics/push.js';
-import { influxLogProblems } from '../src/metrics/run-hooks.js';
-import { readRawSamples } from '../src/run/raw-samples.js';
-import { RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta } from '../src/run/folder.js';
+import { influxLogProblems } from '../src/metrics/influx-channel.js';
+import { readRawSamples } from '../src/store/raw-samples.js';
+import { RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta } from '../src/store/folder.js';
 import { median, run, type BenchResult } from './harness.js';
 
 const HEADER = 'metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,scenario,service,status,extra_tags,metadata';

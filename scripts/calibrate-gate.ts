@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { PerfcellError } from '../src/errors.js';
 import { parseDurationMs } from '../src/model/duration.js';
 import { loadModel } from '../src/model/load.js';
-import { newRunId } from '../src/run/folder.js';
+import { newRunId } from '../src/store/folder.js';
 import { setBaseline } from '../src/gate/baselines.js';
 import { gateEnvironment } from '../src/gate/interleaved.js';
 import { DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS, interleavedInputs, runGate, type GateRequest } from '../src/gate/gate.js';
@@ -30,8 +30,9 @@ import { renderCalibration, renderSensitivity, replaceCalibrationSection, summar
 import { DEFAULT_THRESHOLDS, gateVerdict, judgeTransactions } from '../src/gate/verdict.js';
 import { transactionsForPhase } from '../src/model/compile.js';
 import { median as medianOf } from '../src/gate/stats.js';
-import { installExitHook, spawnManaged } from '../src/process/children.js';
+import { installExitHook, spawnManaged } from '../lib/process/children.js';
 import { startTinyTarget } from '../test/support/tiny-target.js';
+import { withRunHooks } from '../src/side-channels/defaults.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'perfcell.js');
@@ -236,7 +237,7 @@ async function main(): Promise<void> {
         else {
           // Baseline mode: a fresh baseline run on build A just before the candidate (best case for it).
           const overrides = Object.fromEntries(builds.against.split(',').map((p) => p.split('=') as [string, string]));
-          const base = await executeRun({ model, profile, environment, targetOverrides: overrides, out: join(dir, 'baseline-run'), quiet: true, log: () => {} });
+          const base = await executeRun({ model, profile, environment, targetOverrides: overrides, out: join(dir, 'baseline-run'), quiet: true, log: () => {}, sideChannels: withRunHooks() });
           setBaseline(base.dir, { store: join(dir, 'store'), name: 'main' });
           req.store = join(dir, 'store');
         }

@@ -1,20 +1,5 @@
 /**
- * Errors a user can cause (bad model, missing tool, unreachable target). The CLI maps them to exit codes
- * in one place (src/cli/exit-codes.ts) and prints only the message; anything else is a bug and gets a stack
- * with --debug.
+ * perfcell's user errors. The class lives in lib/errors.ts, shared with the reference target (sut/), so that
+ * an error sut throws is the same PerfcellError the CLI maps to an exit code; src/ imports it from here.
  */
-export type ErrorKind = 'input' | 'environment' | 'run' | 'interrupted';
-
-export class PerfcellError extends Error {
-  readonly kind: ErrorKind;
-  constructor(message: string, kind: ErrorKind = 'input') {
-    super(message);
-    this.name = 'PerfcellError';
-    this.kind = kind;
-  }
-}
-
-/** `file: field: expected …` — the one shape every input error takes. */
-export function inputError(file: string, field: string, expected: string): PerfcellError {
-  return new PerfcellError(`${file}: ${field || '(root)'}: ${expected}`, 'input');
-}
+export { PerfcellError, inputError, type ErrorKind } from '../lib/errors.js';

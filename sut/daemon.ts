@@ -4,7 +4,7 @@
  * start), stops the target on SIGTERM/SIGINT. Isolated services are its children (spawnManaged): they die
  * with it.
  */
-import { installExitHook } from '../src/process/children.js';
+import { installExitHook } from '../lib/process/children.js';
 import { startSut, type StartSutOptions } from './start.js';
 import { writeSutState } from './state.js';
 

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PerfcellError } from '../src/errors.js';
+import { PerfcellError } from '../lib/errors.js';
 import { SERVICES, type ServiceName } from './topology.js';
 import { normalizeName, personAt } from './lib/french-data.js';
 

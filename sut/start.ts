@@ -6,8 +6,8 @@
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
-import { PerfcellError } from '../src/errors.js';
-import { spawnManaged, stopChild } from '../src/process/children.js';
+import { PerfcellError } from '../lib/errors.js';
+import { spawnManaged, stopChild } from '../lib/process/children.js';
 import { SERVICES, SERVICE_NAMES, dependencyEnvVar, startOrder, startWaves, type ServiceName } from './topology.js';
 import { startService, type RunningService } from './lib/app.js';
 import { AmqpBus, InProcessBus, type Bus } from './lib/bus.js';

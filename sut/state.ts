@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname } from 'node:path';
 import type { ServiceName } from './topology.js';
 import type { StartSutOptions } from './start.js';
-import { isProcessAlive } from '../src/process/children.js';
+import { isProcessAlive } from '../lib/process/children.js';
 
 export interface SutState {
   status: 'starting' | 'ready' | 'failed';
@@ -38,5 +38,5 @@ export function removeSutState(file: string): void {
   rmSync(file, { force: true });
 }
 
-/** perfcell's one liveness check (src/process/children.ts), under the name the sut uses. */
+/** perfcell's one liveness check (lib/process/children.ts), under the name the sut uses. */
 export const isAlive = isProcessAlive;

@@ -30,10 +30,8 @@ export function isServiceName(value: string): value is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(value);
 }
 
-/** "legal" → "LEGAL_URL", "customer-service" → "CUSTOMER_SERVICE_URL". */
-export function dependencyEnvVar(name: string): string {
-  return `${name.toUpperCase().replace(/-/g, '_')}_URL`;
-}
+/** The reference target follows perfcell's convention for dependency URLs (lib/dependency-env.ts). */
+export { dependencyEnvVar } from '../lib/dependency-env.js';
 
 /** Services in an order where each one starts after the services it calls (its URL is then known). */
 export function startOrder(names: readonly ServiceName[]): ServiceName[] {

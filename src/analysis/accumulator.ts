@@ -4,7 +4,7 @@
  * their histograms and windows add up.
  */
 import type { Histogram } from 'hdr-histogram-js';
-import type { RawSample } from '../run/raw-samples.js';
+import type { RawSample } from '../store/raw-samples.js';
 import { classifyError } from './error-kind.js';
 import { latencyStats, quantile, toMicros, type HistogramPool } from './histogram.js';
 import { WindowSeries, type Slot } from './series.js';

@@ -1,14 +1,14 @@
 /**
- * The analyzer's use case: run folder(s) → Analysis. Reads raw samples through src/run/raw-samples.ts and
- * run.json through src/run/folder.ts; several folders (injectors, execution segments) are analysed as one.
+ * The analyzer's use case: run folder(s) → Analysis. Reads raw samples through src/store/raw-samples.ts and
+ * run.json through src/store/folder.ts; several folders (injectors, execution segments) are analysed as one.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { build } from 'hdr-histogram-js';
 import { PerfcellError } from '../errors.js';
 import { parseModel } from '../model/load.js';
-import { readMonitorSamples, type MonitorSample } from '../monitor/samples.js';
-import { readRawSamples } from '../run/raw-samples.js';
-import { readRunMeta, runFile, type RunMeta } from '../run/folder.js';
+import { readMonitorSamples, type MonitorSample } from '../store/monitor-samples.js';
+import { readRawSamples } from '../store/raw-samples.js';
+import { readRunMeta, runFile, type RunMeta } from '../store/folder.js';
 import { ANALYZED_METRICS, RunAccumulator, type TxAccumulator } from './accumulator.js';
 import { alignStart, capacityOf } from './capacity.js';
 import { newPool, quantile } from './histogram.js';

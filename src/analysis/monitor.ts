@@ -3,7 +3,7 @@
  * (docs/analysis.md lists them), downsampled to a fixed number of points. Counters become per-second rates.
  * Pure.
  */
-import type { MonitorSample } from '../monitor/samples.js';
+import type { MonitorSample } from '../store/monitor-samples.js';
 import type { MonitorSeries } from './types.js';
 
 /** Metric families the analysis reads. Counters (names ending in _total, _sum, _count) are turned into rates. */

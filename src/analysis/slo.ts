@@ -1,5 +1,5 @@
 /** SLO verdicts: the model's thresholds (as run.json records them) checked against the analyzer's figures. Pure. */
-import type { RunTransactionMeta } from '../run/folder.js';
+import type { RunTransactionMeta } from '../store/folder.js';
 import type { SloResult, TransactionAnalysis } from './types.js';
 
 const STAT_TO_CRITERION: Record<string, string> = { med: 'p50', 'p(50)': 'p50', 'p(90)': 'p90', 'p(95)': 'p95', 'p(99)': 'p99', rate: 'errorRate' };

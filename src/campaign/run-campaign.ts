@@ -14,7 +14,7 @@ import { loadModel, parseModel, projectRootOf, type LoadedModel } from '../model
 import type { Environment } from '../model/schema.js';
 import { loadConfig, resolveEnvironment, type ResolvedEnvironment } from '../environments/registry.js';
 import { checkDataFiles, executeRun } from '../run/execute.js';
-import { readRunMeta, runFile, writeRunMeta, newRunId } from '../run/folder.js';
+import { readRunMeta, runFile, writeRunMeta, newRunId } from '../store/folder.js';
 import { locateK6 } from '../k6/locate.js';
 import { loadStubSet, stubsRoot, type StubSet } from '../stubs/stub-set.js';
 import { checkJar, checkJava, startStubServers, type StubServer } from '../stubs/wiremock.js';
@@ -25,6 +25,8 @@ import { campaignFor, planPhases, type CampaignDefinition, type PhasePlan, type 
 import { campaignStatus, chooseIteration, formatCampaignSummary, iterationDir, writeCampaignRecord, CAMPAIGN_SCHEMA_VERSION, type CampaignRecord, type PhaseRecord, type PhaseStatus } from './record.js';
 import { commandController, externalController, type TargetController } from './targets.js';
 import type { Verdict, VerdictStatus } from '../verdict/verdict.js';
+import { withRunHooks } from '../side-channels/defaults.js';
+import { EXIT_BY_STATUS } from '../exit-codes.js';
 
 export interface CampaignRequest {
   model: string;
@@ -50,8 +52,8 @@ export interface CampaignOutcome {
   exitCode: number;
 }
 
-/** Exit codes of a campaign: as a run's (docs/cli.md). */
-const EXIT: Record<CampaignRecord['status'], number> = { passed: 0, 'slo-broken': 99, inconclusive: 98, failed: 4, interrupted: 130, running: 1 };
+/** Exit codes of a campaign: as a run's (src/exit-codes.ts). */
+const EXIT: Record<CampaignRecord['status'], number> = EXIT_BY_STATUS;
 /** The campaign's status for the iteration report's verdict (the report sees every phase and the previous iteration). */
 const STATUS_OF_VERDICT: Record<VerdictStatus, CampaignRecord['status']> = { go: 'passed', 'no-go': 'slo-broken', inconclusive: 'inconclusive' };
 
@@ -94,8 +96,33 @@ async function checkStubServer(server: StubServer, set: StubSet): Promise<void> 
   });
 }
 
-export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome> {
-  const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
+/** Everything a campaign needs once its inputs are checked: nothing has started, no load was sent. */
+export interface CampaignPlan {
+  definition: CampaignDefinition;
+  defFile: string;
+  phases: PhasePlan[];
+  controller: TargetController;
+  loaded: LoadedModel;
+  /** Each phase's resolved environment. */
+  environments: Map<Phase, ResolvedEnvironment>;
+  /** Dependencies some phase stubs, sorted, and their stub sets. */
+  stubbedAny: string[];
+  sets: StubSet[];
+}
+
+function controllerFor(req: CampaignRequest, definition: CampaignDefinition, defFile: string, root: string): TargetController {
+  if (definition.target.kind === 'command') return commandController(definition.target, root);
+  if (definition.target.kind === 'external') return externalController;
+  const reference = req.referenceController?.(definition.target);
+  if (!reference) throw new PerfcellError(`${defFile}: target: the reference target (sut/) is not available in this build`, 'environment');
+  return reference;
+}
+
+/**
+ * Everything that can be refused, before anything starts or any load is sent: the model, the campaign
+ * definition, each phase's profile, environment and targets, the stub sets, Java, k6, Chromium, the data files.
+ */
+export function planCampaign(req: CampaignRequest, log: (line: string) => void): CampaignPlan {
   // The model is read first without its file checks: the reference target writes the data file it names.
   const modelFile = resolve(req.model);
   if (!existsSync(modelFile)) throw inputError(modelFile, '', 'a load-model YAML file (it does not exist)');
@@ -103,15 +130,11 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
   const config = loadConfig(root);
   const { definition, file: defFile } = campaignFor(parseModel(readFileSync(modelFile, 'utf8'), modelFile).service, config, req.campaignFile);
   const phases = planPhases(definition, req.phases ?? PHASES, { profile: req.profile, environment: req.env, file: defFile });
-  const controller: TargetController =
-    definition.target.kind === 'command' ? commandController(definition.target, root)
-      : definition.target.kind === 'external' ? externalController
-        : req.referenceController?.(definition.target) ?? (() => { throw new PerfcellError(`${defFile}: target: the reference target (sut/) is not available in this build`, 'environment'); })();
+  const controller = controllerFor(req, definition, defFile, root);
   controller.prepare?.(root, log);
   const loaded = loadModel(req.model);
   const { model } = loaded;
 
-  // ── Everything that can be refused, before anything starts or any load is sent ──
   const environments = new Map<Phase, ResolvedEnvironment>();
   for (const plan of phases) {
     if (!model.profiles[plan.profile]) throw inputError(loaded.file, 'profiles', `a profile named "${plan.profile}" for phase ${plan.phase} (this model has: ${Object.keys(model.profiles).join(', ')})`);
@@ -140,31 +163,166 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
     const missing = stubbedAny.filter((d) => definition.stubPorts[d] === undefined);
     if (missing.length > 0) throw inputError(defFile, 'stubPorts', `a fixed port for ${missing.join(', ')} (an external target calls the stubs where you configured it to)`);
   }
+  return { definition, defFile, phases, controller, loaded, environments, stubbedAny, sets };
+}
 
-  // ── The iteration folder and its record ──
-  const serviceDir = resolve(req.reportsDir ?? 'reports', model.service);
-  const iteration = chooseIteration(serviceDir, req.iteration);
-  const dir = iterationDir(serviceDir, iteration);
-  mkdirSync(dir, { recursive: true });
-  const record: CampaignRecord = {
+function newCampaignRecord(plan: CampaignPlan, iteration: number): CampaignRecord {
+  const { loaded, definition } = plan;
+  return {
     schemaVersion: CAMPAIGN_SCHEMA_VERSION,
     campaignId: newRunId(new Date()),
-    service: model.service,
+    service: loaded.model.service,
     iteration,
     model: { file: relative(process.cwd(), loaded.file) || loaded.file, hash: loaded.hash },
-    definitionFile: relative(process.cwd(), defFile) || defFile,
+    definitionFile: relative(process.cwd(), plan.defFile) || plan.defFile,
     target: definition.target.kind,
     startedAt: new Date().toISOString(),
     endedAt: null,
     status: 'running',
     reason: null,
     stubServers: [],
-    phases: phases.map(phaseRecord),
+    phases: plan.phases.map(phaseRecord),
     report: null,
   };
+}
+
+/** The stub servers of a campaign: started once, each stopped after the last phase that uses it. */
+interface StubServers {
+  urls: Record<string, string>;
+  /** What campaign.json records of the servers started. */
+  started: CampaignRecord['stubServers'];
+  /** Started servers this phase stubs, checked and warmed up, their journals cleared. */
+  readyFor: (plan: PhasePlan) => Promise<StubServer[]>;
+  /** Stops the servers no phase after `index` uses: their JVMs leave the cores to the next phases. */
+  releaseAfter: (index: number) => Promise<void>;
+  stopAll: () => Promise<void>;
+}
+
+async function startCampaignStubs(plan: CampaignPlan, dir: string, log: (line: string) => void): Promise<StubServers> {
+  let servers: StubServer[] = [];
+  if (plan.sets.length > 0) {
+    log(`perfcell: starting stubs ${plan.stubbedAny.join(', ')}`);
+    servers = await startStubServers(plan.sets, (s) => ({ port: plan.definition.stubPorts[s.name], heapMb: plan.definition.stubHeapMb, logPath: join(dir, 'stubs', `${s.name}.log`) }));
+  }
+  return {
+    urls: Object.fromEntries(servers.map((s) => [s.name, s.url])),
+    started: servers.map((s) => ({ dependency: s.name, url: s.url, mappings: s.mappings.size })),
+    readyFor: async (phase) => {
+      const used = servers.filter((s) => phase.stubbed.includes(s.name));
+      for (const s of used) await checkStubServer(s, plan.sets.find((x) => x.name === s.name) as StubSet);
+      return used;
+    },
+    releaseAfter: async (index) => {
+      const later = new Set(plan.phases.slice(index + 1).flatMap((p) => p.stubbed));
+      const done = servers.filter((s) => !later.has(s.name));
+      await Promise.all(done.map((s) => s.stop()));
+      servers = servers.filter((s) => later.has(s.name));
+    },
+    stopAll: async () => {
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+}
+
+interface PhaseContext {
+  req: CampaignRequest;
+  plan: CampaignPlan;
+  stubs: StubServers;
+  dir: string;
+  iteration: number;
+  campaignId: string;
+  log: (line: string) => void;
+}
+
+/**
+ * One phase: rewire the target to the stubs or the real dependencies, run through executeRun, verify the
+ * stubs' traffic, write stubs.json. Fills `rec` (run id, exit code, stubs, reason) and returns the phase's
+ * status and the run's planned duration. A PerfcellError is the phase's failure; anything else is a bug.
+ */
+async function runPhase(ctx: PhaseContext, phase: PhasePlan, rec: PhaseRecord): Promise<{ status: PhaseStatus; planned: number }> {
+  const { plan, log } = ctx;
+  const env = plan.environments.get(phase.phase) as ResolvedEnvironment;
+  let status: PhaseStatus;
+  let planned = 0;
+  try {
+    const dependencyUrls: Record<string, string> = {};
+    for (const d of plan.definition.dependencies) {
+      const url = phase.stubbed.includes(d) ? ctx.stubs.urls[d] : env.env.targets[d];
+      if (url) dependencyUrls[d] = url;
+    }
+    const targets = phaseTargets(plan.loaded, phase, env, plan.definition);
+    const started = await plan.controller.start(phase, dependencyUrls, targets, log);
+    try {
+      const used = await ctx.stubs.readyFor(phase);
+      const collectors = used.map((s) => collectJournal(s, 1000));
+      const runEnv: { name: string; env: Environment } = { name: env.name, env: { ...env.env, targets } };
+      rec.runDir = phase.phase;
+      const outcome = await executeRun({
+        model: ctx.req.model, profile: phase.profile, phase: phase.phase, iteration: ctx.iteration, campaign: ctx.campaignId,
+        out: join(ctx.dir, phase.phase), environment: runEnv, quiet: ctx.req.quiet, log, sideChannels: withRunHooks(),
+      });
+      const verifications: StubVerification[] = await Promise.all(collectors.map((c) => c.finish()));
+      rec.stubs = verifications;
+      rec.runId = outcome.meta.runId;
+      rec.exitCode = outcome.exitCode;
+      planned = outcome.meta.plannedDurationMs;
+      const stubsFile: StubsFile = { stubbed: phase.stubbed, verifications };
+      writeFileSync(runFile(outcome.dir, 'stubs'), JSON.stringify(stubsFile, null, 2) + '\n');
+      for (const v of verifications) log(formatVerification(v));
+      status = outcome.meta.status === 'running' ? 'failed' : outcome.meta.status;
+      const unmatched = unmatchedCount(verifications);
+      if (unmatched > 0) {
+        const meta = readRunMeta(outcome.dir);
+        meta.flags.push(unmatchedFlag(unmatched));
+        writeRunMeta(outcome.dir, meta);
+        if (status !== 'interrupted') {
+          status = 'defect';
+          rec.reason = `${unmatched} request(s) to stubs matched no mapping (a test defect: the stub set misses calls the target makes; see ${phase.phase}/${'stubs.json'})`;
+        }
+      } else if (status === 'failed') rec.reason = `the run failed (k6 exit ${outcome.meta.k6ExitCode ?? '?'}; flags: ${outcome.meta.flags.join(', ') || 'none'}); see ${phase.phase}/k6.log`;
+      else if (status === 'interrupted') rec.reason = 'interrupted';
+    } finally {
+      await started.stop();
+    }
+  } catch (e) {
+    if (!(e instanceof PerfcellError)) throw e;
+    status = 'failed';
+    rec.reason = e.message;
+  }
+  return { status, planned };
+}
+
+/** Writes the iteration report when a phase has a run; a failure is logged, the campaign stands. */
+async function writeIterationReport(req: CampaignRequest, record: CampaignRecord, dir: string, save: () => void, log: (line: string) => void): Promise<void> {
+  if (!req.writeReport || !record.phases.some((p) => p.runId !== null)) return;
+  try {
+    const written = await req.writeReport(dir);
+    record.report = written ? relative(process.cwd(), written.report) || written.report : null;
+    // One verdict: where every phase ran to its end, the campaign's is the report's.
+    if (written && (['passed', 'slo-broken', 'inconclusive'] as const).some((s) => s === record.status)) {
+      record.status = STATUS_OF_VERDICT[written.verdict.status];
+      record.reason = record.status === 'passed' ? null : written.verdict.headline.en;
+    }
+    save();
+  } catch (e) {
+    log(`perfcell: the iteration report could not be written: ${(e as Error).message}`);
+  }
+}
+
+export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome> {
+  const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const plan = planCampaign(req, log);
+  const { phases } = plan;
+
+  // ── The iteration folder and its record ──
+  const serviceDir = resolve(req.reportsDir ?? 'reports', plan.loaded.model.service);
+  const iteration = chooseIteration(serviceDir, req.iteration);
+  const dir = iterationDir(serviceDir, iteration);
+  mkdirSync(dir, { recursive: true });
+  const record = newCampaignRecord(plan, iteration);
   const save = () => writeCampaignRecord(dir, record);
   save();
-  log(`perfcell: campaign ${record.campaignId} · ${model.service} · iteration ${iteration} · phases ${phases.map((p) => p.phase).join(' → ')}`);
+  log(`perfcell: campaign ${record.campaignId} · ${record.service} · iteration ${iteration} · phases ${phases.map((p) => p.phase).join(' → ')}`);
 
   let aborted: NodeJS.Signals | undefined;
   const onSignal = (s: NodeJS.Signals) => {
@@ -174,17 +332,15 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  let servers: StubServer[] = [];
+  let stubs: StubServers | undefined;
   try {
-    if (sets.length > 0) {
-      log(`perfcell: starting stubs ${stubbedAny.join(', ')}`);
-      servers = await startStubServers(sets, (s) => ({ port: definition.stubPorts[s.name], heapMb: definition.stubHeapMb, logPath: join(dir, 'stubs', `${s.name}.log`) }));
-      record.stubServers = servers.map((s) => ({ dependency: s.name, url: s.url, mappings: s.mappings.size }));
+    stubs = await startCampaignStubs(plan, dir, log);
+    if (plan.sets.length > 0) {
+      record.stubServers = stubs.started;
       save();
     }
-    const stubUrls = Object.fromEntries(servers.map((s) => [s.name, s.url]));
-
-    for (const [i, plan] of phases.entries()) {
+    const ctx: PhaseContext = { req, plan, stubs, dir, iteration, campaignId: record.campaignId, log };
+    for (const [i, phase] of phases.entries()) {
       const rec = record.phases[i] as PhaseRecord;
       if (aborted) {
         rec.status = 'skipped';
@@ -195,70 +351,18 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
       rec.status = 'running';
       rec.startedAt = new Date().toISOString();
       save();
-      const env = environments.get(plan.phase) as ResolvedEnvironment;
-      log(`perfcell: ── phase ${plan.phase} · profile ${plan.profile} · stubbed: ${plan.stubbed.join(', ') || 'none'} ──`);
-      let status: PhaseStatus = 'failed';
-      let planned = 0;
-      try {
-        const dependencyUrls: Record<string, string> = {};
-        for (const d of definition.dependencies) {
-          const url = plan.stubbed.includes(d) ? stubUrls[d] : env.env.targets[d];
-          if (url) dependencyUrls[d] = url;
-        }
-        const targets = phaseTargets(loaded, plan, env, definition);
-        const started = await controller.start(plan, dependencyUrls, targets, log);
-        try {
-          const used = servers.filter((s) => plan.stubbed.includes(s.name));
-          for (const s of used) await checkStubServer(s, sets.find((x) => x.name === s.name) as StubSet);
-          const collectors = used.map((s) => collectJournal(s, 1000));
-          const runEnv: { name: string; env: Environment } = { name: env.name, env: { ...env.env, targets } };
-          rec.runDir = plan.phase;
-          const outcome = await executeRun({
-            model: req.model, profile: plan.profile, phase: plan.phase, iteration, campaign: record.campaignId,
-            out: join(dir, plan.phase), environment: runEnv, quiet: req.quiet, log,
-          });
-          const verifications: StubVerification[] = await Promise.all(collectors.map((c) => c.finish()));
-          rec.stubs = verifications;
-          rec.runId = outcome.meta.runId;
-          rec.exitCode = outcome.exitCode;
-          planned = outcome.meta.plannedDurationMs;
-          const stubsFile: StubsFile = { stubbed: plan.stubbed, verifications };
-          writeFileSync(runFile(outcome.dir, 'stubs'), JSON.stringify(stubsFile, null, 2) + '\n');
-          for (const v of verifications) log(formatVerification(v));
-          status = outcome.meta.status === 'running' ? 'failed' : outcome.meta.status;
-          const unmatched = unmatchedCount(verifications);
-          if (unmatched > 0) {
-            const meta = readRunMeta(outcome.dir);
-            meta.flags.push(unmatchedFlag(unmatched));
-            writeRunMeta(outcome.dir, meta);
-            if (status !== 'interrupted') {
-              status = 'defect';
-              rec.reason = `${unmatched} request(s) to stubs matched no mapping (a test defect: the stub set misses calls the target makes; see ${plan.phase}/${'stubs.json'})`;
-            }
-          } else if (status === 'failed') rec.reason = `the run failed (k6 exit ${outcome.meta.k6ExitCode ?? '?'}; flags: ${outcome.meta.flags.join(', ') || 'none'}); see ${plan.phase}/k6.log`;
-          else if (status === 'interrupted') rec.reason = 'interrupted';
-        } finally {
-          await started.stop();
-        }
-      } catch (e) {
-        if (!(e instanceof PerfcellError)) throw e;
-        status = 'failed';
-        rec.reason = e.message;
-      }
+      log(`perfcell: ── phase ${phase.phase} · profile ${phase.profile} · stubbed: ${phase.stubbed.join(', ') || 'none'} ──`);
+      const { status, planned } = await runPhase(ctx, phase, rec);
       rec.status = status;
       rec.endedAt = new Date().toISOString();
       rec.overheadMs = planned > 0 ? Date.now() - t0 - planned : null;
       save();
-      // Stub servers no later phase uses are stopped now: their JVMs leave the cores to the next phases.
-      const later = new Set(phases.slice(i + 1).flatMap((p) => p.stubbed));
-      const done = servers.filter((s) => !later.has(s.name));
-      await Promise.all(done.map((s) => s.stop()));
-      servers = servers.filter((s) => later.has(s.name));
+      await stubs.releaseAfter(i);
       if (status === 'failed' || status === 'defect' || status === 'interrupted') {
-        record.reason = `phase ${plan.phase} ${status}: ${rec.reason ?? ''}`;
+        record.reason = `phase ${phase.phase} ${status}: ${rec.reason ?? ''}`;
         for (const later of record.phases.slice(i + 1)) {
           later.status = 'skipped';
-          later.reason = `phase ${plan.phase} did not pass`;
+          later.reason = `phase ${phase.phase} did not pass`;
         }
         break;
       }
@@ -266,27 +370,14 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await Promise.all(servers.map((s) => s.stop()));
+    await stubs?.stopAll();
     record.status = campaignStatus(record.phases);
     if (aborted && record.status !== 'interrupted') record.status = 'interrupted';
     record.endedAt = new Date().toISOString();
     save();
   }
 
-  if (req.writeReport && record.phases.some((p) => p.runId !== null)) {
-    try {
-      const written = await req.writeReport(dir);
-      record.report = written ? relative(process.cwd(), written.report) || written.report : null;
-      // One verdict: where every phase ran to its end, the campaign's is the report's.
-      if (written && (['passed', 'slo-broken', 'inconclusive'] as const).some((s) => s === record.status)) {
-        record.status = STATUS_OF_VERDICT[written.verdict.status];
-        record.reason = record.status === 'passed' ? null : written.verdict.headline.en;
-      }
-      save();
-    } catch (e) {
-      log(`perfcell: the iteration report could not be written: ${(e as Error).message}`);
-    }
-  }
+  await writeIterationReport(req, record, dir, save, log);
   log('\n' + formatCampaignSummary(record, dir));
   return { dir, record, exitCode: EXIT[record.status] };
 }

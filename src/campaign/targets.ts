@@ -6,8 +6,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { PerfcellError } from '../errors.js';
-import { spawnManaged, stopChild } from '../process/children.js';
-import { dependencyEnvVar } from '../../sut/topology.js';
+import { spawnManaged, stopChild } from '../../lib/process/children.js';
+import { dependencyEnvVar } from '../../lib/dependency-env.js';
 import type { CampaignTarget, CommandTarget, PhasePlan } from './definition.js';
 
 export interface StartedTarget {

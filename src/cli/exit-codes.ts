@@ -1,6 +1,6 @@
-/** The one place where errors become exit codes (docs/cli.md lists them). */
+/** The one place where errors become exit codes (the codes: src/exit-codes.ts; docs/cli.md lists them). */
 import { PerfcellError } from '../errors.js';
-import { RUN_EXIT } from '../run/execute.js';
+import { RUN_EXIT } from '../exit-codes.js';
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof PerfcellError) {

@@ -1,6 +1,6 @@
 /** perfcell's CLI: thin commands that parse flags, call a use case and map errors to exit codes. */
 import { Command } from 'commander';
-import { installExitHook } from '../process/children.js';
+import { installExitHook } from '../../lib/process/children.js';
 import { reportError } from './exit-codes.js';
 import { registerModelCommands } from './model-commands.js';
 import { registerRunCommand } from './run-command.js';

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { PerfcellError } from '../errors.js';
 import { parseDurationMs } from '../model/duration.js';
-import type { RunHookOptions } from '../metrics/run-hooks.js';
+import type { RunHookOptions } from '../side-channels/defaults.js';
 import { DEFAULT_INSTANCE_DIR, pingInflux, readInstanceState, startInfluxd } from '../metrics/influx-instance.js';
 import { describeTarget, resolveInfluxTarget } from '../metrics/influx.js';
 import { pushRun } from '../metrics/push.js';
+import { RUN_EXIT } from '../exit-codes.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -87,12 +88,12 @@ export function registerMetricsCommands(program: Command): void {
       const target = resolveInfluxTarget({ instanceDir: opts.dir });
       if (!target) {
         process.stdout.write('perfcell: no InfluxDB configured (set PERFCELL_INFLUX_URL or run `perfcell influx start`)\n');
-        process.exitCode = 3;
+        process.exitCode = RUN_EXIT.environment;
         return;
       }
       const up = await pingInflux(target.url, 2000);
       process.stdout.write(`perfcell: InfluxDB ${describeTarget(target)}: ${up ? 'up' : 'not answering'}\n`);
-      if (!up) process.exitCode = 3;
+      if (!up) process.exitCode = RUN_EXIT.environment;
     });
 
   program

@@ -3,6 +3,7 @@ import { executeRun } from '../run/execute.js';
 import { parsePhase } from './model-commands.js';
 import { inputError } from '../errors.js';
 import { addRunHookOptions, runHookOptionsFrom } from './metrics-commands.js';
+import { withRunHooks } from '../side-channels/defaults.js';
 
 /** `--target name=url`, repeatable: points a target of the environment elsewhere (still guarded). */
 export function collectTarget(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -32,7 +33,7 @@ export function registerRunCommand(program: Command): void {
         out: opts.out,
         quiet: opts.quiet,
         targetOverrides: opts.target,
-        hooks: runHookOptionsFrom(opts),
+        sideChannels: withRunHooks(runHookOptionsFrom(opts)),
       });
       process.exitCode = outcome.exitCode;
     });

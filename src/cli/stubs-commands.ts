@@ -13,8 +13,9 @@ import { verifyNow } from '../stubs/journal.js';
 import { listStubSets, loadStubSet, stubsRoot } from '../stubs/stub-set.js';
 import { formatVerification } from '../stubs/verify.js';
 import { startStubServers } from '../stubs/wiremock.js';
-import { dependencyEnvVar } from '../../sut/topology.js';
-import { isProcessAlive } from '../process/children.js';
+import { dependencyEnvVar } from '../../lib/dependency-env.js';
+import { isProcessAlive } from '../../lib/process/children.js';
+import { RUN_EXIT } from '../exit-codes.js';
 
 interface StubsState {
   ownerPid: number;
@@ -104,7 +105,7 @@ export function registerStubsCommands(program: Command): void {
         results.push(await verifyNow({ name: s.name, url: s.url, mappings: new Map(s.mappings) }));
       }
       process.stdout.write(opts.json ? JSON.stringify(results, null, 2) + '\n' : results.map(formatVerification).join('\n') + '\n');
-      if (results.some((r) => !r.ok)) process.exitCode = 4;
+      if (results.some((r) => !r.ok)) process.exitCode = RUN_EXIT.failed;
     });
 
   stubs

@@ -4,12 +4,13 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PerfcellError, inputError } from '../errors.js';
 import { PROJECT_ROOT } from '../k6/locate.js';
-import { spawnDaemon } from '../process/children.js';
+import { spawnDaemon } from '../../lib/process/children.js';
 import { SERVICES, isServiceName, type ServiceName } from '../../sut/topology.js';
 import { startSut, type StartSutOptions } from '../../sut/start.js';
 import { DEFAULT_SEED, seedSut } from '../../sut/seed.js';
 import { isAlive, readSutState, removeSutState, type SutState } from '../../sut/state.js';
 import { activeTraps, trapsFromEnv } from '../../sut/lib/traps.js';
+import { RUN_EXIT } from '../exit-codes.js';
 
 const DAEMON = join(PROJECT_ROOT, 'sut', 'daemon.ts');
 const DEFAULT_STATE = join(PROJECT_ROOT, '.perfcell', 'sut.json');
@@ -164,7 +165,7 @@ export function registerSutCommands(program: Command): void {
       const state = readSutState(resolve(f.state));
       if (!state || !isAlive(state.pid)) {
         process.stdout.write('not running\n');
-        process.exitCode = 3;
+        process.exitCode = RUN_EXIT.environment;
         return;
       }
       process.stdout.write(`running (${state.mode ?? '?'}, ${state.bus ?? '?'} bus, pid ${state.pid}, since ${state.startedAt})\n`);
@@ -183,7 +184,7 @@ export function registerSutCommands(program: Command): void {
         }
         process.stdout.write(`  ${line}\n`);
       }
-      if (!healthy) process.exitCode = 3;
+      if (!healthy) process.exitCode = RUN_EXIT.environment;
     });
 
   sut

@@ -9,7 +9,7 @@
 import { createWriteStream } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { seededRandom } from '../random.js';
+import { seededRandom } from '../../lib/random.js';
 
 export interface GeneratedTransaction {
   name: string;

@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
-import { RUN_FILES, readRunMeta, runFile, type RunMeta } from '../run/folder.js';
+import { RUN_FILES, readRunMeta, runFile, type RunMeta } from '../store/folder.js';
 
 export const BASELINE_SCHEMA_VERSION = 1;
 export const BASELINE_FILE = 'baseline.json';

@@ -11,7 +11,7 @@ import { loadModel } from '../model/load.js';
 import { compile, transactionsForPhase } from '../model/compile.js';
 import { formatDuration } from '../model/duration.js';
 import { executeRun, type RunOutcome, type RunRequest } from '../run/execute.js';
-import { newRunId, readRunMeta } from '../run/folder.js';
+import { newRunId, readRunMeta } from '../store/folder.js';
 import { DEFAULT_BASELINE_NAME, damagedRun, defaultStore, resolveBaseline } from './baselines.js';
 import { gateEnvironment, resolveAgainst, runInterleaved, type Side } from './interleaved.js';
 import { renderFailureJunit, renderFailureMarkdown, renderJunitXml, renderSummaryMarkdown, type GateContext } from './outputs.js';
@@ -28,6 +28,7 @@ import {
   type WindowFigures,
 } from './verdict.js';
 import { windowsOf, type RunWindows, type WindowSource } from './windows.js';
+import { withRunHooks } from '../side-channels/defaults.js';
 
 export const GATE_SCHEMA_VERSION = 1;
 export const DEFAULT_WINDOW_MS = 5000;
@@ -152,7 +153,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
           throw inputError(join(candidateDir, 'run.json'), 'service/profile', `service "${model.service}" and profile "${req.profile}", got "${meta.service}" / "${meta.profile}"`);
         }
       } else {
-        const outcome = await execute({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log });
+        const outcome = await execute({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log, sideChannels: withRunHooks() });
         if (outcome.meta.status === 'inconclusive') {
           throw new PerfcellError(`candidate run: the measurement is not valid (${outcome.verdict?.headline.en ?? 'inconclusive'}); see ${outcome.dir}`, 'environment');
         }

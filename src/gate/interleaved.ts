@@ -10,6 +10,7 @@ import { PerfcellError, inputError } from '../errors.js';
 import { executeRun, type RunOutcome, type RunRequest } from '../run/execute.js';
 import type { LoadedModel } from '../model/load.js';
 import { environmentForRun, loadConfig, type RunEnvironment } from '../environments/registry.js';
+import { withRunHooks } from '../side-channels/defaults.js';
 
 export type GateEnvironment = RunEnvironment;
 
@@ -92,6 +93,7 @@ export async function runInterleaved(req: InterleavedRequest): Promise<Interleav
       quiet: req.quiet ?? true,
       // Each window's own summary table would drown the gate's output; its run folder keeps everything.
       log: () => {},
+      sideChannels: withRunHooks(),
     });
     if (outcome.meta.status === 'inconclusive') {
       // An overloaded injector's latencies hold its own queueing: no comparison can rest on them.

@@ -5,6 +5,7 @@
  * for small samples without ties (the usual gate case), normal approximation with tie and continuity
  * corrections otherwise.
  */
+import { median } from '../../lib/median.js';
 
 export interface TestResult {
   /** The test statistic: U (Mann–Whitney) or W+ (Wilcoxon). */
@@ -16,12 +17,8 @@ export interface TestResult {
   exact: boolean;
 }
 
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
+/** The repository's one median (lib/median.ts): NaN when empty. */
+export { median };
 
 /** Standard normal CDF (Abramowitz & Stegun 7.1.26 on erf; absolute error < 1.5e-7). */
 export function normalCdf(z: number): number {

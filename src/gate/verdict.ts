@@ -4,9 +4,11 @@
  * and one exit code for the whole gate. docs/gate.md explains the method.
  */
 import type { Slo } from '../model/schema.js';
+import { GATE_EXIT } from '../exit-codes.js';
 import { hodgesLehmannCenter, hodgesLehmannShift, holmAdjust, mannWhitneyGreater, median, wilcoxonSignedRankGreater } from './stats.js';
 
-export const GATE_EXIT = { pass: 0, regression: 1, sloBroken: 2, couldNotMeasure: 3 } as const;
+/** The gate's exit codes: the one table in src/exit-codes.ts. */
+export { GATE_EXIT };
 
 export interface GateThresholds {
   /** One-sided significance level of each test. */

@@ -7,9 +7,9 @@ import { analyzeRun } from '../analysis/analyze.js';
 import { latencyStats, newPool, toMicros } from '../analysis/histogram.js';
 import type { TransactionAnalysis } from '../analysis/types.js';
 import type { Histogram } from 'hdr-histogram-js';
-import { readRawSamples } from '../run/raw-samples.js';
-import type { RunMeta } from '../run/folder.js';
-import { readRunMeta, runFile } from '../run/folder.js';
+import { readRawSamples } from '../store/raw-samples.js';
+import type { RunMeta } from '../store/folder.js';
+import { readRunMeta, runFile } from '../store/folder.js';
 
 export interface Figures {
   requests: number;

@@ -4,7 +4,7 @@
  * stops gracefully and still writes its outputs; a second one is forwarded too (k6 then aborts at once).
  */
 import { createWriteStream } from 'node:fs';
-import { spawnManaged } from '../process/children.js';
+import { spawnManaged } from '../../lib/process/children.js';
 import type { K6Binary } from './locate.js';
 
 /** k6's own exit codes (https://grafana.com/docs/k6/latest/ "exit codes"). */

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { PerfcellError } from '../errors.js';
-import { spawnManaged, stopChild } from '../process/children.js';
+import { spawnManaged, stopChild } from '../../lib/process/children.js';
 
 export const INFLUXD_PATH = process.env.PERFCELL_INFLUXD ?? '/usr/bin/influxd';
 export const DEFAULT_INSTANCE_DIR = '.perfcell/influxdb';

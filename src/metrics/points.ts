@@ -7,9 +7,9 @@
  * field `value`, the run's test-wide tags, the system tags perfcell enables, `transaction` per scenario), so
  * that a dashboard query sees the same series whether the points came live from k6 or from `perfcell push`.
  */
-import type { RawSample } from '../run/raw-samples.js';
-import type { RunMeta } from '../run/folder.js';
-import type { MonitorSample } from '../monitor/samples.js';
+import type { RawSample } from '../store/raw-samples.js';
+import type { RunMeta } from '../store/folder.js';
+import type { MonitorSample } from '../store/monitor-samples.js';
 import type { Analysis, TransactionAnalysis } from '../analysis/types.js';
 
 export interface Point {

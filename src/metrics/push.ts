@@ -5,9 +5,9 @@
  * twice gives the same points.
  */
 import { existsSync } from 'node:fs';
-import { readRawSamples } from '../run/raw-samples.js';
-import { readRunMeta, runFile, writeRunMeta } from '../run/folder.js';
-import { readMonitorSamples } from '../monitor/samples.js';
+import { readRawSamples } from '../store/raw-samples.js';
+import { readRunMeta, runFile, writeRunMeta } from '../store/folder.js';
+import { readMonitorSamples } from '../store/monitor-samples.js';
 import { analyzeRun } from '../analysis/analyze.js';
 import { eventPoint, monitorPoint, runEvents, runTags, samplePointBuilder, summaryPoints, type Point } from './points.js';
 import { InfluxClient, WRITE_BATCH, type InfluxTarget } from './influx.js';

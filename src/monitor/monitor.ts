@@ -5,8 +5,8 @@
  * a bad payload is skipped with one warning per target; nothing here can fail the run.
  */
 import { appendFileSync } from 'node:fs';
-import { runFile } from '../run/folder.js';
-import { formatMonitorLine, type MonitorSample } from './samples.js';
+import { runFile } from '../store/folder.js';
+import { formatMonitorLine, type MonitorSample } from '../store/monitor-samples.js';
 import { parsePrometheusText, PromParseError } from './prometheus-text.js';
 import { cpuPercent, hostCpuPercent, readHostCpu, readProcess, type HostCpu } from './proc-stats.js';
 

@@ -11,7 +11,7 @@ import { comparePhases, type PhaseComparisonRow } from '../analysis/phases.js';
 import type { Analysis } from '../analysis/types.js';
 import { PerfcellError } from '../errors.js';
 import { PHASES, type Phase } from '../model/compile.js';
-import { readRunMeta, runFile, RUN_FILES } from '../run/folder.js';
+import { readRunMeta, runFile, RUN_FILES } from '../store/folder.js';
 import { runRules } from '../rules/catalogue.js';
 import { verdictOf, type Verdict } from '../verdict/verdict.js';
 import { byFrequency, parseStubsFile, type StubsFile, type UnmatchedRequest } from '../stubs/verify.js';

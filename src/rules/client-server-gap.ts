@@ -1,24 +1,11 @@
 /** Requests spend far longer at the client than in the server: queueing before the server, or k6 saturated. */
 import { seriesOf } from '../analysis/monitor.js';
-import type { MonitorSeries } from '../analysis/types.js';
-import { chartId, round } from './helpers.js';
+import { chartId, meanFromSumCount, round } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
 export const GAP_RATIO = 2;
 export const MIN_GAP_MS = 10;
 
-/** The monitor's own scrapes and health probes: they are requests to the server, not load. */
-export function isProbe(labels: string): boolean {
-  return /(?:^|,)route=\/(metrics|health)(?:,|$)/.test(labels);
-}
-
-/** Mean of a Prometheus summary/histogram over the run: Σ(rate of _sum) / Σ(rate of _count), per source, probes left out. */
-export function meanFromSumCount(series: MonitorSeries[], family: string, source: string, labels?: (l: string) => boolean): number | null {
-  const pick = (suffix: string) => seriesOf(series, `${family}_${suffix}`, source).filter((s) => !isProbe(s.labels) && (!labels || labels(s.labels)));
-  const total = (xs: MonitorSeries[]) => xs.reduce((s, x) => s + x.points.reduce((a, p) => a + p.v, 0), 0);
-  const count = total(pick('count'));
-  return count > 0 ? total(pick('sum')) / count : null;
-}
 
 export const clientServerGap: Rule = {
   id: 'client-server-gap',

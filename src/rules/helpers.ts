@@ -1,6 +1,8 @@
 /** Small numeric helpers the rules share. Pure. */
 import type { Phase } from '../model/compile.js';
 import type { Analysis, MonitorSeries, TransactionAnalysis, WindowPoint } from '../analysis/types.js';
+import { median as medianOf } from '../../lib/median.js';
+import { seriesOf } from '../analysis/monitor.js';
 
 /** Theil–Sen slope (median of pairwise slopes): robust to a few outlying windows. Unit: y per x. */
 export function theilSen(points: { x: number; y: number }[], maxPoints = 200): number | null {
@@ -19,11 +21,9 @@ export function theilSen(points: { x: number; y: number }[], maxPoints = 200): n
   return median(slopes);
 }
 
+/** The median (lib/median.ts), null when there is nothing to take it of. */
 export function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  return xs.length === 0 ? null : medianOf(xs);
 }
 
 export function mean(xs: number[]): number | null {
@@ -90,13 +90,13 @@ export function seriesMax(s: MonitorSeries): number | null {
   return s.points.length ? Math.max(...s.points.map((p) => p.v)) : null;
 }
 
+/** Below this share of the offered rate (in the run's second half, past any ramp) the offered load did not go through. */
+export const ACHIEVED_MIN = 0.9;
+
 /**
  * Iteration rate a transaction achieved in the run's second half (past any ramp): request windows divided by
  * the requests an iteration sends. Also returns the windows it read, for the evidence.
  */
-/** Below this share of the offered rate (in the run's second half, past any ramp) the offered load did not go through. */
-export const ACHIEVED_MIN = 0.9;
-
 export function achievedIterationRate(analysis: Analysis, t: TransactionAnalysis): { perSec: number; windows: WindowPoint[] } {
   const perIteration = t.iterations > 0 ? t.requests / t.iterations : 1;
   const from = Math.floor(t.series.length / 2);
@@ -130,4 +130,17 @@ export function vuBudgetShortfall(t: TransactionAnalysis, durationSec: number): 
   if (1 - requestMsPerIteration / iterationMs < VU_BUDGET_OUTSIDE_SHARE) return null;
   const rate = t.targetRatePerSec ?? (t.iterations + t.dropped) / Math.max(1, durationSec);
   return { iterationMs, requestMsPerIteration, suggestedMaxVus: Math.max(1, Math.ceil((rate * iterationMs * VU_SUGGESTION_FACTOR) / 1000)) };
+}
+
+/** The monitor's own scrapes and health probes: they are requests to the server, not load. */
+export function isProbe(labels: string): boolean {
+  return /(?:^|,)route=\/(metrics|health)(?:,|$)/.test(labels);
+}
+
+/** Mean of a Prometheus summary/histogram over the run: Σ(rate of _sum) / Σ(rate of _count), per source, probes left out. */
+export function meanFromSumCount(series: MonitorSeries[], family: string, source: string, labels?: (l: string) => boolean): number | null {
+  const pick = (suffix: string) => seriesOf(series, `${family}_${suffix}`, source).filter((s) => !isProbe(s.labels) && (!labels || labels(s.labels)));
+  const total = (xs: MonitorSeries[]) => xs.reduce((s, x) => s + x.points.reduce((a, p) => a + p.v, 0), 0);
+  const count = total(pick('count'));
+  return count > 0 ? total(pick('sum')) / count : null;
 }

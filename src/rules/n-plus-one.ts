@@ -1,8 +1,7 @@
 /** Many database queries per HTTP request (from the monitor): an N+1 access pattern. */
 import { seriesOf } from '../analysis/monitor.js';
 import type { MonitorSeries } from '../analysis/types.js';
-import { isProbe } from './client-server-gap.js';
-import { chartId, round, routeGroups } from './helpers.js';
+import { chartId, isProbe, round, routeGroups } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
 /**

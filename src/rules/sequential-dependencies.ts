@@ -3,8 +3,7 @@
  * run one after the other where they could run concurrently.
  */
 import { seriesOf } from '../analysis/monitor.js';
-import { meanFromSumCount } from './client-server-gap.js';
-import { chartId, labelOf, round, routeGroups } from './helpers.js';
+import { chartId, labelOf, meanFromSumCount, round, routeGroups } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
 /** Labels that name the called dependency in http_client_request_duration_seconds. */

@@ -12,8 +12,7 @@
  */
 import { seriesOf } from '../analysis/monitor.js';
 import type { Analysis, MonitorSeries, TransactionAnalysis } from '../analysis/types.js';
-import { isProbe, meanFromSumCount } from './client-server-gap.js';
-import { chartId, labelOf, median, round } from './helpers.js';
+import { chartId, isProbe, labelOf, meanFromSumCount, median, round } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
 export const MIN_OWN_MS = 50;

@@ -6,8 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
+import { RUN_EXIT } from '../exit-codes.js';
 import { loadModel, type LoadedModel } from '../model/load.js';
-import { compile, type Phase } from '../model/compile.js';
+import { compile, type CompiledTransaction, type Phase } from '../model/compile.js';
 import { guardEnvironment } from '../model/environment.js';
 import { environmentForRun, type RunEnvironment } from '../environments/registry.js';
 import { generateEntry } from '../scenario/entry.js';
@@ -15,8 +16,8 @@ import { bundleScenarios, writeBundle } from '../scenario/bundle.js';
 import { locateK6, PROJECT_ROOT } from '../k6/locate.js';
 import { K6_EXIT, runK6 } from '../k6/run-k6.js';
 import { checkTargets } from './preflight.js';
-import { prepareRunHooks, startRunHooks, type RunHookOptions } from '../metrics/run-hooks.js';
-import { newRunId, RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta, type RunStatus } from './folder.js';
+import { startSideChannels, type SideChannelFactory } from './side-channel.js';
+import { newRunId, RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta, type RunStatus, type RunTransactionMeta } from '../store/folder.js';
 import { formatSummaryTable, summaryRows, type K6SummaryExport } from './k6-summary.js';
 import { runReportData } from '../report/report-data.js';
 import { verdictLines, type Verdict, type VerdictStatus } from '../verdict/verdict.js';
@@ -35,8 +36,11 @@ export interface RunRequest {
   /** An environment already resolved (campaigns: per phase, narrowed to the phase's targets); replaces `env`. */
   environment?: RunEnvironment;
   extraOutputs?: string[];
-  /** InfluxDB, monitor and APM settings (default: from the environment, docs/metrics.md). */
-  hooks?: RunHookOptions;
+  /**
+   * What the run does besides k6 (InfluxDB, monitor, APM: src/side-channels/defaults.ts `withRunHooks()`;
+   * `noSideChannels` for none). Called where executeRun checks settings.
+   */
+  sideChannels: SideChannelFactory;
   quiet?: boolean;
   log?: (line: string) => void;
   now?: () => Date;
@@ -50,9 +54,8 @@ export interface RunOutcome {
   verdict?: Verdict;
 }
 
-/** perfcell's exit codes for a run (docs/cli.md). */
-/** 98 and 99: the verdict's codes (src/verdict): 99 NO-GO (k6's own code for failed thresholds), 98 INCONCLUSIVE (the measurement is invalid). */
-export const RUN_EXIT = { passed: 0, internal: 1, input: 2, environment: 3, failed: 4, interrupted: 130, sloBroken: 99, inconclusive: 98 } as const;
+/** perfcell's exit codes for a run: the one table in src/exit-codes.ts (re-exported for the run's callers). */
+export { RUN_EXIT };
 
 function perfcellVersion(): string {
   return (JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -82,6 +85,11 @@ const VERDICT_OUTCOME: Record<VerdictStatus, { status: RunStatus; exitCode: numb
   inconclusive: { status: 'inconclusive', exitCode: RUN_EXIT.inconclusive },
 };
 
+/** The compiler's transaction as run.json stores it: named fields, so that a compiler change never leaks into the format. */
+function storedTransaction(t: CompiledTransaction): RunTransactionMeta {
+  return { name: t.name, scenario: t.scenario, peakRatePerSec: t.peakRatePerSec, stepRatesPerSec: t.stepRatesPerSec, preAllocatedVUs: t.preAllocatedVUs, maxVUs: t.maxVUs, thresholds: t.thresholds };
+}
+
 function statusOf(k6Exit: number, interrupted: boolean): { status: RunStatus; exitCode: number } {
   if (interrupted || k6Exit === K6_EXIT.externalAbort) return { status: 'interrupted', exitCode: RUN_EXIT.interrupted };
   if (k6Exit === K6_EXIT.ok) return { status: 'passed', exitCode: RUN_EXIT.passed };
@@ -89,11 +97,9 @@ function statusOf(k6Exit: number, interrupted: boolean): { status: RunStatus; ex
   return { status: 'failed', exitCode: RUN_EXIT.failed };
 }
 
-export async function executeRun(req: RunRequest): Promise<RunOutcome> {
-  const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
-  const now = req.now ?? (() => new Date());
-  const loaded = loadModel(req.model);
-  const { model, file } = loaded;
+/** The run's environment: the request's or the registry's, target overrides applied, production guard passed. */
+function runEnvironment(req: RunRequest, loaded: LoadedModel): { environment: RunEnvironment; env: RunEnvironment['env'] } {
+  const { file } = loaded;
   // Environments of perfcell.config.yaml (the registry), each overridden by the model's own of that name.
   const environment = req.environment ?? environmentForRun(loaded, req.env, req.phase ?? 'unstubbed');
   // An override may name any target of the environment; only those this run calls are applied.
@@ -106,14 +112,59 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   }
   const env = { ...environment.env, targets: { ...environment.env.targets, ...overrides } };
   guardEnvironment(file, environment.name, env);
+  return { environment, env };
+}
+
+/**
+ * What k6's log and summary say the status does not: scenario exceptions (flagged) and transactions that
+ * sent no request (flagged, and the run fails: k6 counts an iteration that threw as done and exits 0).
+ */
+/**
+ * The run's verdict is perfcell's, from the run folder, as `analyze` and `report` give it: k6's own thresholds
+ * judge what k6 saw, not an overloaded injector or a VU budget that could not apply the model. A run k6 did
+ * not finish (failed, interrupted) keeps its outcome.
+ */
+async function judgeRun(dir: string, meta: RunMeta, outcome: { status: RunStatus; exitCode: number }): Promise<{ status: RunStatus; exitCode: number; verdict?: Verdict }> {
+  if (outcome.status !== 'passed' && outcome.status !== 'slo-broken') return outcome;
+  const verdict = (await runReportData([dir])).verdict;
+  const judged = VERDICT_OUTCOME[verdict.status];
+  meta.status = judged.status;
+  meta.exitCode = judged.exitCode;
+  writeRunMeta(dir, meta);
+  return { ...judged, verdict };
+}
+
+function checkK6Outcome(dir: string, meta: RunMeta, summary: K6SummaryExport | undefined, outcome: { status: RunStatus; exitCode: number }, log: (line: string) => void): { status: RunStatus; exitCode: number } {
+  let { status, exitCode } = outcome;
+  const exceptions = existsSync(runFile(dir, 'k6Log')) ? (readFileSync(runFile(dir, 'k6Log'), 'utf8').match(/hint="script exception"/g) ?? []).length : 0;
+  if (exceptions > 0) {
+    meta.flags.push(`script-exceptions:${exceptions}`);
+    log(`perfcell: warning: ${exceptions} scenario exception(s), see ${runFile(dir, 'k6Log')}`);
+  }
+  const silent = summary ? summaryRows(meta, summary, 1).filter((r) => r.requests === 0).map((r) => r.name) : [];
+  if (silent.length > 0 && status !== 'interrupted') {
+    meta.flags.push(...silent.map((n) => `no-requests:${n}`));
+    status = 'failed';
+    exitCode = RUN_EXIT.failed;
+    log(`perfcell: transaction(s) ${silent.join(', ')} sent no request: the run is not valid`);
+  }
+  return { status, exitCode };
+}
+
+export async function executeRun(req: RunRequest): Promise<RunOutcome> {
+  const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const now = req.now ?? (() => new Date());
+  const loaded = loadModel(req.model);
+  const { model, file } = loaded;
+  const { environment, env } = runEnvironment(req, loaded);
   checkDataFiles(loaded);
   const runId = newRunId(now());
   const phase = req.phase ?? 'unstubbed';
   const iteration = req.iteration ?? 1;
   // Input errors (profile, volumes) before environment errors: a typo is reported as such, target up or not.
-  const prepared = prepareRunHooks(req.hooks);
+  const prepared = req.sideChannels();
   // Run tags ride on the samples only where runs meet: a live InfluxDB or another output of the user's.
-  const runTagsOnSamples = prepared.influx !== undefined || (req.extraOutputs?.length ?? 0) > 0;
+  const runTagsOnSamples = prepared.liveSampleOutput || (req.extraOutputs?.length ?? 0) > 0;
   const compiled = compile({ model, file, profile: req.profile, environment: { name: environment.name, env }, phase, runId, iteration, runTagsOnSamples });
   const k6 = locateK6();
   const checks = await checkTargets(env.targets, `${file}: environments.${environment.name}`);
@@ -144,7 +195,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
     k6: { path: k6.path, version: k6.version, args: [] },
     timeline: compiled.timeline,
     plannedDurationMs: compiled.durationMs,
-    transactions: compiled.transactions.map(({ exec: _exec, thinkTimeMs: _thinkTimeMs, ...kept }) => kept),
+    transactions: compiled.transactions.map(storedTransaction),
     startedAt: now().toISOString(),
     endedAt: null,
     k6ExitCode: null,
@@ -156,7 +207,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   writeRunMeta(dir, meta);
   log(`perfcell: run ${runId} · ${model.service} · profile ${req.profile} · phase ${phase} · ${compiled.transactions.length} transaction(s) · ${Math.round(compiled.durationMs / 1000)} s`);
   log(`perfcell: run folder ${dir}`);
-  const hooks = await startRunHooks(prepared, { dir, meta, targets: env.targets, log });
+  const hooks = await startSideChannels(prepared, { dir, meta, targets: env.targets, log });
 
   let stopK6: ((s: NodeJS.Signals) => void) | undefined;
   let interrupted = false;
@@ -190,42 +241,18 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
     process.off('SIGTERM', onSignal);
   }
 
-  let { status, exitCode } = statusOf(result.exitCode, interrupted);
   const summary = existsSync(runFile(dir, 'summary')) ? (JSON.parse(readFileSync(runFile(dir, 'summary'), 'utf8')) as K6SummaryExport) : undefined;
-  // k6 counts an iteration that threw as done and exits 0: a transaction that never sent a request, or
-  // scenario exceptions, must not pass silently.
-  const exceptions = existsSync(runFile(dir, 'k6Log')) ? (readFileSync(runFile(dir, 'k6Log'), 'utf8').match(/hint="script exception"/g) ?? []).length : 0;
-  if (exceptions > 0) {
-    meta.flags.push(`script-exceptions:${exceptions}`);
-    log(`perfcell: warning: ${exceptions} scenario exception(s), see ${runFile(dir, 'k6Log')}`);
-  }
-  const silent = summary ? summaryRows(meta, summary, 1).filter((r) => r.requests === 0).map((r) => r.name) : [];
-  if (silent.length > 0 && status !== 'interrupted') {
-    meta.flags.push(...silent.map((n) => `no-requests:${n}`));
-    status = 'failed';
-    exitCode = RUN_EXIT.failed;
-    log(`perfcell: transaction(s) ${silent.join(', ')} sent no request: the run is not valid`);
-  }
+  const k6Outcome = checkK6Outcome(dir, meta, summary, statusOf(result.exitCode, interrupted), log);
   meta.k6.args = result.args;
   meta.endedAt = now().toISOString();
   meta.k6ExitCode = result.exitCode;
-  meta.exitCode = exitCode;
-  meta.interrupted = status === 'interrupted';
-  meta.status = status;
+  meta.exitCode = k6Outcome.exitCode;
+  meta.interrupted = k6Outcome.status === 'interrupted';
+  meta.status = k6Outcome.status;
   if (meta.interrupted) meta.flags.push('interrupted');
   writeRunMeta(dir, meta);
   await hooks.finish(meta);
-
-  // The run's verdict is perfcell's, from the run folder, as `analyze` and `report` give it: k6's own
-  // thresholds judge what k6 saw, not an overloaded injector or a VU budget that could not apply the model.
-  let verdict: Verdict | undefined;
-  if (status === 'passed' || status === 'slo-broken') {
-    verdict = (await runReportData([dir])).verdict;
-    ({ status, exitCode } = VERDICT_OUTCOME[verdict.status]);
-    meta.status = status;
-    meta.exitCode = exitCode;
-    writeRunMeta(dir, meta);
-  }
+  const { status, exitCode, verdict } = await judgeRun(dir, meta, k6Outcome);
 
   if (summary) {
     const seconds = (Date.parse(meta.endedAt) - Date.parse(meta.startedAt)) / 1000;

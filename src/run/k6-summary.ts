@@ -1,5 +1,5 @@
 /** Per-transaction figures from k6's summary export (summary.json). Pure. */
-import type { RunMeta } from './folder.js';
+import type { RunMeta } from '../store/folder.js';
 
 type Metric = Record<string, number | undefined>;
 export interface K6SummaryExport {

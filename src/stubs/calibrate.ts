@@ -4,8 +4,8 @@
  * for the reference target), each request named (k6 `name` tag) after an endpoint; every mapping whose
  * metadata.endpoint names one gets a lognormal delay fitted to those latencies.
  */
-import { readRawSamples } from '../run/raw-samples.js';
-import { readRunMeta, runFile } from '../run/folder.js';
+import { readRawSamples } from '../store/raw-samples.js';
+import { readRunMeta, runFile } from '../store/folder.js';
 import { PerfcellError } from '../errors.js';
 import { listStubSets, loadStubSet, writeMappingFile, mappingLabel, type LognormalDelay } from './stub-set.js';
 

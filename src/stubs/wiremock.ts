@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { WireMock } from 'wiremock-captain';
 import { PerfcellError } from '../errors.js';
 import { PROJECT_ROOT } from '../k6/locate.js';
-import { spawnManaged, stopChild } from '../process/children.js';
+import { spawnManaged, stopChild } from '../../lib/process/children.js';
 import type { StubSet } from './stub-set.js';
 
 export const WIREMOCK_VERSION = '3.13.2';

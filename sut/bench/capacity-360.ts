@@ -21,6 +21,7 @@ import { SEEDED_SERVICES, seedSut } from '../seed.js';
 import { deleteAmqpObjects } from '../lib/bus.js';
 import { NO_TRAPS, type Traps } from '../lib/traps.js';
 import { ANY_PORTS, pgAdmin } from '../test/support.js';
+import { withRunHooks } from '../../src/side-channels/defaults.js';
 
 const TRAPS: Record<string, Partial<Traps>> = {
   none: {},
@@ -82,7 +83,7 @@ for (const mode of modes) {
         `  stress: { steps: [${rates.join(', ')}], stepDuration: ${step} }`,
         '',
       ].join('\n'));
-      const outcome = await executeRun({ model, profile: 'stress', targetOverrides: sut.urls as Record<string, string>, quiet: true, out: join(work, 'runs', `${mode}-${trap}-${suffix}`), log: () => undefined });
+      const outcome = await executeRun({ model, profile: 'stress', targetOverrides: sut.urls as Record<string, string>, quiet: true, out: join(work, 'runs', `${mode}-${trap}-${suffix}`), log: () => undefined, sideChannels: withRunHooks() });
       const capacity = (await analyzeRun(outcome.dir)).capacity.find((c) => c.transaction === 'read-person-360');
       if (!capacity) throw new Error(`${outcome.dir}: the analysis found no stress steps for read-person-360`);
       for (const [i, c] of capacity.steps.entries()) {

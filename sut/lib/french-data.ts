@@ -3,7 +3,7 @@
  * so each department seeds its own share without exchanging rows. Pure (no clock, no global randomness).
  */
 import { createHash } from 'node:crypto';
-import { seededRandom } from '../../src/random.js';
+import { seededRandom } from '../../lib/random.js';
 
 const LAST_NAMES = ['MARTIN', 'BERNARD', 'THOMAS', 'PETIT', 'ROBERT', 'RICHARD', 'DURAND', 'DUBOIS', 'MOREAU', 'LAURENT', 'SIMON', 'MICHEL', 'LEFEBVRE', 'LEROY', 'ROUX', 'DAVID', 'BERTRAND', 'MOREL', 'FOURNIER', 'GIRARD', 'BONNET', 'DUPONT', 'LAMBERT', 'FONTAINE', 'ROUSSEAU', 'VINCENT', 'MULLER', 'LEFÈVRE', 'FAURE', 'ANDRÉ', 'MERCIER', 'BLANC', 'GUÉRIN', 'BOYER', 'GARNIER', 'CHEVALIER', 'FRANÇOIS', 'LEGRAND', 'GAUTHIER', 'GARCIA', 'PERRIN', 'ROBIN', 'CLÉMENT', 'MORIN', 'NICOLAS', 'HENRY', 'ROUSSEL', 'MATHIEU', 'GAUTIER', 'MASSON', 'MARCHAND', 'DUVAL', 'DENIS', 'DUMONT', 'MARIE', 'LEMAIRE', 'NOËL', 'MEYER', 'DUFOUR', 'MEUNIER', 'BRUN', 'BLANCHARD', 'GIRAUD', 'JOLY', 'RIVIÈRE', 'LUCAS', 'BRUNET', 'GAILLARD', 'BARBIER', 'ARNAUD', 'MARTINEZ', 'GÉRARD', 'ROCHE', 'RENARD', 'SCHMITT', 'ROY', 'LEROUX', 'COLIN', 'VIDAL', 'CARON', 'PICARD', 'ROGER', 'FABRE', 'AUBERT', 'LEMOINE', 'RENAUD', 'DUMAS', 'LACROIX', 'OLIVIER', 'PHILIPPE', 'BOURGEOIS', 'PIERRE', 'BENOÎT', 'REY', 'LECLERC', 'PAYET', 'ROLLAND', 'LECLERCQ', 'GUILLAUME', 'LECOMTE'];
 const FEMALE_FIRST = ['Marie', 'Nathalie', 'Isabelle', 'Sylvie', 'Catherine', 'Françoise', 'Martine', 'Christine', 'Monique', 'Valérie', 'Sophie', 'Céline', 'Chantal', 'Sandrine', 'Stéphanie', 'Véronique', 'Nicole', 'Camille', 'Léa', 'Manon', 'Chloé', 'Emma', 'Inès', 'Jade', 'Louise', 'Juliette', 'Anaïs', 'Élodie', 'Aurélie', 'Hélène', 'Brigitte', 'Julie', 'Laura', 'Sarah', 'Pauline', 'Mathilde', 'Clara', 'Océane', 'Margaux', 'Agnès', 'Danielle', 'Corinne', 'Patricia', 'Émilie', 'Lucie', 'Charlotte', 'Alice', 'Zoé', 'Maëlle', 'Noémie'];
@@ -19,7 +19,7 @@ const CALL_REASONS = ['question sur un contrat', 'déclaration de sinistre', "ch
 /** The date every derived age and seeded timestamp is computed from, so that data never depends on today. */
 export const REFERENCE_DATE = Date.UTC(2026, 0, 1);
 
-/** The repository's seeded generator (src/random.ts), under the name the seeding code uses. */
+/** The repository's seeded generator (lib/random.ts), under the name the seeding code uses. */
 export const mulberry32 = seededRandom;
 
 function digest(seed: string, kind: string, i: number): Buffer {

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { personAt } from '../lib/french-data.js';
 import { readSutState } from '../state.js';
 import { eventually, http, pgAdmin } from './support.js';
-import { isProcessAlive } from '../../src/process/children.js';
+import { isProcessAlive } from '../../lib/process/children.js';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'perfcell.js');

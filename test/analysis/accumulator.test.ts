@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RunAccumulator } from '../../src/analysis/accumulator.js';
 import { newPool } from '../../src/analysis/histogram.js';
-import type { RawSample } from '../../src/run/raw-samples.js';
+import type { RawSample } from '../../src/store/raw-samples.js';
 
 const sample = (metric: string, timeMs: number, value: number, extra: Partial<RawSample> = {}): RawSample => ({
   metric, timeMs, value, check: '', error: '', errorCode: '', expectedResponse: '', group: '', method: '', name: '', transaction: '', status: '', url: '', extraTags: '', ...extra,

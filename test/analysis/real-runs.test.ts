@@ -13,6 +13,7 @@ import { comparePhases } from '../../src/analysis/phases.js';
 import { executeRun } from '../../src/run/execute.js';
 import { startTinyTarget, type TinyTarget } from '../support/tiny-target.js';
 import { assertAgreesWithK6 } from './k6-agreement.js';
+import { withRunHooks } from '../../src/side-channels/defaults.js';
 
 const MODEL = 'test/fixtures/analysis/analysis.yaml';
 let target: TinyTarget;
@@ -28,7 +29,7 @@ after(async () => {
 
 test('stress profile (3 steps × 3 s): counts and percentiles agree with k6; one capacity step per step, each achieved', { timeout: 60_000 }, async () => {
   const out = join(scratch, 'stress');
-  await executeRun({ model: MODEL, profile: 'stress', out, env: 'analysis-only', quiet: true, targetOverrides: { app: target.url }, log: () => {} });
+  await executeRun({ model: MODEL, profile: 'stress', out, env: 'analysis-only', quiet: true, targetOverrides: { app: target.url }, log: () => {}, sideChannels: withRunHooks() });
   const a = await analyzeRun(out);
   assertAgreesWithK6(a, out);
   assert.equal(a.incomplete, false);
@@ -55,7 +56,7 @@ test('a target that dies mid-run: errors counted as k6 counts them, by kind, in 
     if (!closing && dying.hits() >= 40) closing = dying.close();
   }, 10);
   try {
-    await executeRun({ model: MODEL, profile: 'steady', out, env: 'analysis-only', quiet: true, targetOverrides: { app: dying.url }, log: () => {} });
+    await executeRun({ model: MODEL, profile: 'steady', out, env: 'analysis-only', quiet: true, targetOverrides: { app: dying.url }, log: () => {}, sideChannels: withRunHooks() });
   } finally {
     clearInterval(watch);
     await (closing ?? dying.close());

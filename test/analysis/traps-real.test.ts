@@ -27,6 +27,7 @@ import { executeRun } from '../../src/run/execute.js';
 import { REPO, runCli } from '../support/cli.js';
 import { SERVICES, type ServiceName } from '../../sut/topology.js';
 import { invalidBecause, measureValid } from '../support/valid-measurement.js';
+import { withRunHooks } from '../../src/side-channels/defaults.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'perfcell-traps-'));
 // The models live in the project (gitignored .perfcell/) so that their scenarios resolve from the project root.
@@ -69,7 +70,7 @@ ${transactions}profiles:
   check: { multiplier: 1, duration: 15s }
 `);
   const out = join(scratch, name);
-  await executeRun({ model: file, profile: 'check', env: 'traps', out, quiet: true, hooks: { influx: null, monitorIntervalMs: 1000 }, log: () => {} });
+  await executeRun({ model: file, profile: 'check', env: 'traps', out, quiet: true, sideChannels: withRunHooks({ influx: null, monitorIntervalMs: 1000 }), log: () => {} });
   const a = await analyzeRun(out);
   assert.ok(a.monitor.length > 0, 'the monitor scraped the target');
   await runCli(['sut', 'stop', '--state', state]);

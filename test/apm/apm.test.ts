@@ -16,8 +16,9 @@ import { bundleScenarios } from '../../src/scenario/bundle.js';
 import { loadStubSet } from '../../src/stubs/stub-set.js';
 import { startStubServer, type StubServer } from '../../src/stubs/wiremock.js';
 import { RUN_EXIT, executeRun, type RunOutcome } from '../../src/run/execute.js';
-import { readRunMeta } from '../../src/run/folder.js';
+import { readRunMeta } from '../../src/store/folder.js';
 import { startMetricsTarget, type MetricsTarget } from '../metrics/support/metrics-target.js';
+import { withRunHooks } from '../../src/side-channels/defaults.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/metrics/load-models/apm.yaml', import.meta.url));
 const STUBS = fileURLToPath(new URL('../fixtures/dynatrace/stubs', import.meta.url));
@@ -54,7 +55,7 @@ describe('APM hooks: Dynatrace and W3C trace context', { timeout: 120_000 }, () 
     run = await executeRun({
       model: MODEL, profile: 'short', env: 'local', targetOverrides: { app: app.url }, out: join(work, 'run'), quiet: true,
       log: (l) => logs.push(l),
-      hooks: { influx: null, monitorIntervalMs: false, apms: [dynatraceApm({ url: dynatrace.url, token: TOKEN }), traceContextApm()] },
+      sideChannels: withRunHooks({ influx: null, monitorIntervalMs: false, apms: [dynatraceApm({ url: dynatrace.url, token: TOKEN }), traceContextApm()] }),
     });
   });
   after(async () => {

@@ -5,7 +5,7 @@ import { runCampaign } from '../../src/campaign/run-campaign.js';
 import { referenceController } from '../../src/campaign/reference-target.js';
 import type { TargetController } from '../../src/campaign/targets.js';
 import type { ReferenceTarget } from '../../src/campaign/definition.js';
-import { readRawSamples } from '../../src/run/raw-samples.js';
+import { readRawSamples } from '../../src/store/raw-samples.js';
 import { counterSum, referenceProject } from './support/reference.js';
 
 async function samples(runDir: string, metrics: string[]): Promise<{ metric: string; name: string; value: number }[]> {

@@ -6,9 +6,9 @@ import { runCampaign } from '../../src/campaign/run-campaign.js';
 import { readCampaignRecord } from '../../src/campaign/record.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import { viewModel } from '../../src/report/view-model.js';
-import { readRunMeta } from '../../src/run/folder.js';
-import { readRawSamples } from '../../src/run/raw-samples.js';
-import { liveChildren } from '../../src/process/children.js';
+import { readRunMeta } from '../../src/store/folder.js';
+import { readRawSamples } from '../../src/store/raw-samples.js';
+import { liveChildren } from '../../lib/process/children.js';
 import { startTinyTarget } from '../support/tiny-target.js';
 import { relayProject } from './support/project.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerfcellError } from '../../src/errors.js';
 import { listBaselines, resolveBaseline, setBaseline } from '../../src/gate/baselines.js';
-import { runFile } from '../../src/run/folder.js';
+import { runFile } from '../../src/store/folder.js';
 import { steadyRequests, writeFakeRun } from './fake-run.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'perfcell-baselines-'));

@@ -1,7 +1,7 @@
 /** Writes small synthetic run folders (run.json + raw.csv.gz in k6's CSV format) for the gate's tests. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta } from '../../src/run/folder.js';
+import { RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta } from '../../src/store/folder.js';
 
 export interface FakeRequest {
   transaction: string;

@@ -15,7 +15,8 @@ import { setBaseline } from '../../src/gate/baselines.js';
 import { executeRun } from '../../src/run/execute.js';
 import { gateEnvironment } from '../../src/gate/interleaved.js';
 import { loadModel } from '../../src/model/load.js';
-import { readRunMeta, runFile } from '../../src/run/folder.js';
+import { readRunMeta, runFile } from '../../src/store/folder.js';
+import { withRunHooks } from '../../src/side-channels/defaults.js';
 
 const MODEL = 'test/gate/fixtures/gate.yaml';
 // 20 ms of service time: large against the loopback's own jitter, so A/A noise stays far under +10 %.
@@ -74,7 +75,7 @@ test('interleaved, CLI: a 2× slower candidate is a regression, exit 1, summary.
 });
 
 test('baseline mode: A/A passes; a slower candidate is a regression (exit 1); a broken SLO is exit 2', { timeout: 180_000 }, async () => {
-  const baselineRun = await executeRun({ model: MODEL, profile: 'single', environment: gateEnvironment(loadModel(MODEL)), targetOverrides: { app: a.url }, out: join(scratch, 'baseline-run'), quiet: true, log: () => {} });
+  const baselineRun = await executeRun({ model: MODEL, profile: 'single', environment: gateEnvironment(loadModel(MODEL)), targetOverrides: { app: a.url }, out: join(scratch, 'baseline-run'), quiet: true, log: () => {}, sideChannels: withRunHooks() });
   assert.equal(baselineRun.meta.status, 'passed');
   setBaseline(baselineRun.dir, { store, name: 'main' });
 

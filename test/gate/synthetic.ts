@@ -1,6 +1,6 @@
 /** Seeded synthetic per-window figures for the gate's statistics tests: same seed, same numbers. */
 import type { WindowFigures } from '../../src/gate/verdict.js';
-import { seededRandom } from '../../src/random.js';
+import { seededRandom } from '../../lib/random.js';
 
 export { seededRandom };
 

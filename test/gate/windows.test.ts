@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { windowsOf } from '../../src/gate/windows.js';
-import { runFile } from '../../src/run/folder.js';
+import { runFile } from '../../src/store/folder.js';
 import { steadyRequests, writeFakeRun } from './fake-run.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'perfcell-gate-windows-'));

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { runCli, startCli, type CliResult } from '../support/cli.js';
 import { freeLoopbackPort } from '../../src/metrics/influx-instance.js';
 import { InfluxClient } from '../../src/metrics/influx.js';
-import { readRawSamples } from '../../src/run/raw-samples.js';
-import { readRunMeta, runFile } from '../../src/run/folder.js';
+import { readRawSamples } from '../../src/store/raw-samples.js';
+import { readRunMeta, runFile } from '../../src/store/folder.js';
 
 const FIXTURE_RUN = fileURLToPath(new URL('../fixtures/runs/basic-smoke', import.meta.url));
 const ENV = { PERFCELL_INFLUX_URL: '', PERFCELL_INFLUX: '' };

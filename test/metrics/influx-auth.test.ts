@@ -8,11 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { startInfluxd, type InfluxInstance } from '../../src/metrics/influx-instance.js';
 import { InfluxClient, type InfluxTarget } from '../../src/metrics/influx.js';
 import { INFLUX_FLAGS } from '../../src/metrics/push.js';
-import { prepareRunHooks, startRunHooks } from '../../src/metrics/run-hooks.js';
-import { executeRun, RUN_EXIT } from '../../src/run/execute.js';
-import { readRawSamples } from '../../src/run/raw-samples.js';
-import { readRunMeta, runFile, writeRunMeta, type RunMeta } from '../../src/run/folder.js';
+import { prepareRunHooks } from '../../src/side-channels/defaults.js';
+import { startSideChannels } from '../../src/run/side-channel.js';
+import { RUN_EXIT, executeRun } from '../../src/run/execute.js';
+import { readRawSamples } from '../../src/store/raw-samples.js';
+import { readRunMeta, runFile, writeRunMeta, type RunMeta } from '../../src/store/folder.js';
 import { startMetricsTarget, type MetricsTarget } from './support/metrics-target.js';
+import { withRunHooks } from '../../src/side-channels/defaults.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/metrics/load-models/metrics.yaml', import.meta.url));
 const PASSWORD = 's3cret-Pw';
@@ -48,7 +50,7 @@ describe('InfluxDB credentials', { timeout: 90_000 }, () => {
     writeRunMeta(dir, meta);
     const logs: string[] = [];
     const prepared = prepareRunHooks({ influx: { url: influxd.url, database: 'auth', username: 'perfcell', password: 'wrong' }, monitorIntervalMs: false, apms: [] }, {});
-    const hooks = await startRunHooks(prepared, { dir, meta, targets: {}, log: (l) => logs.push(l) });
+    const hooks = await startSideChannels(prepared, { dir, meta, targets: {}, log: (l) => logs.push(l) });
     assert.deepEqual(hooks.k6Outputs, []);
     assert.equal(logs.length, 1);
     assert.match(logs[0] ?? '', /warning: InfluxDB http:.*\/auth: create database: .*401/);
@@ -62,7 +64,7 @@ describe('InfluxDB credentials', { timeout: 90_000 }, () => {
     const logs: string[] = [];
     const run = await executeRun({
       model: MODEL, profile: 'short', env: 'local', targetOverrides: { app: app.url }, out: join(work, 'run'), quiet: true,
-      log: (l) => logs.push(l), hooks: { influx: target, monitorIntervalMs: 1000, apms: [] },
+      log: (l) => logs.push(l), sideChannels: withRunHooks({ influx: target, monitorIntervalMs: 1000, apms: [] }),
     });
     // The run completes; the metrics model's `missing` (404) and `slow` (drops) make perfcell's verdict NO-GO on purpose.
     assert.equal(run.exitCode, RUN_EXIT.sloBroken, logs.join('\n'));

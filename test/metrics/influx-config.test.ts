@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { k6InfluxOutput, quote, resolveInfluxTarget } from '../../src/metrics/influx.js';
-import { influxLogProblems, prepareRunHooks } from '../../src/metrics/run-hooks.js';
+import { influxLogProblems } from '../../src/metrics/influx-channel.js';
+import { prepareRunHooks } from '../../src/side-channels/defaults.js';
 import { substitute } from '../../src/metrics/dashboard-queries.js';
 import { PerfcellError } from '../../src/errors.js';
 import { runHookOptionsFrom } from '../../src/cli/metrics-commands.js';

@@ -11,10 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { freeLoopbackPort, startInfluxd, type InfluxInstance } from '../../src/metrics/influx-instance.js';
 import { InfluxClient, type InfluxTarget } from '../../src/metrics/influx.js';
 import { INFLUX_FLAGS, pushRun } from '../../src/metrics/push.js';
-import { executeRun, RUN_EXIT } from '../../src/run/execute.js';
-import { readRawSamples } from '../../src/run/raw-samples.js';
-import { readRunMeta, runFile } from '../../src/run/folder.js';
+import { RUN_EXIT, executeRun } from '../../src/run/execute.js';
+import { readRawSamples } from '../../src/store/raw-samples.js';
+import { readRunMeta, runFile } from '../../src/store/folder.js';
 import { startMetricsTarget, type MetricsTarget } from './support/metrics-target.js';
+import { withRunHooks } from '../../src/side-channels/defaults.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/metrics/load-models/metrics.yaml', import.meta.url));
 
@@ -45,7 +46,7 @@ describe('InfluxDB failures during a run', { timeout: 120_000 }, () => {
     const killer = setTimeout(() => void influxd.stop(), 2500);
     const run = await executeRun({
       model: MODEL, profile: 'short', env: 'local', targetOverrides: { app: app.url }, out: join(work, 'run-stopped'), quiet: true,
-      log: (l) => logs.push(l), hooks: { influx: target, monitorIntervalMs: 1000, apms: [] },
+      log: (l) => logs.push(l), sideChannels: withRunHooks({ influx: target, monitorIntervalMs: 1000, apms: [] }),
     });
     clearTimeout(killer);
     // The run completes; the metrics model's `missing` (404) and `slow` (drops) make perfcell's verdict NO-GO on purpose.
@@ -79,7 +80,7 @@ describe('InfluxDB failures during a run', { timeout: 120_000 }, () => {
     const logs: string[] = [];
     const run = await executeRun({
       model: MODEL, profile: 'short', env: 'local', targetOverrides: { app: app.url }, out: join(work, 'run-unreachable'), quiet: true,
-      log: (l) => logs.push(l), hooks: { influx: { url: `http://127.0.0.1:${port}`, database: 'x' }, monitorIntervalMs: 1000, apms: [] },
+      log: (l) => logs.push(l), sideChannels: withRunHooks({ influx: { url: `http://127.0.0.1:${port}`, database: 'x' }, monitorIntervalMs: 1000, apms: [] }),
     });
     // The run completes; the metrics model's `missing` (404) and `slow` (drops) make perfcell's verdict NO-GO on purpose.
     assert.equal(run.exitCode, RUN_EXIT.sloBroken, logs.join('\n'));

@@ -13,11 +13,12 @@ import { startInfluxd, type InfluxInstance } from '../../src/metrics/influx-inst
 import { InfluxClient, type InfluxTarget } from '../../src/metrics/influx.js';
 import { pushRun } from '../../src/metrics/push.js';
 import { dashboardQueries, substitute } from '../../src/metrics/dashboard-queries.js';
-import { executeRun, RUN_EXIT, type RunOutcome } from '../../src/run/execute.js';
-import { readRawSamples } from '../../src/run/raw-samples.js';
-import { readRunMeta, runFile } from '../../src/run/folder.js';
-import { readMonitorSamples } from '../../src/monitor/samples.js';
+import { RUN_EXIT, executeRun, type RunOutcome } from '../../src/run/execute.js';
+import { readRawSamples } from '../../src/store/raw-samples.js';
+import { readRunMeta, runFile } from '../../src/store/folder.js';
+import { readMonitorSamples } from '../../src/store/monitor-samples.js';
 import { startMetricsTarget, type MetricsTarget } from './support/metrics-target.js';
+import { withRunHooks } from '../../src/side-channels/defaults.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/metrics/load-models/metrics.yaml', import.meta.url));
 const DASHBOARD = fileURLToPath(new URL('../../dashboards/perfcell-run.json', import.meta.url));
@@ -90,7 +91,7 @@ describe('InfluxDB: live push, dashboard, perfcell push', { timeout: 120_000 }, 
       out: join(work, 'run'),
       quiet: true,
       log: (l) => logs.push(l),
-      hooks: { influx: target, monitorIntervalMs: 1000, apms: [] },
+      sideChannels: withRunHooks({ influx: target, monitorIntervalMs: 1000, apms: [] }),
     });
   });
   after(async () => {

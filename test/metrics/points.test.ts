@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventPoint, monitorPoint, parseExtraTags, runEvents, runTags, samplePointBuilder, sampleTimestampNs } from '../../src/metrics/points.js';
-import type { RawSample } from '../../src/run/raw-samples.js';
-import type { RunMeta } from '../../src/run/folder.js';
+import type { RawSample } from '../../src/store/raw-samples.js';
+import type { RunMeta } from '../../src/store/folder.js';
 
 const meta = {
   schemaVersion: 1, runId: 'R1', perfcellVersion: '0', service: 'grc', profile: 'stress', phase: 'stubbed', iteration: 2, campaign: 'c1',

@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { startInfluxd, type InfluxInstance } from '../../src/metrics/influx-instance.js';
 import { InfluxClient, type InfluxTarget } from '../../src/metrics/influx.js';
 import { pushRun } from '../../src/metrics/push.js';
-import { readRawSamples } from '../../src/run/raw-samples.js';
-import { readRunMeta, runFile } from '../../src/run/folder.js';
+import { readRawSamples } from '../../src/store/raw-samples.js';
+import { readRunMeta, runFile } from '../../src/store/folder.js';
 
 const FIXTURE_RUN = fileURLToPath(new URL('../fixtures/runs/basic-smoke', import.meta.url));
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMonitor } from '../../src/monitor/monitor.js';
-import { readMonitorSamples, type MonitorSample } from '../../src/monitor/samples.js';
+import { readMonitorSamples, type MonitorSample } from '../../src/store/monitor-samples.js';
 import { freeLoopbackPort } from '../../src/metrics/influx-instance.js';
 import { startMetricsTarget, type MetricsTarget } from '../metrics/support/metrics-target.js';
 import { startTinyTarget, type TinyTarget } from '../support/tiny-target.js';

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { RunMeta } from '../../src/run/folder.js';
+import type { RunMeta } from '../../src/store/folder.js';
 
 export const EVIL_TX = '<img src=x onerror=alert(1)>';
 export const EVIL_SERVICE = '<script>alert(2)</script>';

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTinyTarget, type TinyTarget } from '../support/tiny-target.js';
 import { runCli, startCli } from '../support/cli.js';
-import { readRunMeta } from '../../src/run/folder.js';
-import { readRawSamples } from '../../src/run/raw-samples.js';
+import { readRunMeta } from '../../src/store/folder.js';
+import { readRawSamples } from '../../src/store/raw-samples.js';
 
 const MODEL = 'test/fixtures/basic/load-models/basic.yaml';
 let target: TinyTarget;

@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { readRunMeta } from '../../src/run/folder.js';
+import { readRunMeta } from '../../src/store/folder.js';
 import { RUN_EXIT } from '../../src/run/execute.js';
 import { REPO, runCli } from '../support/cli.js';
 import { startTinyTarget, type TinyTarget } from '../support/tiny-target.js';

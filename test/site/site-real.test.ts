@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { withRunHooks } from '../../src/side-channels/defaults.js';
 import { executeRun } from '../../src/run/execute.js';
 import { writeReport } from '../../src/report/write.js';
 import { buildSite } from '../../src/site/build.js';
@@ -64,7 +65,7 @@ profiles:
   check: { multiplier: 1, duration: 15s }
 `);
   const dir = join(reportsDir, 'site-real', `iteration-${n}`);
-  await executeRun({ model: file, profile: 'check', env: 'site-real', phase: 'unstubbed', iteration: n, out: join(dir, 'unstubbed'), quiet: true, hooks: { influx: null, monitorIntervalMs: 1000 }, log: () => {} });
+  await executeRun({ model: file, profile: 'check', env: 'site-real', phase: 'unstubbed', iteration: n, out: join(dir, 'unstubbed'), quiet: true, sideChannels: withRunHooks({ influx: null, monitorIntervalMs: 1000 }), log: () => {} });
   await runCli(['sut', 'stop', '--state', state]);
   started.splice(started.indexOf(state), 1);
   await writeReport(dir);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { addLog, calibrateStubs, lognormalFit, type LogMoments } from '../../src/stubs/calibrate.js';
-import { RUN_SCHEMA_VERSION, writeRunMeta, type RunMeta } from '../../src/run/folder.js';
+import { RUN_SCHEMA_VERSION, writeRunMeta, type RunMeta } from '../../src/store/folder.js';
 
 const STUBS = fileURLToPath(new URL('./fixtures/stubs', import.meta.url));
 

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { loadStubSet } from '../../src/stubs/stub-set.js';
 import { startStubServer, startStubServers } from '../../src/stubs/wiremock.js';
 import { collectJournal } from '../../src/stubs/journal.js';
-import { liveChildren } from '../../src/process/children.js';
-import { isProcessAlive } from '../../src/process/children.js';
+import { liveChildren } from '../../lib/process/children.js';
+import { isProcessAlive } from '../../lib/process/children.js';
 
 const STUBS = fileURLToPath(new URL('./fixtures/stubs', import.meta.url));
 

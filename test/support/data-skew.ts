@@ -13,7 +13,7 @@ import { migrate } from '../../sut/lib/migrate.js';
 import { SEEDED_SERVICES } from '../../sut/seed.js';
 import { SERVICES } from '../../sut/topology.js';
 import { luhnCheckDigit, nirKey } from '../../src/data/mask.js';
-import { seededRandom } from '../../src/random.js';
+import { seededRandom } from '../../lib/random.js';
 
 export const PG_BASE = 'postgres://postgres@127.0.0.1:5432';
 export const dbUrl = (name: string): string => `${PG_BASE}/${name}`;

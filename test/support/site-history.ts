@@ -7,7 +7,7 @@
  */
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seededRandom } from '../../src/random.js';
+import { seededRandom } from '../../lib/random.js';
 
 export const EVIL_SERVICE = '<img src=x onerror=alert(1)>';
 export const EVIL_TX = '<script>alert("tx")</script>';

@@ -71,7 +71,7 @@ function readdirSafe(dir: string): string[] {
   }
 }
 
-export { isProcessAlive as alive } from '../../../src/process/children.js';
+export { isProcessAlive as alive } from '../../../lib/process/children.js';
 
 export function commandOf(pid: number): string {
   try {

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
-import type { CompiledTransaction, Phase } from '../model/compile.js';
+import type { StoredPhase as Phase, StoredTransaction } from './run-schema.js';
+import { migrateRunJson } from './migrate.js';
 
 export const RUN_SCHEMA_VERSION = 1;
 
@@ -27,8 +28,8 @@ export const RUN_FILES = {
 /** `slo-broken` is a NO-GO (a broken SLO or another blocking finding); `inconclusive`, a measurement that is not valid (src/verdict). */
 export type RunStatus = 'running' | 'passed' | 'slo-broken' | 'inconclusive' | 'failed' | 'interrupted';
 
-/** What run.json keeps of each compiled transaction (the compiler's shape, less the generated names). */
-export type RunTransactionMeta = Omit<CompiledTransaction, 'exec' | 'thinkTimeMs'>;
+/** What run.json keeps of each transaction: the stored format's own type (src/store/run-schema.ts). */
+export type RunTransactionMeta = StoredTransaction;
 
 export interface RunMeta {
   schemaVersion: number;
@@ -73,16 +74,14 @@ export function writeRunMeta(dir: string, meta: RunMeta): void {
 export function readRunMeta(dir: string): RunMeta {
   const path = runFile(dir, 'meta');
   if (!existsSync(path)) throw new PerfcellError(`${dir}: not a run folder (no ${RUN_FILES.meta})`);
-  let meta: RunMeta;
+  let json: unknown;
   try {
-    meta = JSON.parse(readFileSync(path, 'utf8')) as RunMeta;
+    json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw inputError(path, '', `valid JSON (${(e as Error).message})`);
   }
-  if (meta.schemaVersion !== RUN_SCHEMA_VERSION) {
-    throw inputError(path, 'schemaVersion', `${RUN_SCHEMA_VERSION} (this perfcell reads run folders of that version), got ${String(meta.schemaVersion)}`);
-  }
-  return meta;
+  // Older versions are migrated in memory (src/store/migrate.ts); newer or unknown ones are refused.
+  return migrateRunJson(json, RUN_SCHEMA_VERSION, path) as unknown as RunMeta;
 }
 
 /** Run ids sort by time and stay unique across injectors: UTC timestamp + random suffix. */

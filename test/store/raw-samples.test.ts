@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { extraTag, readRawSamples, type RawSample } from '../../src/run/raw-samples.js';
+import { extraTag, readRawSamples, type RawSample } from '../../src/store/raw-samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perfcell-raw-'));
 const HEADER = 'metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,scenario,service,status,extra_tags,metadata';

@@ -3,7 +3,7 @@
  * object per line). The monitor writes them; the analysis and `perfcell push` read them. One shape, here.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { runFile } from '../run/folder.js';
+import { runFile } from './folder.js';
 
 export interface MonitorSample {
   /** Unix milliseconds of the scrape. */

@@ -5,14 +5,14 @@
  * id in the body becomes a response template, so any id gets a consistent answer) and a lognormal delay
  * fitted to the latencies measured here. `perfcell stubs calibrate` later refits the delays from a real run.
  *
- *   node --import tsx src/stubs/record-reference.ts   (rewrites stubs/customer-service, legal, sales, billing, ticketing)
+ *   node --import tsx scripts/record-reference-stubs.ts   (rewrites stubs/customer-service, legal, sales, billing, ticketing)
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSut } from '../../sut/start.js';
-import { DEFAULT_SEED, personsCsv } from '../../sut/seed.js';
-import { PROJECT_ROOT } from '../k6/locate.js';
-import { addLog, lognormalFit, type LogMoments } from './calibrate.js';
+import { startSut } from '../sut/start.js';
+import { DEFAULT_SEED, personsCsv } from '../sut/seed.js';
+import { PROJECT_ROOT } from '../src/k6/locate.js';
+import { addLog, lognormalFit, type LogMoments } from '../src/stubs/calibrate.js';
 
 const STUBS = join(PROJECT_ROOT, 'stubs');
 const PERSONS = 20;

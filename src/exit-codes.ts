@@ -1,0 +1,25 @@
+/**
+ * perfcell's exit codes, all in one table (docs/cli.md lists them). Runs and campaigns share RUN_EXIT (a
+ * campaign exits as its worst phase); the gate has its own small codes, chosen for CI (0 pass, 1 regression,
+ * 2 SLO broken, 3 could not measure). k6's own exit codes, which perfcell reads, stay with the k6 adapter
+ * (src/k6/run-k6.ts K6_EXIT). Errors become codes in src/cli/exit-codes.ts through RUN_EXIT.
+ */
+
+/**
+ * `perfcell run`, `perfcell campaign` and every command's generic failures. 98 and 99 are the verdict's
+ * (src/verdict): 99 NO-GO (k6's own code for failed thresholds), 98 INCONCLUSIVE (the measurement is invalid).
+ */
+export const RUN_EXIT = { passed: 0, internal: 1, input: 2, environment: 3, failed: 4, interrupted: 130, sloBroken: 99, inconclusive: 98 } as const;
+
+/** `perfcell gate`. */
+export const GATE_EXIT = { pass: 0, regression: 1, sloBroken: 2, couldNotMeasure: 3 } as const;
+
+/** A run's or campaign's status → its exit code ('running' left in a record means perfcell itself failed). */
+export const EXIT_BY_STATUS = {
+  passed: RUN_EXIT.passed,
+  'slo-broken': RUN_EXIT.sloBroken,
+  inconclusive: RUN_EXIT.inconclusive,
+  failed: RUN_EXIT.failed,
+  interrupted: RUN_EXIT.interrupted,
+  running: RUN_EXIT.internal,
+} as const;
