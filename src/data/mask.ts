@@ -7,6 +7,9 @@
  */
 import { createCipheriv, createHash, createHmac } from 'node:crypto';
 import { MASK_CITIES, MASK_EMAIL_DOMAINS, MASK_FIRST_NAMES, MASK_LAST_NAMES, MASK_STREET_NAMES, MASK_STREET_TYPES, SCRUB_WORDS } from './french.js';
+import { ibanMod97, isValidIban, normalizeName } from '../../lib/french-ids.js';
+
+export { ibanMod97, isValidIban, normalizeName };
 
 export const MASK_KINDS = [
   'first_name', 'last_name', 'first_name_norm', 'last_name_norm', 'email', 'phone', 'iban', 'nir', 'siren', 'siret',
@@ -31,28 +34,9 @@ export function normalizeValue(s: string): string {
 }
 
 /** Upper case without accents, spaces and hyphens kept: the reference target's `*_norm` search columns. */
-export function normalizeName(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/[^A-Z0-9 -]/g, '').trim();
-}
-
 /** The secret's public fingerprint (what the audit stores): SHA-256 of a domain-separated HMAC, 16 hex. */
 export function secretFingerprint(secret: Buffer): string {
   return createHash('sha256').update(createHmac('sha256', secret).update('perfcell-fingerprint').digest()).digest('hex').slice(0, 16);
-}
-
-export function ibanMod97(iban: string): number {
-  const s = iban.replace(/\s+/g, '').toUpperCase();
-  const rearranged = s.slice(4) + s.slice(0, 4);
-  let rem = 0;
-  for (const ch of rearranged) {
-    const v = ch >= 'A' && ch <= 'Z' ? String(ch.charCodeAt(0) - 55) : ch;
-    for (const d of v) rem = (rem * 10 + Number(d)) % 97;
-  }
-  return rem;
-}
-
-export function isValidIban(iban: string): boolean {
-  return /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban.replace(/\s+/g, '')) && ibanMod97(iban) === 1;
 }
 
 /** NIR: 13 digits + key = 97 − (13 digits mod 97); Corsica's 2A/2B count as 19/18. */

@@ -4,6 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { seededRandom } from '../../lib/random.js';
+import { ibanMod97, isValidIban, normalizeName } from '../../lib/french-ids.js';
+
+export { ibanMod97, isValidIban, normalizeName };
 
 const LAST_NAMES = ['MARTIN', 'BERNARD', 'THOMAS', 'PETIT', 'ROBERT', 'RICHARD', 'DURAND', 'DUBOIS', 'MOREAU', 'LAURENT', 'SIMON', 'MICHEL', 'LEFEBVRE', 'LEROY', 'ROUX', 'DAVID', 'BERTRAND', 'MOREL', 'FOURNIER', 'GIRARD', 'BONNET', 'DUPONT', 'LAMBERT', 'FONTAINE', 'ROUSSEAU', 'VINCENT', 'MULLER', 'LEFÈVRE', 'FAURE', 'ANDRÉ', 'MERCIER', 'BLANC', 'GUÉRIN', 'BOYER', 'GARNIER', 'CHEVALIER', 'FRANÇOIS', 'LEGRAND', 'GAUTHIER', 'GARCIA', 'PERRIN', 'ROBIN', 'CLÉMENT', 'MORIN', 'NICOLAS', 'HENRY', 'ROUSSEL', 'MATHIEU', 'GAUTIER', 'MASSON', 'MARCHAND', 'DUVAL', 'DENIS', 'DUMONT', 'MARIE', 'LEMAIRE', 'NOËL', 'MEYER', 'DUFOUR', 'MEUNIER', 'BRUN', 'BLANCHARD', 'GIRAUD', 'JOLY', 'RIVIÈRE', 'LUCAS', 'BRUNET', 'GAILLARD', 'BARBIER', 'ARNAUD', 'MARTINEZ', 'GÉRARD', 'ROCHE', 'RENARD', 'SCHMITT', 'ROY', 'LEROUX', 'COLIN', 'VIDAL', 'CARON', 'PICARD', 'ROGER', 'FABRE', 'AUBERT', 'LEMOINE', 'RENAUD', 'DUMAS', 'LACROIX', 'OLIVIER', 'PHILIPPE', 'BOURGEOIS', 'PIERRE', 'BENOÎT', 'REY', 'LECLERC', 'PAYET', 'ROLLAND', 'LECLERCQ', 'GUILLAUME', 'LECOMTE'];
 const FEMALE_FIRST = ['Marie', 'Nathalie', 'Isabelle', 'Sylvie', 'Catherine', 'Françoise', 'Martine', 'Christine', 'Monique', 'Valérie', 'Sophie', 'Céline', 'Chantal', 'Sandrine', 'Stéphanie', 'Véronique', 'Nicole', 'Camille', 'Léa', 'Manon', 'Chloé', 'Emma', 'Inès', 'Jade', 'Louise', 'Juliette', 'Anaïs', 'Élodie', 'Aurélie', 'Hélène', 'Brigitte', 'Julie', 'Laura', 'Sarah', 'Pauline', 'Mathilde', 'Clara', 'Océane', 'Margaux', 'Agnès', 'Danielle', 'Corinne', 'Patricia', 'Émilie', 'Lucie', 'Charlotte', 'Alice', 'Zoé', 'Maëlle', 'Noémie'];
@@ -33,27 +36,6 @@ export function deterministicUuid(seed: string, kind: string, i: number): string
   b[8] = ((b[8] as number) & 0x3f) | 0x80;
   const h = b.subarray(0, 16).toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
-
-/** Upper case without accents: what search compares. */
-export function normalizeName(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/[^A-Z0-9 -]/g, '').trim();
-}
-
-/** ISO 13616 check: rearranged, letters as numbers, mod 97 = 1. */
-export function ibanMod97(iban: string): number {
-  const s = iban.replace(/\s+/g, '').toUpperCase();
-  const rearranged = s.slice(4) + s.slice(0, 4);
-  let rem = 0;
-  for (const ch of rearranged) {
-    const v = ch >= 'A' && ch <= 'Z' ? String(ch.charCodeAt(0) - 55) : ch;
-    for (const d of v) rem = (rem * 10 + Number(d)) % 97;
-  }
-  return rem;
-}
-
-export function isValidIban(iban: string): boolean {
-  return /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban.replace(/\s+/g, '')) && ibanMod97(iban) === 1;
 }
 
 /** A French IBAN: bank, branch, account and RIB key, then ISO check digits. */
