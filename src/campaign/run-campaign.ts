@@ -20,7 +20,7 @@ import { loadStubSet, stubsRoot, type StubSet } from '../stubs/stub-set.js';
 import { checkJar, checkJava, startStubServers, type StubServer } from '../stubs/wiremock.js';
 import { collectJournal } from '../stubs/journal.js';
 import { formatVerification, unmatchedCount, unmatchedFlag, type StubsFile, type StubVerification } from '../stubs/verify.js';
-import { locateChromium } from './browser.js';
+import { belowLoadPriority, locateChromium } from './browser.js';
 import { campaignFor, planPhases, type CampaignDefinition, type PhasePlan, type ReferenceTarget } from './definition.js';
 import { campaignStatus, chooseIteration, formatCampaignSummary, iterationDir, writeCampaignRecord, CAMPAIGN_SCHEMA_VERSION, type CampaignRecord, type PhaseRecord, type PhaseStatus } from './record.js';
 import { commandController, externalController, type TargetController } from './targets.js';
@@ -157,7 +157,7 @@ export function planCampaign(req: CampaignRequest, log: (line: string) => void):
   checkDataFiles(loaded);
   if (phases.some((p) => p.phase === 'e2e') && model.transactions.some((t) => t.browser)) {
     // k6 inherits perfcell's environment: the browser module finds Chromium through it.
-    process.env.K6_BROWSER_EXECUTABLE_PATH = locateChromium();
+    process.env.K6_BROWSER_EXECUTABLE_PATH = belowLoadPriority(locateChromium());
   }
   if (definition.target.kind === 'external') {
     const missing = stubbedAny.filter((d) => definition.stubPorts[d] === undefined);
