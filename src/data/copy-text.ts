@@ -1,8 +1,10 @@
 /**
  * PostgreSQL's COPY text format, one field at a time: tab-separated, \N for NULL, backslash escapes. Rows
  * end with a newline byte, which never occurs inside a field (it is escaped), so rows can be cut on raw
- * bytes before decoding. Pure.
+ * bytes before decoding. Pure, but for the stream sink at the end.
  */
+import { Writable } from 'node:stream';
+
 export const NULL_FIELD = '\\N';
 
 const DECODE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
@@ -62,4 +64,19 @@ export class LineSplitter {
     if (this.rest.length) onLine(this.rest);
     this.rest = Buffer.alloc(0);
   }
+}
+
+/** A stream sink that cuts COPY text into lines and hands each to `onLine` (the extract's three readers). */
+export function lineSink(onLine: (line: Buffer) => void): Writable {
+  const splitter = new LineSplitter();
+  return new Writable({
+    write(chunk: Buffer, _e, done) {
+      splitter.push(chunk, onLine);
+      done();
+    },
+    final(done) {
+      splitter.end(onLine);
+      done();
+    },
+  });
 }

@@ -8,13 +8,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { PerfcellError, inputError } from '../errors.js';
 import { GLOBALLY_CHECKED, Masker, type MaskKind, secretFingerprint } from './mask.js';
 import { BloomFilter, MAX_CANDIDATES, MIN_LEAK_LENGTH, leakKey } from './leak.js';
-import { LineSplitter, decodeField } from './copy-text.js';
+import { decodeField, lineSink } from './copy-text.js';
 import { MaskTransform } from './transform.js';
 import { buildEdges, chooseSubset, loadOrder, reachable, type Edge } from './plan.js';
 import { checkRules, parseRules, qualifiedName, type Catalog, type TablePlan } from './rules.js';
@@ -240,7 +239,6 @@ async function resetSequences(dest: pg.Client, plans: readonly TablePlan[]): Pro
 
 /** Streams the values of `columns` (COPY text fields, decoded) from the destination or the output file. */
 async function scanOutput(dest: pg.Client | undefined, out: string | undefined, plan: TablePlan, columns: string[], onValue: (column: string, value: string) => void): Promise<void> {
-  const splitter = new LineSplitter();
   const indexes = columns.map((c) => plan.columns.findIndex((x) => x.name === c));
   const source = dest ? copyOut(dest, plan.table, columns) : createReadStream(join(out as string, `${plan.table}.copy`));
   const pick = dest ? columns.map((_, i) => i) : indexes;
@@ -253,22 +251,12 @@ async function scanOutput(dest: pg.Client | undefined, out: string | undefined, 
   };
   await pipeline(
     source,
-    new Writable({
-      write(chunk: Buffer, _e, done) {
-        splitter.push(chunk, onLine);
-        done();
-      },
-      final(done) {
-        splitter.end(onLine);
-        done();
-      },
-    }),
+    lineSink(onLine),
   );
 }
 
 /** Streams every non-null original of `columns` of a source table (all rows, in the open snapshot). */
 async function scanSource(source: pg.Client, table: string, columns: string[], onValue: (value: string) => void): Promise<void> {
-  const splitter = new LineSplitter();
   const onLine = (line: Buffer) => {
     for (const f of line.toString('utf8').split('\t')) {
       const v = decodeField(f);
@@ -277,16 +265,7 @@ async function scanSource(source: pg.Client, table: string, columns: string[], o
   };
   await pipeline(
     copyOut(source, table, columns),
-    new Writable({
-      write(chunk: Buffer, _e, done) {
-        splitter.push(chunk, onLine);
-        done();
-      },
-      final(done) {
-        splitter.end(onLine);
-        done();
-      },
-    }),
+    lineSink(onLine),
   );
 }
 
@@ -351,7 +330,6 @@ async function writeDataFile(spec: DataFileSpec, dest: pg.Client | undefined, ou
   mkdirSync(dirname(spec.file) || '.', { recursive: true });
   const ws = createWriteStream(spec.file);
   ws.write(spec.columns.join(',') + '\n');
-  const splitter = new LineSplitter();
   // A COPY file holds the plan's columns in order; the destination is asked for the wanted ones only.
   const cols = plans.find((p) => p.table === spec.table)?.columns.map((c) => c.name) ?? [];
   const indexes = dest ? undefined : spec.columns.map((c) => cols.indexOf(c));
@@ -363,16 +341,7 @@ async function writeDataFile(spec: DataFileSpec, dest: pg.Client | undefined, ou
   const input = dest ? copyOut(dest, spec.table, spec.columns) : createReadStream(join(out as string, `${spec.table}.copy`));
   await pipeline(
     input,
-    new Writable({
-      write(chunk: Buffer, _e, done) {
-        splitter.push(chunk, onLine);
-        done();
-      },
-      final(done) {
-        splitter.end(onLine);
-        done();
-      },
-    }),
+    lineSink(onLine),
   );
   await new Promise<void>((resolve, reject) => ws.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
