@@ -20,7 +20,9 @@ import { loadStubSet, stubsRoot, type StubSet } from '../stubs/stub-set.js';
 import { checkJar, checkJava, startStubServers, type StubServer } from '../stubs/wiremock.js';
 import { collectJournal } from '../stubs/journal.js';
 import { formatVerification, unmatchedCount, unmatchedFlag, type StubsFile, type StubVerification } from '../stubs/verify.js';
-import { belowLoadPriority, locateChromium } from './browser.js';
+import { locateChromium } from './browser.js';
+import { startSharedBrowser } from './shared-browser.js';
+import { BROWSER_ENV } from '../model/compile.js';
 import { campaignFor, planPhases, type CampaignDefinition, type PhasePlan, type ReferenceTarget } from './definition.js';
 import { campaignStatus, chooseIteration, formatCampaignSummary, iterationDir, writeCampaignRecord, CAMPAIGN_SCHEMA_VERSION, type CampaignRecord, type PhaseRecord, type PhaseStatus } from './record.js';
 import { commandController, externalController, type TargetController } from './targets.js';
@@ -108,6 +110,8 @@ export interface CampaignPlan {
   /** Dependencies some phase stubs, sorted, and their stub sets. */
   stubbedAny: string[];
   sets: StubSet[];
+  /** Chromium for the end-to-end phase's browser transactions, when it has any. */
+  chromium: string | undefined;
 }
 
 function controllerFor(req: CampaignRequest, definition: CampaignDefinition, defFile: string, root: string): TargetController {
@@ -155,15 +159,12 @@ export function planCampaign(req: CampaignRequest, log: (line: string) => void):
   }
   locateK6();
   checkDataFiles(loaded);
-  if (phases.some((p) => p.phase === 'e2e') && model.transactions.some((t) => t.browser)) {
-    // k6 inherits perfcell's environment: the browser module finds Chromium through it.
-    process.env.K6_BROWSER_EXECUTABLE_PATH = belowLoadPriority(locateChromium());
-  }
+  const chromium = phases.some((p) => p.phase === 'e2e') && model.transactions.some((t) => t.browser) ? locateChromium() : undefined;
   if (definition.target.kind === 'external') {
     const missing = stubbedAny.filter((d) => definition.stubPorts[d] === undefined);
     if (missing.length > 0) throw inputError(defFile, 'stubPorts', `a fixed port for ${missing.join(', ')} (an external target calls the stubs where you configured it to)`);
   }
-  return { definition, defFile, phases, controller, loaded, environments, stubbedAny, sets };
+  return { definition, defFile, phases, controller, loaded, environments, stubbedAny, sets, chromium };
 }
 
 function newCampaignRecord(plan: CampaignPlan, iteration: number): CampaignRecord {
@@ -257,10 +258,12 @@ async function runPhase(ctx: PhaseContext, phase: PhasePlan, rec: PhaseRecord): 
       const collectors = used.map((s) => collectJournal(s, 1000));
       const runEnv: { name: string; env: Environment } = { name: env.name, env: { ...env.env, targets } };
       rec.runDir = phase.phase;
-      const outcome = await executeRun({
-        model: ctx.req.model, profile: phase.profile, phase: phase.phase, iteration: ctx.iteration, campaign: ctx.campaignId,
-        out: join(ctx.dir, phase.phase), environment: runEnv, quiet: ctx.req.quiet, log, sideChannels: withRunHooks(),
-      });
+      const outcome = await withSharedBrowser(phase.phase === 'e2e' ? plan.chromium : undefined, () =>
+        executeRun({
+          model: ctx.req.model, profile: phase.profile, phase: phase.phase, iteration: ctx.iteration, campaign: ctx.campaignId,
+          out: join(ctx.dir, phase.phase), environment: runEnv, quiet: ctx.req.quiet, log, sideChannels: withRunHooks(),
+        }),
+      );
       const verifications: StubVerification[] = await Promise.all(collectors.map((c) => c.finish()));
       rec.stubs = verifications;
       rec.runId = outcome.meta.runId;
@@ -290,6 +293,24 @@ async function runPhase(ctx: PhaseContext, phase: PhasePlan, rec: PhaseRecord): 
     rec.reason = e.message;
   }
   return { status, planned };
+}
+
+/**
+ * Runs `body` with one Chromium that k6's browser module connects to (src/campaign/shared-browser.ts says
+ * why); k6 inherits perfcell's environment, so the endpoint goes through it for the time of the run.
+ */
+async function withSharedBrowser<T>(chromium: string | undefined, body: () => Promise<T>): Promise<T> {
+  if (!chromium) return body();
+  const browser = await startSharedBrowser(chromium, BROWSER_ENV.K6_BROWSER_ARGS);
+  const before = process.env.K6_BROWSER_WS_URL;
+  process.env.K6_BROWSER_WS_URL = browser.wsUrl;
+  try {
+    return await body();
+  } finally {
+    if (before === undefined) delete process.env.K6_BROWSER_WS_URL;
+    else process.env.K6_BROWSER_WS_URL = before;
+    await browser.stop();
+  }
 }
 
 /** Writes the iteration report when a phase has a run; a failure is logged, the campaign stands. */
