@@ -34,7 +34,7 @@ import { DUET_ORDERS, type DuetOrder } from '../src/scenario/duet-side.js';
 import { executeRun } from '../src/run/execute.js';
 import {
   compactPairs,
-  modeLabel,
+  groupLabel,
   rejudgeSummaries,
   renderCalibration,
   renderModeTable,
@@ -119,7 +119,7 @@ function summaryTables(summaries: readonly GateSummary[]): string {
     const t = { ...DEFAULT_THRESHOLDS, p95FailIncrease: minEffect, p95WarnIncrease: minEffect / 2, p95FailMinMs: minEffectMs };
     return { label: `+${Math.round(minEffect * 100)} %${minEffectMs > 0 ? ` and ≥ ${minEffectMs} ms` : ''}`, counts: rejudgeSummaries(summaries, t) };
   });
-  const columns = [...new Set(summaries.map((s) => `${modeLabel(s)}\u0000${s.plantedPct}`))].sort();
+  const columns = [...new Set(summaries.map((s) => `${groupLabel(s)}\u0000${s.plantedPct}`))].sort();
   const head = columns.map((c) => {
     const [m, p] = c.split('\u0000');
     return `${m} ${p === '0' ? 'A/A' : `+${p} %`}`;
@@ -139,6 +139,16 @@ function summaryTables(summaries: readonly GateSummary[]): string {
       return x ? `${x.regressions}/${x.runs}` : '–';
     }).join(' | ')} |`),
   ].join('\n');
+}
+
+/** An interleaved gate's pairs of run folders (pair-N-baseline|candidate, N padded to the pair count's width). */
+function pairRunsOf(runsDir: string): { baselineDir: string; candidateDir: string }[] {
+  if (!existsSync(runsDir)) return [];
+  return readdirSync(runsDir)
+    .map((e) => /^pair-(\d+)-candidate$/.exec(e))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .sort((x, y) => Number(x[1]) - Number(y[1]))
+    .map((m) => ({ baselineDir: join(runsDir, `pair-${m[1]}-baseline`), candidateDir: join(runsDir, `pair-${m[1]}-candidate`) }));
 }
 
 function gitCommit(): string | null {
@@ -221,10 +231,7 @@ async function sensitivity(out: string, trials: readonly CalibrationTrial[], mod
     const trialDir = join(out, `slowdown-${trial.plantedPct}`, `trial-${String(i).padStart(3, '0')}`);
     // Calibrations since duet mode keep each mode's gate in its own folder (trial-NNN/interleaved/gate).
     const runsDir = existsSync(join(trialDir, 'interleaved')) ? join(trialDir, 'interleaved', 'gate', 'runs') : join(trialDir, 'gate', 'runs');
-    const runs = [];
-    for (let n = 1; existsSync(join(runsDir, `pair-${String(n).padStart(2, '0')}-candidate`)); n++) {
-      runs.push({ baselineDir: join(runsDir, `pair-${String(n).padStart(2, '0')}-baseline`), candidateDir: join(runsDir, `pair-${String(n).padStart(2, '0')}-candidate`) });
-    }
+    const runs = pairRunsOf(runsDir);
     if (runs.length === 0) continue;
     inputsOf.push({ planted: trial.plantedPct, inputs: await interleavedInputs(runs, judged, { warmupMs }) });
   }
@@ -336,12 +343,7 @@ async function main(): Promise<void> {
       const judged = transactionsForPhase(loaded.model, 'unstubbed').map(({ t }) => t);
       if (gateMode === 'duet') pairsOf = compactPairs(duetInputs(await duetWindowsOf(join(r.outDir, 'duet'), windowMs, warmupMs, duetWindows), judged));
       else if (gateMode === 'interleaved') {
-        const runsDir = join(r.outDir, 'runs');
-        const runsOf = [];
-        for (let n = 1; existsSync(join(runsDir, `pair-${String(n).padStart(2, '0')}-candidate`)); n++) {
-          runsOf.push({ baselineDir: join(runsDir, `pair-${String(n).padStart(2, '0')}-baseline`), candidateDir: join(runsDir, `pair-${String(n).padStart(2, '0')}-candidate`) });
-        }
-        pairsOf = compactPairs(await interleavedInputs(runsOf, judged, { warmupMs }));
+        pairsOf = compactPairs(await interleavedInputs(pairRunsOf(join(r.outDir, 'runs')), judged, { warmupMs }));
       }
     } catch (e) {
       log(`${gateMode} trial ${i} at +${planted} %: could not measure: ${(e as Error).message}`);

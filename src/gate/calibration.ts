@@ -233,11 +233,16 @@ export function rejudgeSummaries(summaries: readonly GateSummary[], thresholds: 
   const out: Record<string, Record<number, { regressions: number; runs: number }>> = {};
   for (const s of summaries) {
     const v = gateVerdict(s.mode, judgeTransactions(summaryInputs(s), thresholds), thresholds);
-    const c = ((out[modeLabel(s)] ??= {})[s.plantedPct] ??= { regressions: 0, runs: 0 });
+    const c = ((out[groupLabel(s)] ??= {})[s.plantedPct] ??= { regressions: 0, runs: 0 });
     c.runs++;
     if (v.status === 'regression') c.regressions++;
   }
   return out;
+}
+
+/** Gates are counted per target and mode: "tiny (20 ms) · duet (alternate)". */
+export function groupLabel(s: Pick<GateSummary, 'mode' | 'duetOrder' | 'target'>): string {
+  return `${s.target} · ${modeLabel(s)}`;
 }
 
 /** "duet (alternate)", "interleaved". */
@@ -252,7 +257,7 @@ export function modeLabel(s: Pick<GateSummary, 'mode' | 'duetOrder'>): string {
 export function renderModeTable(summaries: readonly GateSummary[], minRequests: number): string {
   const groups = new Map<string, GateSummary[]>();
   for (const s of summaries) {
-    const key = `${modeLabel(s)}\u0000${s.plantedPct}`;
+    const key = `${groupLabel(s)}\u0000${s.plantedPct}`;
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
   const rows = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([key, mine]) => {
@@ -270,7 +275,7 @@ export function renderModeTable(summaries: readonly GateSummary[], minRequests: 
     return `| ${mode} | ${planted === '0' ? 'A/A' : `+${planted} %`} | ${mine.length} | ${k}/${mine.length} | ${pct(low)}–${pct(high)} | ${mine.filter((s) => s.status === 'warn').length} | ${effect === null ? '–' : signed(effect)} | ${sd === null ? '–' : `${(sd * 100).toFixed(1)} %`} | ${Math.round(mid(mine.map((s) => s.wallMs / 1000)) ?? 0)} s |`;
   });
   return [
-    '| mode | build B | gates | regression (exit 1) | 95 % interval | warn | median p95 effect | median SD of per-window ln(B/A) | median wall time |',
+    '| target · mode | build B | gates | regression (exit 1) | 95 % interval | warn | median p95 effect | median SD of per-window ln(B/A) | median wall time |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');

@@ -83,9 +83,9 @@ test('gate summaries (docs/gate-calibration): pairs round-trip, noise as the SD 
   assert.equal(logRatioSd([[20, 5, 0, 25, 5, 0]], 20), null, 'no window with enough requests');
   const all = [summary('duet', 0, same, 'pass'), summary('duet', 30, slow, 'regression'), summary('interleaved', 0, same, 'pass')];
   const judged = rejudgeSummaries(all, DEFAULT_THRESHOLDS);
-  assert.deepEqual(judged['duet (alternate)'], { 0: { regressions: 0, runs: 1 }, 30: { regressions: 1, runs: 1 } });
-  assert.deepEqual(rejudgeSummaries(all, { ...DEFAULT_THRESHOLDS, p95FailIncrease: 0.5 })['duet (alternate)']?.[30], { regressions: 0, runs: 1 }, 'a +50 % minimum: +30 % no longer fails');
+  assert.deepEqual(judged['t · duet (alternate)'], { 0: { regressions: 0, runs: 1 }, 30: { regressions: 1, runs: 1 } });
+  assert.deepEqual(rejudgeSummaries(all, { ...DEFAULT_THRESHOLDS, p95FailIncrease: 0.5 })['t · duet (alternate)']?.[30], { regressions: 0, runs: 1 }, 'a +50 % minimum: +30 % no longer fails');
   const table = renderModeTable(all, 20);
-  assert.match(table, /\| duet \(alternate\) \| \+30 % \| 1 \| 1\/1 \| 21 %–100 % \|/);
-  assert.match(table, /\| interleaved \| A\/A \| 1 \| 0\/1 \| 0 %–79 % \|/);
+  assert.match(table, /\| t · duet \(alternate\) \| \+30 % \| 1 \| 1\/1 \| 21 %–100 % \|/);
+  assert.match(table, /\| t · interleaved \| A\/A \| 1 \| 0\/1 \| 0 %–79 % \|/);
 });
