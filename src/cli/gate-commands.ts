@@ -6,7 +6,8 @@ import { parseDurationMs } from '../model/duration.js';
 import { defaultStore, listBaselines, setBaseline } from '../gate/baselines.js';
 import { recordBaselineInInflux } from '../gate/baseline-influx.js';
 import { describeTarget, resolveInfluxTarget } from '../metrics/influx.js';
-import { DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS, runGate } from '../gate/gate.js';
+import { DEFAULT_DUET_ORDER, DEFAULT_DUET_SEED, DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS, runGate } from '../gate/gate.js';
+import { DUET_ORDERS, type DuetOrder } from '../scenario/duet-side.js';
 import { DEFAULT_THRESHOLDS, GATE_EXIT, type GateThresholds } from '../gate/verdict.js';
 import { reportError } from './exit-codes.js';
 
@@ -29,6 +30,19 @@ interface GateOptions {
   minErrorEffect: string;
   reportUrl?: string;
   verbose?: boolean;
+  duet?: boolean;
+  duetOrder: string;
+  seed: string;
+}
+
+/** `--duet-order` and `--seed` → the duet request, or undefined without `--duet`. */
+function duetOptions(opts: GateOptions): { order: DuetOrder; seed: number } | undefined {
+  if (!opts.duet) return undefined;
+  const order = DUET_ORDERS.find((o) => o === opts.duetOrder);
+  if (!order) throw inputError('--duet-order', '', `one of ${DUET_ORDERS.join(', ')}, got "${opts.duetOrder}"`);
+  const seed = Number(opts.seed);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw inputError('--seed', '', `a whole number from 0 to 4294967295, got "${opts.seed}"`);
+  return { order, seed };
 }
 
 function duration(flag: string, text: string, allowZero = false): number {
@@ -69,13 +83,16 @@ export function registerGateCommands(program: Command): void {
     .option('-e, --env <name>', "candidate's environment")
     .option('--baseline <run|name>', 'baseline run folder or name in the store (default "main")')
     .option('--against <env|url>', 'interleaved mode: environment, URL or target=url pairs of the baseline build')
+    .option('--duet', 'duet mode (with --against): A and B loaded at once by one run, compared window by window')
+    .option('--duet-order <order>', `duet mode: how iterations go to A or B (${DUET_ORDERS.join(', ')})`, DEFAULT_DUET_ORDER)
+    .option('--seed <n>', "duet mode: seed of the random order's draw", String(DEFAULT_DUET_SEED))
     .option('--candidate <run>', 'judge this run folder as the candidate instead of running one (baseline mode)')
     .option('-t, --target <target=url>', "override the candidate's target URL(s), as perfcell run does")
     .option('--store <dir>', 'baseline store', defaultStore())
     .option('-o, --out <dir>', 'gate folder (default reports/<service>/gate/<id>)')
-    .option('--window <duration>', 'window of the per-window percentiles (baseline mode)', `${DEFAULT_WINDOW_MS / 1000}s`)
+    .option('--window <duration>', 'window of the per-window percentiles (baseline and duet modes)', `${DEFAULT_WINDOW_MS / 1000}s`)
     .option('--warmup <duration>', 'left out at the start of each run (both modes)', `${DEFAULT_WARMUP_MS / 1000}s`)
-    .option('--pairs <n>', 'A/B pairs of runs (interleaved mode)', String(DEFAULT_PAIRS))
+    .option('--pairs <n>', 'A/B pairs of runs (interleaved mode) or of windows (duet mode)', String(DEFAULT_PAIRS))
     .option('--alpha <p>', 'one-sided significance level', String(DEFAULT_THRESHOLDS.alpha))
     .option('--min-effect <percent>', 'p95 increase that fails when significant', pct(DEFAULT_THRESHOLDS.p95FailIncrease))
     .option('--min-effect-ms <ms>', 'p95 increase in ms a regression must also reach (0: none)', String(DEFAULT_THRESHOLDS.p95FailMinMs))
@@ -112,6 +129,7 @@ export function registerGateCommands(program: Command): void {
           thresholds,
           reportUrl: opts.reportUrl,
           quiet: !opts.verbose,
+          duet: duetOptions(opts),
         });
         process.stdout.write(readFileSync(outcome.files.summary, 'utf8'));
         process.stderr.write(`perfcell gate: ${outcome.verdict.status} (exit ${outcome.exitCode}) · ${outcome.outDir}\n`);

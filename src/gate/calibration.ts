@@ -3,7 +3,7 @@
  * false-alarm and detection rates with their run counts and 95 % intervals → the markdown section that
  * `npm run calibrate:gate` writes into docs/gate.md between two markers.
  */
-import type { GateStatus } from './verdict.js';
+import { gateVerdict, judgeTransactions, type GateStatus, type GateThresholds, type TransactionInput } from './verdict.js';
 
 export interface CalibrationTrial {
   /** Planted slowdown of the candidate build, percent (0 = A/A). */
@@ -40,7 +40,7 @@ export interface CalibrationSetup {
   date: string;
   machine: string;
   target: string;
-  mode: 'interleaved' | 'baseline';
+  mode: 'interleaved' | 'baseline' | 'duet';
   model: string;
   profile: string;
   transaction: string;
@@ -159,5 +159,124 @@ export function renderSensitivity(rows: readonly SensitivityRow[], defaults: { m
       const c = r.regressions[p];
       return c ? `${c.regressions}/${c.runs} (${pct(c.runs ? c.regressions / c.runs : 0)})` : '–';
     }).join(' | ')} |`),
+  ].join('\n');
+}
+
+/**
+ * One gate of a calibration batch, as committed under docs/gate-calibration/ (small JSON): enough to count it
+ * again and to judge it again with other thresholds (`--rejudge`), without its run folders.
+ */
+export interface GateSummary {
+  schemaVersion: 1;
+  batch: string;
+  mode: 'interleaved' | 'duet' | 'baseline';
+  /** Duet mode: how iterations went to A or B, and the seed of the draw. */
+  duetOrder?: string;
+  seed?: number;
+  plantedPct: number;
+  /** What was planted on B: a latency on the watched route (ms), or a tiny target's slower answers. */
+  planted: string;
+  commit: string | null;
+  date: string;
+  target: string;
+  model: string;
+  profile: string;
+  transaction: string;
+  /** "12 pairs of 10 s runs" or "12 windows of 5 s". */
+  sampling: string;
+  exitCode: number;
+  status: GateStatus;
+  wallMs: number;
+  /** The watched transaction's p95 effect and Holm-adjusted p-value. */
+  effect: number | null;
+  pValue: number | null;
+  baselineP95Ms: number | null;
+  /** Per compared transaction: its window pairs [A p95 ms, A requests, A errors, B p95 ms, B requests, B errors]. */
+  pairs: Record<string, [number, number, number, number, number, number][]>;
+}
+
+/** A summary's pairs back into the verdict's inputs (SLOs left out: re-judging is about the comparison). */
+export function summaryInputs(s: GateSummary): TransactionInput[] {
+  return Object.entries(s.pairs).map(([transaction, rows]) => ({
+    mode: s.mode === 'duet' ? 'duet' : 'interleaved',
+    transaction,
+    slo: {},
+    candidateTotal: { p50Ms: 0, p90Ms: 0, p95Ms: 0, p99Ms: 0, errorRate: 0 },
+    pairs: rows.map(([ap, ar, ae, bp, br, be]) => ({ baseline: { p95Ms: ap, requests: ar, errors: ae }, candidate: { p95Ms: bp, requests: br, errors: be } })),
+  }));
+}
+
+/** The compact pairs of a gate's paired inputs (for its summary). */
+export function compactPairs(inputs: readonly TransactionInput[]): GateSummary['pairs'] {
+  const out: GateSummary['pairs'] = {};
+  for (const i of inputs) {
+    if (i.mode === 'baseline') continue;
+    out[i.transaction] = i.pairs.map((p) => [p.baseline.p95Ms, p.baseline.requests, p.baseline.errors, p.candidate.p95Ms, p.candidate.requests, p.candidate.errors]);
+  }
+  return out;
+}
+
+/**
+ * The noise of one gate on one transaction: the standard deviation of its per-window (or per-pair) log-ratios
+ * ln(B/A) over the pairs with enough requests on both sides. On A/A it is what hides a small slowdown; the
+ * mode with the smaller one detects smaller regressions with the same number of windows.
+ */
+export function logRatioSd(rows: readonly [number, number, number, number, number, number][], minRequests: number): number | null {
+  const d = rows.filter((r) => r[1] >= minRequests && r[4] >= minRequests && r[0] > 0 && r[3] > 0).map((r) => Math.log(r[3] / r[0]));
+  if (d.length < 2) return null;
+  const mean = d.reduce((s, x) => s + x, 0) / d.length;
+  return Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (d.length - 1));
+}
+
+/** Summaries judged again with given thresholds: regressions / gates per mode and planted slowdown. */
+export function rejudgeSummaries(summaries: readonly GateSummary[], thresholds: GateThresholds): Record<string, Record<number, { regressions: number; runs: number }>> {
+  const out: Record<string, Record<number, { regressions: number; runs: number }>> = {};
+  for (const s of summaries) {
+    const v = gateVerdict(s.mode, judgeTransactions(summaryInputs(s), thresholds), thresholds);
+    const c = ((out[groupLabel(s)] ??= {})[s.plantedPct] ??= { regressions: 0, runs: 0 });
+    c.runs++;
+    if (v.status === 'regression') c.regressions++;
+  }
+  return out;
+}
+
+/** Gates are counted per target and mode: "tiny (20 ms) · duet (alternate)". */
+export function groupLabel(s: Pick<GateSummary, 'mode' | 'duetOrder' | 'target'>): string {
+  return `${s.target} · ${modeLabel(s)}`;
+}
+
+/** "duet (alternate)", "interleaved". */
+export function modeLabel(s: Pick<GateSummary, 'mode' | 'duetOrder'>): string {
+  return s.mode === 'duet' ? `duet (${s.duetOrder ?? '?'})` : s.mode;
+}
+
+/**
+ * The batches' table: per mode and planted slowdown, gates, regressions k/n with the 95 % interval, and on the
+ * watched transaction the median effect, the median per-window log-ratio SD (the noise) and the wall time.
+ */
+export function renderModeTable(summaries: readonly GateSummary[], minRequests: number): string {
+  const groups = new Map<string, GateSummary[]>();
+  for (const s of summaries) {
+    const key = `${groupLabel(s)}\u0000${s.plantedPct}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  const rows = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([key, mine]) => {
+    const [mode, planted] = key.split('\u0000') as [string, string];
+    const k = mine.filter((s) => s.status === 'regression').length;
+    const { low, high } = wilson(k, mine.length);
+    const effects = mine.flatMap((s) => (s.effect === null ? [] : [s.effect]));
+    const sds = mine.flatMap((s) => {
+      const sd = logRatioSd(s.pairs[s.transaction] ?? [], minRequests);
+      return sd === null ? [] : [sd];
+    });
+    const effect = mid(effects);
+    const sd = mid(sds);
+    const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+    return `| ${mode} | ${planted === '0' ? 'A/A' : `+${planted} %`} | ${mine.length} | ${k}/${mine.length} | ${pct(low)}–${pct(high)} | ${mine.filter((s) => s.status === 'warn').length} | ${effect === null ? '–' : signed(effect)} | ${sd === null ? '–' : `${(sd * 100).toFixed(1)} %`} | ${Math.round(mid(mine.map((s) => s.wallMs / 1000)) ?? 0)} s |`;
+  });
+  return [
+    '| target · mode | build B | gates | regression (exit 1) | 95 % interval | warn | median p95 effect | median SD of per-window ln(B/A) | median wall time |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
   ].join('\n');
 }

@@ -28,6 +28,13 @@ import {
   type WindowFigures,
 } from './verdict.js';
 import { windowsOf, type RunWindows, type WindowSource } from './windows.js';
+import { duetDurationMs, sharedLoadOf, type SharedLoad } from './duet.js';
+import { duetWindowsOf, type DuetWindows } from './duet-windows.js';
+import type { DuetOrder } from '../scenario/duet-side.js';
+import type { LoadedModel } from '../model/load.js';
+import type { CompiledRun } from '../model/compile.js';
+import { baselineTargetsOf, checkDuetProfile } from '../run/duet.js';
+import { checkTargets } from '../run/preflight.js';
 import { withRunHooks } from '../side-channels/defaults.js';
 
 export const GATE_SCHEMA_VERSION = 1;
@@ -67,7 +74,13 @@ export interface GateRequest {
   now?: () => Date;
   windowSource?: WindowSource;
   execute?: (req: RunRequest) => Promise<RunOutcome>;
+  /** Duet mode (with `against`): A and B loaded at once by one run; `pairs` is then the number of windows. */
+  duet?: { order?: DuetOrder; seed?: number };
 }
+
+/** Duet's defaults: alternation (see docs/gate.md for the A/A noise of both orders) and a fixed seed, so a gate can be replayed. */
+export const DEFAULT_DUET_ORDER: DuetOrder = 'alternate';
+export const DEFAULT_DUET_SEED = 1;
 
 export interface GateOutcome {
   outDir: string;
@@ -116,8 +129,14 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     let candidateLabel: string;
     let sampling: string;
     const notes: string[] = [];
-    const mode: GateVerdict['mode'] = req.against ? 'interleaved' : 'baseline';
-    if (req.against) {
+    let duetRecord: unknown;
+    const mode: GateVerdict['mode'] = req.duet ? 'duet' : req.against ? 'interleaved' : 'baseline';
+    if (req.duet) {
+      const duet = await runDuetGate(req, loaded, candidateSide, { thresholds, windowMs, warmupMs, judged, outDir, execute, log, compiled });
+      ({ transactions, baselineLabel, candidateLabel, sampling } = duet);
+      notes.push(...duet.notes);
+      duetRecord = duet.duet;
+    } else if (req.against) {
       if (req.baseline || req.candidateRun) throw inputError('--against', '', 'alone: interleaved mode measures both builds itself (drop --baseline / --candidate)');
       const baselineSide = resolveAgainst(req.against, loaded, candidateSide);
       const pairs = req.pairs ?? DEFAULT_PAIRS;
@@ -135,13 +154,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
       const runs = await runInterleaved({ model: req.model, profile: req.profile, baseline: baselineSide, candidate: candidateSide, pairs, outDir, quiet: req.quiet, log, execute });
       transactions = judgeTransactions(await interleavedInputs(runs, judged, { source, warmupMs }), thresholds);
       // Name only what differs between the two sides: the targets of the two builds.
-      const urls = (side: Side) => ({ ...side.environment.env.targets, ...(side.targetOverrides ?? {}) });
-      const [ua, ub] = [urls(baselineSide), urls(candidateSide)];
-      const differing = Object.keys(ub).filter((k) => ua[k] !== ub[k]);
-      const describe = (side: Side, u: Record<string, string>) =>
-        `environment ${side.environment.name}${differing.length ? `, ${differing.map((k) => `${k}=${u[k] ?? '?'}`).join(', ')}` : ''}`;
-      baselineLabel = `${describe(baselineSide, ua)} (build A)`;
-      candidateLabel = `${describe(candidateSide, ub)} (build B)`;
+      ({ baselineLabel, candidateLabel } = sideLabels(baselineSide, candidateSide));
       sampling = `${pairs} pairs of ${formatDuration(compiled.durationMs)} runs (A B, B A, …)`;
     } else {
       const resolved = resolveBaseline(req.baseline ?? DEFAULT_BASELINE_NAME, { service: model.service, profile: req.profile, modelFile: loaded.file }, req.store ?? defaultStore());
@@ -189,7 +202,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     const verdict = gateVerdict(mode, transactions, thresholds);
     const wallMs = Date.now() - started;
     const ctx: GateContext = { service: model.service, profile: req.profile, mode, baselineLabel, candidateLabel, reportUrl: req.reportUrl, wallSeconds: wallMs / 1000, sampling, notes };
-    writeFileSync(files.json, JSON.stringify({ schemaVersion: GATE_SCHEMA_VERSION, ...ctx, verdict }, null, 2) + '\n');
+    writeFileSync(files.json, JSON.stringify({ schemaVersion: GATE_SCHEMA_VERSION, ...ctx, ...(duetRecord ? { duet: duetRecord } : {}), verdict }, null, 2) + '\n');
     writeFileSync(files.summary, renderSummaryMarkdown(verdict, ctx));
     writeFileSync(files.junit, renderJunitXml(verdict, ctx));
     return { outDir, verdict, exitCode: verdict.exitCode, wallMs, files };
@@ -199,6 +212,129 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     writeFileSync(files.junit, renderFailureJunit(message, { service: model.service, profile: req.profile }));
     throw error;
   }
+}
+
+const sideUrls = (side: Side) => ({ ...side.environment.env.targets, ...(side.targetOverrides ?? {}) });
+
+/** Name only what differs between the two sides: the targets of the two builds. */
+function sideLabels(baselineSide: Side, candidateSide: Side): { baselineLabel: string; candidateLabel: string } {
+  const [ua, ub] = [sideUrls(baselineSide), sideUrls(candidateSide)];
+  const differing = Object.keys(ub).filter((k) => ua[k] !== ub[k]);
+  const describe = (side: Side, u: Record<string, string>) =>
+    `environment ${side.environment.name}${differing.length ? `, ${differing.map((k) => `${k}=${u[k] ?? '?'}`).join(', ')}` : ''}`;
+  return { baselineLabel: `${describe(baselineSide, ua)} (build A)`, candidateLabel: `${describe(candidateSide, ub)} (build B)` };
+}
+
+interface DuetContext {
+  thresholds: GateThresholds;
+  windowMs: number;
+  warmupMs: number;
+  judged: readonly { name: string; slo: TransactionInput['slo'] }[];
+  outDir: string;
+  execute: (req: RunRequest) => Promise<RunOutcome>;
+  log: (line: string) => void;
+  compiled: CompiledRun;
+}
+
+/**
+ * Duet mode: one k6 run loads A (--against) and B (the candidate) at once, each iteration routed to one
+ * side; the verdict compares A and B window by window (src/gate/duet.ts), then checks both sides against the
+ * store's last accepted run for a change of the total load (`--baseline`, default "main" when the store has it).
+ */
+async function runDuetGate(req: GateRequest, loaded: LoadedModel, candidateSide: Side, c: DuetContext) {
+  if (!req.against) throw inputError('--duet', '', 'with --against (where build A listens): duet mode loads both builds');
+  if (req.candidateRun) throw inputError('--candidate', '', 'absent in duet mode: it measures both builds itself');
+  const order = req.duet?.order ?? DEFAULT_DUET_ORDER;
+  const seed = req.duet?.seed ?? DEFAULT_DUET_SEED;
+  const baselineSide = resolveAgainst(req.against, loaded, candidateSide);
+  const windows = req.pairs ?? DEFAULT_PAIRS;
+  if (!Number.isInteger(windows) || windows < c.thresholds.minWindows) {
+    throw inputError('--pairs', '', `a whole number of windows ≥ ${c.thresholds.minWindows} in duet mode, got ${String(req.pairs)}`);
+  }
+  // Refused before anything is logged or measured: bad input is one line.
+  checkDuetProfile(c.compiled, { file: loaded.file, profile: req.profile });
+  await checkTargets(baselineTargetsOf(sideUrls(candidateSide), sideUrls(baselineSide)), 'duet build A (--against)');
+  const durationMs = duetDurationMs(windows, c.windowMs, c.warmupMs);
+  c.log(`perfcell gate: duet, ${windows} windows of ${formatDuration(c.windowMs)} after ${formatDuration(c.warmupMs)}, A and B at once (${order}${order === 'random' ? `, seed ${seed}` : ''}), about ${Math.round((durationMs + RUN_OVERHEAD_MS) / 1000)} s`);
+  if (durationMs > GATE_BUDGET_MS) c.log(`perfcell gate: warning: over the ${GATE_BUDGET_MS / 60_000}-minute budget; use fewer --pairs or a narrower --window`);
+  const dir = join(c.outDir, 'duet');
+  const outcome = await c.execute({
+    model: req.model,
+    profile: req.profile,
+    environment: candidateSide.environment,
+    targetOverrides: candidateSide.targetOverrides,
+    out: dir,
+    quiet: req.quiet ?? true,
+    log: () => {},
+    sideChannels: withRunHooks(),
+    duet: { order, seed, baselineTargets: sideUrls(baselineSide), durationMs },
+  });
+  if (outcome.meta.status === 'inconclusive') {
+    throw new PerfcellError(`duet run: the measurement is not valid (${outcome.verdict?.headline.en ?? 'inconclusive'}); see ${dir}`, 'environment');
+  }
+  if (outcome.meta.status !== 'passed' && outcome.meta.status !== 'slo-broken') {
+    throw new PerfcellError(`duet run ended "${outcome.meta.status}" (exit ${outcome.exitCode}); see ${join(dir, 'k6.log')}`, 'run');
+  }
+  const measured = await duetWindowsOf(dir, c.windowMs, c.warmupMs, windows);
+  if (measured.damaged) throw damagedRun(dir, 'candidate');
+  const inputs = duetInputs(measured, c.judged);
+  const transactions = judgeTransactions(inputs, c.thresholds);
+  const shared = await sharedLoadNotes(req, loaded, transactions, inputs, c);
+  const notes = shared.notes;
+  if (measured.untagged > 0) notes.push(`${measured.untagged} request(s) of the duet run carried no side and were left out`);
+  return {
+    transactions,
+    ...sideLabels(baselineSide, candidateSide),
+    duet: { order, seed, windows: measured.layout.count, windowMs: c.windowMs, warmupMs: c.warmupMs, run: dir, sharedLoad: { baselineRun: shared.baselineRun, transactions: shared.checks } },
+    sampling: `one run, A and B at once (${order}${order === 'random' ? `, seed ${seed}` : ''}), ${measured.layout.count} windows of ${formatDuration(c.windowMs)}${c.warmupMs > 0 ? ` after a ${formatDuration(c.warmupMs)} warm-up` : ''}`,
+    notes,
+  };
+}
+
+/** The verdict's inputs of a duet gate: its window pairs, and B's requests after the warm-up for the SLOs. */
+export function duetInputs(measured: DuetWindows, judged: readonly { name: string; slo: TransactionInput['slo'] }[]): TransactionInput[] {
+  return judged.map((t): TransactionInput => {
+    const m = measured.transactions.find((x) => x.transaction === t.name);
+    return { mode: 'duet', transaction: t.name, slo: t.slo, candidateTotal: m ? sloFiguresOfRuns([m.total.B]) : null, pairs: m?.pairs ?? [] };
+  });
+}
+
+/**
+ * The shared-load check against the store's run (src/gate/duet.ts `sharedLoadOf`): a transaction whose two
+ * sides are both materially slower than the stored run gets a note, and a pass becomes a warning — duet's
+ * ratio cannot see a B that slows the whole machine, so the gate says it instead of hiding it.
+ */
+async function sharedLoadNotes(req: GateRequest, loaded: LoadedModel, transactions: TransactionVerdict[], inputs: readonly TransactionInput[], c: DuetContext): Promise<{ notes: string[]; baselineRun: string | null; checks: Record<string, SharedLoad> }> {
+  const store = req.store ?? defaultStore();
+  let resolved;
+  try {
+    resolved = resolveBaseline(req.baseline ?? DEFAULT_BASELINE_NAME, { service: loaded.model.service, profile: req.profile, modelFile: loaded.file }, store);
+  } catch (error) {
+    // A baseline named on the command line must be usable; the default one is optional in duet mode.
+    if (req.baseline) throw error;
+    return { baselineRun: null, checks: {}, notes: [`shared load not checked: no usable baseline "${DEFAULT_BASELINE_NAME}" of profile ${req.profile} in ${store} (set one with \`perfcell baseline set\`)`] };
+  }
+  const stored = checkRun(await windowsOf(resolved.dir, Number.POSITIVE_INFINITY, { warmupMs: c.warmupMs }), 'baseline');
+  const notes: string[] = [];
+  const checks: Record<string, SharedLoad> = {};
+  for (const v of transactions) {
+    const input = inputs.find((i) => i.transaction === v.transaction);
+    const storedP95 = stored.transactions.find((x) => x.transaction === v.transaction)?.windows[0]?.p95Ms ?? Number.NaN;
+    if (!v.p95 || !input || input.mode === 'baseline') continue;
+    const usable = input.pairs.filter((p) => p.baseline.requests >= c.thresholds.minWindowRequests && p.candidate.requests >= c.thresholds.minWindowRequests);
+    const shared = sharedLoadOf(storedP95, usable, c.thresholds);
+    if (!shared) continue;
+    checks[v.transaction] = shared;
+    if (!shared.detected) continue;
+    const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+    v.notes.push(`shared load: A ${pct(shared.a.effect)} and B ${pct(shared.b.effect)} against the stored run's p95 ${shared.storedP95Ms.toFixed(1)} ms (both p < ${c.thresholds.alpha}): the machine's total load changed — B's own cost, or a busier machine — which the A/B ratio cannot show`);
+    if (v.status === 'pass') v.status = 'warn';
+  }
+  const hit = Object.keys(checks).filter((k) => checks[k]?.detected);
+  notes.push(hit.length > 0
+    ? `⚠️ shared load: both builds slower than baseline \`${resolved.name ?? resolved.meta.runId}\` (run ${resolved.meta.runId}) on ${hit.join(', ')}: the duet ratio compares A and B under the same load, so a candidate that slows the whole machine (A too) shows here, not in the ratio`
+    : `shared load checked against baseline \`${resolved.name ?? resolved.meta.runId}\` (run ${resolved.meta.runId}): no transaction has both builds materially slower`);
+  return { notes, baselineRun: resolved.meta.runId, checks };
 }
 
 /**

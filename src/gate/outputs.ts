@@ -92,7 +92,7 @@ export function renderSummaryMarkdown(v: GateVerdict, ctx: GateContext): string 
   const lines = [
     `## Performance gate: ${GATE_LABEL[v.status]} (exit ${v.exitCode})`,
     '',
-    `**${ctx.service}** · profile \`${ctx.profile}\` · ${ctx.mode === 'interleaved' ? 'interleaved A/B' : 'against a stored baseline'} · ${ctx.sampling} · ${Math.round(ctx.wallSeconds)} s`,
+    `**${ctx.service}** · profile \`${ctx.profile}\` · ${{ interleaved: 'interleaved A/B', duet: 'duet A/B (both loaded at once)', baseline: 'against a stored baseline' }[ctx.mode]} · ${ctx.sampling} · ${Math.round(ctx.wallSeconds)} s`,
     '',
     `Baseline: ${ctx.baselineLabel}  `,
     `Candidate: ${ctx.candidateLabel}`,
@@ -109,7 +109,7 @@ export function renderSummaryMarkdown(v: GateVerdict, ctx: GateContext): string 
   const compared = v.transactions.filter((t) => t.p95 !== null).length;
   if (reasons.length) lines.push(...reasons.map((r) => `- ${r}`), '');
   lines.push(
-    `<sub>Regression = one-sided ${v.mode === 'interleaved' ? 'Wilcoxon signed-rank on paired log p95 ratios' : 'Mann–Whitney U on window p95s'} with p < ${th.alpha} **and** p95 ≥ ${pct(th.p95FailIncrease)} and ≥ +${th.p95FailMinMs} ms (or error rate ≥ ${points(th.errorFailIncrease)}); warn from ${pct(th.p95WarnIncrease)} / ${points(th.errorWarnIncrease)}. p-values are Holm-adjusted over the ${compared} compared transaction(s). Exit codes: 0 pass, 1 regression, 2 SLO broken, 3 could not measure.</sub>`,
+    `<sub>Regression = one-sided ${v.mode === 'baseline' ? 'Mann–Whitney U on window p95s' : `Wilcoxon signed-rank on paired log p95 ratios${v.mode === 'duet' ? ' (A and B of the same window)' : ''}`} with p < ${th.alpha} **and** p95 ≥ ${pct(th.p95FailIncrease)} and ≥ +${th.p95FailMinMs} ms (or error rate ≥ ${points(th.errorFailIncrease)}); warn from ${pct(th.p95WarnIncrease)} / ${points(th.errorWarnIncrease)}. p-values are Holm-adjusted over the ${compared} compared transaction(s). Exit codes: 0 pass, 1 regression, 2 SLO broken, 3 could not measure.</sub>`,
   );
   if (ctx.reportUrl) lines.push('', `📊 [Full report and run folders](${ctx.reportUrl})`);
   return lines.join('\n') + '\n';

@@ -95,7 +95,8 @@ export interface TransactionVerdict {
 }
 
 export interface GateVerdict {
-  mode: 'baseline' | 'interleaved';
+  /** `duet`: A and B loaded at the same time by one run, compared window by window (src/gate/duet.ts). */
+  mode: 'baseline' | 'interleaved' | 'duet';
   status: GateStatus;
   exitCode: number;
   transactions: TransactionVerdict[];
@@ -233,7 +234,7 @@ export function checkSlo(slo: Slo, figures: SloFigures): SloCheck[] {
 
 export type TransactionInput =
   | { mode: 'baseline'; transaction: string; slo: Slo; candidateTotal: SloFigures | null; baseline: WindowFigures[] | null; candidate: WindowFigures[] }
-  | { mode: 'interleaved'; transaction: string; slo: Slo; candidateTotal: SloFigures | null; pairs: WindowPair[] };
+  | { mode: 'interleaved' | 'duet'; transaction: string; slo: Slo; candidateTotal: SloFigures | null; pairs: WindowPair[] };
 
 const usable = (t: GateThresholds) => (w: WindowFigures) => w.requests >= t.minWindowRequests && Number.isFinite(w.p95Ms) && w.p95Ms > 0;
 
@@ -246,7 +247,7 @@ function judgeOne(input: TransactionInput, t: GateThresholds): TransactionVerdic
   let measured: boolean;
   let enough: boolean;
   const ok = usable(t);
-  const unit = input.mode === 'baseline' ? 'windows' : 'pairs';
+  const unit = input.mode === 'baseline' ? 'windows' : input.mode === 'duet' ? 'window pairs' : 'pairs';
   if (input.mode === 'baseline') {
     const cand = input.candidate.filter(ok);
     const base = (input.baseline ?? []).filter(ok);
@@ -261,13 +262,13 @@ function judgeOne(input: TransactionInput, t: GateThresholds): TransactionVerdic
     samples = { baseline: pairs.length, candidate: pairs.length };
     measured = input.pairs.length >= t.minWindows;
     enough = pairs.length >= t.minWindows;
-    if (enough && input.pairs.length > pairs.length) notes.push(`${input.pairs.length - pairs.length} pair(s) with a side under ${t.minWindowRequests} requests left out`);
+    if (enough && input.pairs.length > pairs.length) notes.push(`${input.pairs.length - pairs.length} ${unit === 'pairs' ? 'pair(s)' : 'window(s)'} with a side under ${t.minWindowRequests} requests left out`);
     if (enough) comparison = comparePaired(pairs, t);
   }
   if (!measured) {
     notes.push(`too few ${unit} (${samples.baseline} baseline, ${samples.candidate} candidate; ${t.minWindows} needed): lengthen the profile, shorten --window or add --pairs`);
   } else if (!enough && !(input.mode === 'baseline' && input.baseline === null)) {
-    notes.push(`too few requests per ${unit === 'windows' ? 'window' : 'run'} for a p95 (${samples.candidate} of them reach ${t.minWindowRequests}, ${t.minWindows} needed): SLOs only; raise the gate profile's rate or ${unit === 'windows' ? 'widen --window' : 'lengthen the profile'} to compare it`);
+    notes.push(`too few requests per ${unit === 'pairs' ? 'run' : 'window'} for a p95 (${samples.candidate} of them reach ${t.minWindowRequests}, ${t.minWindows} needed): SLOs only; raise the gate profile's rate or ${unit === 'pairs' ? 'lengthen the profile' : 'widen --window'} to compare it`);
   }
   let status: TransactionStatus;
   if (slo.some((c) => c.broken)) status = 'slo-broken';

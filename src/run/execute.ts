@@ -21,6 +21,7 @@ import { newRunId, RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta, type
 import { formatSummaryTable, summaryRows, type K6SummaryExport } from './k6-summary.js';
 import { runReportData } from '../report/report-data.js';
 import { verdictLines, type Verdict, type VerdictStatus } from '../verdict/verdict.js';
+import { baselineTargetsOf, duetCompiled, type DuetRequest } from './duet.js';
 
 export interface RunRequest {
   model: string;
@@ -41,6 +42,8 @@ export interface RunRequest {
    * `noSideChannels` for none). Called where executeRun checks settings.
    */
   sideChannels: SideChannelFactory;
+  /** A duet run (the gate's `--duet`): build A's URLs beside this run's own (build B), src/run/duet.ts. */
+  duet?: DuetRequest;
   quiet?: boolean;
   log?: (line: string) => void;
   now?: () => Date;
@@ -165,9 +168,15 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const prepared = req.sideChannels();
   // Run tags ride on the samples only where runs meet: a live InfluxDB or another output of the user's.
   const runTagsOnSamples = prepared.liveSampleOutput || (req.extraOutputs?.length ?? 0) > 0;
-  const compiled = compile({ model, file, profile: req.profile, environment: { name: environment.name, env }, phase, runId, iteration, runTagsOnSamples });
+  const single = compile({ model, file, profile: req.profile, environment: { name: environment.name, env }, phase, runId, iteration, runTagsOnSamples });
+  const compiled = req.duet ? duetCompiled(single, req.duet, { file, profile: req.profile }, env.targets) : single;
   const k6 = locateK6();
   const checks = await checkTargets(env.targets, `${file}: environments.${environment.name}`);
+  if (req.duet) {
+    const baselineTargets = baselineTargetsOf(env.targets, req.duet.baselineTargets);
+    guardEnvironment(file, environment.name, { ...env, targets: baselineTargets });
+    await checkTargets(baselineTargets, `duet build A (--against)`);
+  }
   const bundle = await bundleScenarios(generateEntry({ compiled, root: loaded.root, data: model.data }), loaded.root, prepared.bundlePlugins);
   // Everything that can be refused has been checked: from here on the run folder is written.
   const dir = resolve(req.out ?? resolve('reports', model.service, 'runs', runId));

@@ -5,8 +5,16 @@
  */
 import { sleep } from 'k6';
 import exec from 'k6/execution';
+import { DUET_ENV, DUET_TAG, duetSide, type DuetRouting, type DuetSide } from './duet-side.js';
 
 const targets: Record<string, string> = {};
+
+/**
+ * Duet mode (the gate's `--duet`): one run loads two builds, each iteration routed to side A or B
+ * (src/scenario/duet-side.ts); target() answers the side's URL and every request is tagged with its side.
+ */
+const duet: DuetRouting | undefined = __ENV[DUET_ENV] ? (JSON.parse(__ENV[DUET_ENV] as string) as DuetRouting) : undefined;
+let side: DuetSide = 'A';
 
 /**
  * Base URL of a target of the environment, e.g. target('grc') → "http://127.0.0.1:8080". Called once per
@@ -14,12 +22,13 @@ const targets: Record<string, string> = {};
  * measurable at thousands of iterations per second).
  */
 export function target(name: string): string {
-  const cached = targets[name];
+  const cacheKey = duet ? `${side}:${name}` : name;
+  const cached = targets[cacheKey];
   if (cached !== undefined) return cached;
   const key = `TARGET_${name.toUpperCase().replace(/-/g, '_')}`;
-  const url = __ENV[key];
+  const url = duet ? (side === 'A' ? duet.a : duet.b)[key] : __ENV[key];
   if (!url) throw new Error(`perfcell: no target "${name}" in this environment (k6 variable ${key} is not set)`);
-  targets[name] = url;
+  targets[cacheKey] = url;
   return url;
 }
 
@@ -78,9 +87,15 @@ export function named(name: string, params: { headers?: Record<string, string>; 
 
 /** Wraps a scenario function as a transaction: think time after it, as the load model says. */
 export function transaction(fn: () => void | Promise<void>, thinkTimeMs: number): () => void | Promise<void> {
-  if (thinkTimeMs <= 0) return fn;
-  return async () => {
+  const timed = thinkTimeMs <= 0 ? fn : async () => {
     await fn();
     sleep(thinkTimeMs / 1000);
+  };
+  if (!duet) return timed;
+  const routing = duet;
+  return () => {
+    side = duetSide(routing.order, routing.seed, exec.scenario.name, exec.scenario.iterationInTest);
+    exec.vu.metrics.tags[DUET_TAG] = side;
+    return timed();
   };
 }

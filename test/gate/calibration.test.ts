@@ -60,3 +60,32 @@ test('the sensitivity table lists each minimum effect against each planted slowd
   assert.deepEqual(rows, ['| +10 % | 1/4 (25 %) | 4/4 (100 %) |', '| +10 % and ≥ 2 ms (default) | 0/4 (0 %) | 4/4 (100 %) |', '| +20 % | 0/4 (0 %) | 3/4 (75 %) |']);
   assert.match(md, /\| minimum p95 effect \| A\/A false alarms \| \+25 % detected \|/);
 });
+
+test('gate summaries (docs/gate-calibration): pairs round-trip, noise as the SD of ln(B/A), judged again per mode, counted k/n', async () => {
+  const { compactPairs, logRatioSd, rejudgeSummaries, renderModeTable, summaryInputs } = await import('../../src/gate/calibration.js');
+  const { DEFAULT_THRESHOLDS } = await import('../../src/gate/verdict.js');
+  type Summary = import('../../src/gate/calibration.js').GateSummary;
+  const pair = (a: number, b: number) => ({ baseline: { p95Ms: a, requests: 100, errors: 0 }, candidate: { p95Ms: b, requests: 100, errors: 0 } });
+  // Ratios B/A of +30 % ± a little in every window: a clear regression; A/A: ratios around 1.
+  const slow = [1.28, 1.31, 1.3, 1.33, 1.27, 1.3, 1.32, 1.29].map((r) => pair(20, 20 * r));
+  const same = [1.01, 0.99, 1.02, 0.98, 1, 1.01, 0.99, 1].map((r) => pair(20, 20 * r));
+  const compact = compactPairs([{ mode: 'duet', transaction: 'hello', slo: {}, candidateTotal: null, pairs: slow }]);
+  assert.deepEqual(compact.hello?.[0], [20, 100, 0, 25.6, 100, 0]);
+  const summary = (mode: Summary['mode'], plantedPct: number, pairs: typeof slow, status: Summary['status']): Summary => ({
+    schemaVersion: 1, batch: 'b1', mode, duetOrder: mode === 'duet' ? 'alternate' : undefined, plantedPct, planted: 'x', commit: 'c', date: 'd', target: 't', model: 'm', profile: 'p',
+    transaction: 'hello', sampling: 's', exitCode: status === 'regression' ? 1 : 0, status, wallMs: 12_000, effect: plantedPct / 100, pValue: 0.01, baselineP95Ms: 20,
+    pairs: compactPairs([{ mode: 'duet', transaction: 'hello', slo: {}, candidateTotal: null, pairs }]),
+  });
+  const back = summaryInputs(summary('duet', 30, slow, 'regression'))[0];
+  assert.deepEqual(back && back.mode !== 'baseline' ? back.pairs : null, slow);
+  const sd = logRatioSd(compact.hello ?? [], 20) ?? 0;
+  assert.ok(sd > 0.01 && sd < 0.03, `sd ${sd}`);
+  assert.equal(logRatioSd([[20, 5, 0, 25, 5, 0]], 20), null, 'no window with enough requests');
+  const all = [summary('duet', 0, same, 'pass'), summary('duet', 30, slow, 'regression'), summary('interleaved', 0, same, 'pass')];
+  const judged = rejudgeSummaries(all, DEFAULT_THRESHOLDS);
+  assert.deepEqual(judged['t · duet (alternate)'], { 0: { regressions: 0, runs: 1 }, 30: { regressions: 1, runs: 1 } });
+  assert.deepEqual(rejudgeSummaries(all, { ...DEFAULT_THRESHOLDS, p95FailIncrease: 0.5 })['t · duet (alternate)']?.[30], { regressions: 0, runs: 1 }, 'a +50 % minimum: +30 % no longer fails');
+  const table = renderModeTable(all, 20);
+  assert.match(table, /\| t · duet \(alternate\) \| \+30 % \| 1 \| 1\/1 \| 21 %–100 % \|/);
+  assert.match(table, /\| t · interleaved \| A\/A \| 1 \| 0\/1 \| 0 %–79 % \|/);
+});

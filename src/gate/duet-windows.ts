@@ -1,0 +1,126 @@
+/**
+ * The duet run's per-side windows, read from its raw samples: each request carries its side (tag `side`,
+ * src/scenario/duet-side.ts) and its transaction; the windows are src/gate/duet.ts's layout and the
+ * percentiles the analyzer's histograms (src/analysis/histogram.ts), as for every other gate window.
+ */
+import { latencyStats, newPool, toMicros } from '../analysis/histogram.js';
+import { readRawSamples } from '../store/raw-samples.js';
+import { readRunMeta, runFile, type RunMeta } from '../store/folder.js';
+import { DUET_TAG, type DuetSide } from '../scenario/duet-side.js';
+import { duetLayout, duetWindowIndex, pairDuetWindows, type DuetLayout } from './duet.js';
+import type { Figures } from './windows.js';
+import type { WindowFigures, WindowPair } from './verdict.js';
+
+export interface DuetTransaction {
+  transaction: string;
+  /** One pair per window of the layout (A = baseline, B = candidate). */
+  pairs: WindowPair[];
+  /** Each side's requests after the warm-up, all windows together (B's are checked against the SLOs). */
+  total: Record<DuetSide, Figures>;
+}
+
+export interface DuetWindows {
+  runDir: string;
+  meta: RunMeta;
+  layout: DuetLayout;
+  transactions: DuetTransaction[];
+  /** Requests of the run without a side tag (none in a duet run: a sign that the routing did not apply). */
+  untagged: number;
+  damaged: boolean;
+}
+
+/** One sample of a duet run: a request's duration (http_req_duration) or its failure flag (http_req_failed). */
+interface Sample {
+  timeMs: number;
+  transaction: string;
+  side: DuetSide;
+  kind: 'duration' | 'failed';
+  value: number;
+}
+
+const SIDE_PATTERN = new RegExp(`(?:^|&)${DUET_TAG}=([AB])(?:&|$)`);
+
+/** The side-tagged request samples of a duet run (few enough to hold: a gate is minutes at tens of requests/s). */
+async function samplesOf(runDir: string): Promise<{ samples: Sample[]; untagged: number; damaged: boolean }> {
+  const samples: Sample[] = [];
+  const sideOf = new Map<string, DuetSide | null>();
+  let untagged = 0;
+  const stats = await readRawSamples(
+    runFile(runDir, 'raw'),
+    (s) => {
+      if (s.transaction === '') return;
+      let side = sideOf.get(s.extraTags);
+      if (side === undefined) sideOf.set(s.extraTags, (side = (SIDE_PATTERN.exec(s.extraTags)?.[1] as DuetSide | undefined) ?? null));
+      const kind = s.metric === 'http_req_duration' ? 'duration' : 'failed';
+      if (side === null) {
+        if (kind === 'failed') untagged++;
+        return;
+      }
+      samples.push({ timeMs: s.timeMs, transaction: s.transaction, side, kind, value: s.value });
+    },
+    { metrics: new Set(['http_req_duration', 'http_req_failed']) },
+  );
+  return { samples, untagged, damaged: stats.truncated || stats.badLines > 0 };
+}
+
+export async function duetWindowsOf(runDir: string, windowMs: number, warmupMs: number, wanted: number): Promise<DuetWindows> {
+  const meta = readRunMeta(runDir);
+  const { samples, untagged, damaged } = await samplesOf(runDir);
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const r of samples) {
+    if (r.timeMs < first) first = r.timeMs;
+    if (r.timeMs > last) last = r.timeMs;
+  }
+  const layout = samples.length > 0 ? duetLayout(first, last, warmupMs, windowMs, wanted) : { originMs: 0, warmupMs, windowMs, count: 0 };
+  const pool = await newPool();
+  try {
+    interface Cell { hist: ReturnType<typeof pool.create>; requests: number; errors: number; sumMs: number; minMs: number; maxMs: number }
+    const cells = new Map<string, Cell>();
+    const cell = (key: string) => {
+      let c = cells.get(key);
+      if (!c) cells.set(key, (c = { hist: pool.create('total'), requests: 0, errors: 0, sumMs: 0, minMs: Infinity, maxMs: 0 }));
+      return c;
+    };
+    const names = new Set<string>();
+    for (const r of samples) {
+      const k = duetWindowIndex(r.timeMs, layout);
+      if (k < 0) continue;
+      names.add(r.transaction);
+      for (const c of [cell(`${r.transaction}\u0000${r.side}\u0000${k}`), cell(`${r.transaction}\u0000${r.side}\u0000total`)]) {
+        if (r.kind === 'failed') {
+          // One http_req_failed sample per request: the request count and the errors.
+          c.requests++;
+          if (r.value !== 0) c.errors++;
+        } else {
+          c.hist.recordValue(toMicros(r.value));
+          c.sumMs += r.value;
+          c.minMs = Math.min(c.minMs, r.value);
+          c.maxMs = Math.max(c.maxMs, r.value);
+        }
+      }
+    }
+    const figures = (c: Cell | undefined): Figures => {
+      const l = c ? latencyStats(c.hist, c.sumMs, c.minMs, c.maxMs) : null;
+      const requests = c?.requests ?? 0;
+      const errors = c?.errors ?? 0;
+      return { requests, errors, errorRate: requests > 0 ? errors / requests : 0, p50Ms: l?.p50 ?? NaN, p90Ms: l?.p90 ?? NaN, p95Ms: l?.p95 ?? NaN, p99Ms: l?.p99 ?? NaN };
+    };
+    const windowOf = (c: Cell | undefined): WindowFigures | undefined => {
+      if (!c) return undefined;
+      const f = figures(c);
+      return { requests: f.requests, errors: f.errors, p95Ms: f.p95Ms };
+    };
+    const transactions = [...names].sort().map((name): DuetTransaction => {
+      const side = (s: DuetSide) => Array.from({ length: layout.count }, (_, k) => windowOf(cells.get(`${name}\u0000${s}\u0000${k}`)));
+      return {
+        transaction: name,
+        pairs: pairDuetWindows(side('A'), side('B'), layout.count),
+        total: { A: figures(cells.get(`${name}\u0000A\u0000total`)), B: figures(cells.get(`${name}\u0000B\u0000total`)) },
+      };
+    });
+    return { runDir, meta, layout, transactions, untagged, damaged };
+  } finally {
+    pool.destroyAll();
+  }
+}
