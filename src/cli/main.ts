@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { installExitHook } from '../../lib/process/children.js';
 import { reportError } from './exit-codes.js';
 import { applyConvention, CliExit, helpOfAll, versionReport } from './convention.js';
+import { registerInitCommand } from './init-commands.js';
 import { registerModelCommands } from './model-commands.js';
 import { registerRunCommand } from './run-command.js';
 import { registerStubsCommands } from './stubs-commands.js';
@@ -26,6 +27,7 @@ const program = new Command('perfcell')
     process.exit(0);
   })
   .showHelpAfterError();
+registerInitCommand(program);
 registerModelCommands(program);
 registerRunCommand(program);
 registerStubsCommands(program);
