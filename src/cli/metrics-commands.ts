@@ -1,12 +1,13 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { PerfcellError } from '../errors.js';
+import { PerfcellError, inputError } from '../errors.js';
 import { parseDurationMs } from '../model/duration.js';
 import type { RunHookOptions } from '../side-channels/defaults.js';
 import { DEFAULT_INSTANCE_DIR, pingInflux, readInstanceState, startInfluxd, type InstanceState } from '../metrics/influx-instance.js';
 import { describeTarget, resolveInfluxTarget } from '../metrics/influx.js';
 import { pushRun } from '../metrics/push.js';
+import { DASHBOARD_FILE, DEFAULT_DASHBOARD_PORT } from '../side-channels/k6-outputs.js';
 import { foregroundCommand, type BackgroundService } from '../services/background.js';
 import { displayPath } from './convention.js';
 import { FOREGROUND_OPTION, addStatusStop, startService, untilSignal } from './service-cli.js';
@@ -40,17 +41,27 @@ function port(value: string): number {
   return n;
 }
 
+function parseDashboardPort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw inputError('command line', '--dashboard', `a TCP port (1-65535), got "${value}"`);
+  return n;
+}
+
 /** The flags `perfcell run` (and campaigns) take for InfluxDB and the monitor; env settings apply otherwise. */
 export function addRunHookOptions(command: Command): Command {
   return command
     .option('--influx <url>', 'InfluxDB for live metrics (default: PERFCELL_INFLUX_URL, else the private instance)')
     .option('--no-influx', 'no live metrics to InfluxDB, even when one is configured')
     .option('--monitor-interval <duration>', 'scrape targets\' /metrics every … (default 5s; PERFCELL_MONITOR_INTERVAL)')
-    .option('--no-monitor', 'do not scrape targets\' /metrics nor read the injector\'s CPU and memory');
+    .option('--no-monitor', 'do not scrape targets\' /metrics nor read the injector\'s CPU and memory')
+    .option('--dashboard [port]', `k6's web dashboard on 127.0.0.1 (port ${DEFAULT_DASHBOARD_PORT}) during the run; its HTML export saved as ${DASHBOARD_FILE} in the run folder`)
+    .option('--k6-out <output>', 'an extra k6 output, passed as is: json=FILE, experimental-prometheus-rw, opentelemetry… (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[]);
 }
 
-export function runHookOptionsFrom(opts: { influx?: string | boolean; monitor?: boolean; monitorInterval?: string }): RunHookOptions {
+export function runHookOptionsFrom(opts: { influx?: string | boolean; monitor?: boolean; monitorInterval?: string; dashboard?: string | boolean; k6Out?: string[] }): RunHookOptions {
   const hooks: RunHookOptions = {};
+  const dashboardPort = opts.dashboard === undefined || opts.dashboard === false ? undefined : opts.dashboard === true ? DEFAULT_DASHBOARD_PORT : parseDashboardPort(opts.dashboard);
+  if (dashboardPort !== undefined || opts.k6Out?.length) hooks.k6Outputs = { dashboardPort, outputs: opts.k6Out ?? [] };
   if (opts.influx === false) hooks.influx = null;
   else if (typeof opts.influx === 'string') hooks.influx = resolveInfluxTarget({ url: opts.influx });
   if (opts.monitor === false) hooks.monitorIntervalMs = false;

@@ -90,9 +90,10 @@ test('usage errors exit 2 (3 for gate and baseline), --version names the tools, 
   assert.equal(msWindow?.stderr.trim().split('\n').length, 1, 'one line');
   assert.equal(gateBogus?.code, GATE_EXIT.couldNotMeasure, 'the gate: 2 would read as SLO broken');
   assert.equal(baselineMissing?.code, GATE_EXIT.couldNotMeasure);
-  assert.match(coloured?.stderr ?? '', /\u001b\[31merror: unknown option/);
-  assert.doesNotMatch(noColour?.stderr ?? '', /\u001b\[/, 'NO_COLOR wins over FORCE_COLOR');
-  assert.doesNotMatch(unknownOption?.stderr ?? '', /\u001b\[/, 'no colour into a pipe');
+  const ESC = String.fromCharCode(27);
+  assert.ok(coloured?.stderr.includes(`${ESC}[31merror: unknown option`), coloured?.stderr);
+  assert.ok(!noColour?.stderr.includes(ESC), 'NO_COLOR wins over FORCE_COLOR');
+  assert.ok(!unknownOption?.stderr.includes(ESC), 'no colour into a pipe');
 });
 
 test('sut, stubs and influx status: one shape, exit 3 when not running; influx start runs in the background, stop leaves nothing', { skip: !existsSync(INFLUXD_PATH) && `${INFLUXD_PATH} missing` }, async () => {

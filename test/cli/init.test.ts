@@ -12,10 +12,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { runCli, REPO } from '../support/cli.js';
+import { runCli, startCli, REPO } from '../support/cli.js';
 import { environmentEntry, parseTransaction, scaffold, smokeMultiplier, SMOKE_MAX_RATE } from '../../src/init/scaffold.js';
 import { mergeRegistry } from '../../src/cli/init-commands.js';
 import { loadModel } from '../../src/model/load.js';
+import { k6Unfit, locateK6 } from '../../src/k6/locate.js';
 
 test('scaffold: transactions, smoke rates, the load guard per environment, the registry merged', () => {
   assert.deepEqual(parseTransaction('list-orders=GET /orders@1800'), { name: 'list-orders', method: 'GET', path: '/orders', peakPerHour: 1800 });
@@ -36,6 +37,15 @@ test('scaffold: transactions, smoke rates, the load guard per environment, the r
   assert.equal(merged.environments.prod?.loadTesting, 'forbidden');
   assert.match(mergeRegistry('# kept\nenvironments: {}\n', s, 'orders'), /^# kept/);
   assert.throws(() => scaffold({ service: 'Orders', baseUrls: { local: 'http://127.0.0.1:1' }, transactions: [parseTransaction('a=/')], testHosts: [], p95Ms: 1, dependencies: [] }), /service/);
+});
+
+test('k6 feature probe: any v2.x with the run flags perfcell passes; v1 or a missing flag refused, saying why', () => {
+  const help = '  -o, --out uri\n      --summary-export string\n      --no-usage-report\n  -q, --quiet\n      --no-color\n      --execution-segment string\n';
+  assert.equal(k6Unfit('v2.2.0', help), undefined);
+  assert.equal(k6Unfit('v2.7.1', help), undefined);
+  assert.equal(k6Unfit('v1.4.2', help), 'k6 v1.4.2 is not a v2.x');
+  assert.equal(k6Unfit('v3.0.0', help), 'k6 v3.0.0 is not a v2.x');
+  assert.equal(k6Unfit('v2.9.0', help.replace('--execution-segment', '--segment')), 'k6 v2.9.0: `k6 run --help` lacks --execution-segment');
 });
 
 // An API perfcell never saw: GET /api/books, GET /api/books/{id}, POST /api/books (201); anything else 404.
@@ -80,8 +90,36 @@ test('init on a new API: model, type-checked scenarios, stub set, environment; i
   const tsc = spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repo, 'scenarios')], { encoding: 'utf8' });
   assert.equal(tsc.status, 0, `the skeletons type-check: ${tsc.stdout}${tsc.stderr}`);
 
-  const run = await runCli(['run', model, '-p', 'smoke', '-q', '--no-influx', '--no-monitor', '-o', join(repo, 'run')]);
+  // Any k6 v2.x that passes the feature probe runs, and run.json says which: the real k6 under a newer
+  // version number (a later v2 release is not on this machine; its flags are those of the k6 it wraps).
+  const k6 = join(repo, 'k6-v2.9.0');
+  writeFileSync(k6, `#!/bin/sh\nif [ "$1" = version ]; then echo "k6 v2.9.0 (go1.26.0, linux/amd64)"; exit 0; fi\nexec ${locateK6().path} "$@"\n`, { mode: 0o755 });
+  // The same run with k6's web dashboard (live on loopback, its HTML export kept in the run folder) and an
+  // extra k6 output passed through (--k6-out json=…).
+  const dashboardPort = await new Promise<number>((res) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as AddressInfo).port;
+      srv.close(() => res(p));
+    });
+  });
+  const started = startCli(['run', model, '-p', 'smoke', '-q', '--no-influx', '--no-monitor', '-o', join(repo, 'run'), '--dashboard', String(dashboardPort), '--k6-out', `json=${join(repo, 'k6.json')}`], { PERFCELL_K6: k6 });
+  let dashboardLive = false;
+  let finished = false;
+  const poll = (async () => {
+    while (!finished && !dashboardLive) {
+      dashboardLive = await fetch(`http://127.0.0.1:${dashboardPort}/`).then((r) => r.ok, () => false);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  const run = await started.done;
+  finished = true;
+  await poll;
   assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.ok(dashboardLive, 'the dashboard answered on loopback during the run');
+  assert.match(readFileSync(join(repo, 'run', 'dashboard.html'), 'utf8').slice(0, 2000), /<html/i);
+  assert.match(readFileSync(join(repo, 'k6.json'), 'utf8'), /"metric":"http_reqs"/);
+  const meta = JSON.parse(readFileSync(join(repo, 'run', 'run.json'), 'utf8')) as { k6: { path: string; version: string } };
+  assert.deepEqual(meta.k6, { ...meta.k6, path: k6, version: 'v2.9.0' });
   assert.match(run.stdout + run.stderr, /verdict: GO/);
   // 5 s at the smoke rates (add-book 1/s, list-books 5/s, get-book 10/s): every transaction reached the API.
   assert.ok((hits['POST /api/books'] ?? 0) >= 4, JSON.stringify(hits));
