@@ -30,10 +30,14 @@ if (!existsSync(installed) || statSync(lock).mtimeMs > statSync(installed).mtime
   if (run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root }).status !== 0) fail('npm ci failed');
 } else say('npm dependencies up to date');
 
-// 2. k6 at the pinned version: ours, or one on PATH.
+// 2. k6: ours at the pinned version, or any v2.x on PATH that passes perfcell's feature probe (the flags
+//    src/k6/locate.ts K6_REQUIRED_RUN_FLAGS lists; keep in step), else built at the pinned version.
 const versionOf = (bin) => /k6 (v[\w.-]+)/.exec(out(bin, ['version']) ?? '')?.[1];
+const RUN_FLAGS = ['--out', '--summary-export', '--no-usage-report', '--quiet', '--no-color', '--execution-segment'];
+const fitsProbe = (bin) => /^v2\./.test(versionOf(bin) ?? '') && RUN_FLAGS.every((f) => new RegExp(`(^|[\\s,])${f}[\\s=]`, 'm').test(out(bin, ['run', '--help']) ?? ''));
+const onPath = out('sh', ['-c', 'command -v k6']);
 if (versionOf(k6Path) === K6_VERSION) say(`k6 ${K6_VERSION} already in .tools/bin`);
-else if (versionOf('k6') === K6_VERSION) say(`k6 ${K6_VERSION} found on PATH`);
+else if (onPath && fitsProbe('k6')) say(`k6 ${versionOf('k6')} found on PATH (passes the feature probe)`);
 else {
   if (!out('go', ['version'])) {
     fail(`k6 ${K6_VERSION} is needed and Go is not installed. Install Go ≥ 1.26 (https://go.dev/dl) and run npm run setup again, ` +

@@ -14,6 +14,21 @@ export const RUN_EXIT = { passed: 0, internal: 1, input: 2, environment: 3, fail
 /** `perfcell gate`. */
 export const GATE_EXIT = { pass: 0, regression: 1, sloBroken: 2, couldNotMeasure: 3 } as const;
 
+/**
+ * The commands that speak the gate's codes (a CI pipeline reads them): there 1 means regression and 2 SLO
+ * broken, so anything that is not a verdict — bad flags included — is 3, could not measure.
+ */
+export const GATE_COMMANDS: readonly string[] = ['gate', 'baseline'];
+
+/**
+ * A usage error (unknown option, missing argument, a command group called without its subcommand) is bad
+ * input: 2, as docs/cli.md says — commander's own 1 would read as an internal error (or, for the gate, a
+ * regression). `commandPath` is the command's names from the top, e.g. ['baseline', 'set'].
+ */
+export function usageExitCode(commandPath: readonly string[]): number {
+  return GATE_COMMANDS.includes(commandPath[0] ?? '') ? GATE_EXIT.couldNotMeasure : RUN_EXIT.input;
+}
+
 /** A run's or campaign's status → its exit code ('running' left in a record means perfcell itself failed). */
 export const EXIT_BY_STATUS = {
   passed: RUN_EXIT.passed,

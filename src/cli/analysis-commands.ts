@@ -11,13 +11,7 @@ import { buildReportData, REPORT_FILES, REPORT_SCHEMA_VERSION, runReportData, ty
 import { writeReport } from '../report/write.js';
 import { LANGS, type Lang } from '../rules/types.js';
 import { DECISION, verdictLines, verdictStatus } from '../verdict/verdict.js';
-
-function positiveInt(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw inputError('command line', flag, `a positive whole number, got "${text}"`);
-  return n;
-}
+import { durationFlag } from './convention.js';
 
 function parseLang(text: string): Lang {
   if (!(LANGS as readonly string[]).includes(text)) throw inputError('command line', '--lang', `one of ${LANGS.join(', ')}, got "${text}"`);
@@ -61,10 +55,10 @@ export function registerAnalysisCommands(program: Command): void {
     .command('analyze')
     .argument('<runs...>', 'run folder(s); several are analysed as one (injectors, execution segments)')
     .option('-o, --out <dir>', 'where analysis.json goes (default: the first run folder)')
-    .option('--window <ms>', 'width of the series windows, ms', '1000')
+    .option('--window <duration>', 'width of the series windows', '1s')
     .description('analyse raw k6 samples: terminal summary + analysis.json')
     .action(async (runs: string[], opts: { out?: string; window: string }) => {
-      const data = await runReportData(runs.map((r) => resolve(r)), { windowMs: positiveInt('--window', opts.window) });
+      const data = await runReportData(runs.map((r) => resolve(r)), { windowMs: durationFlag('--window', opts.window) });
       if (opts.out) mkdirSync(resolve(opts.out), { recursive: true });
       const out = resolve(opts.out ?? (runs[0] as string), REPORT_FILES.analysis);
       writeFileSync(out, JSON.stringify(data) + '\n');
@@ -77,10 +71,10 @@ export function registerAnalysisCommands(program: Command): void {
     .option('--lang <lang>', 'en | fr', 'en')
     .option('-o, --out <dir>', 'output folder (default: the folder itself)')
     .option('--previous <dir>', 'iteration to compare with (default: iteration-<N-1> beside it)')
-    .option('--window <ms>', 'width of the series windows, ms', '1000')
+    .option('--window <duration>', 'width of the series windows', '1s')
     .description('write report.html, analysis.json, summary.md and junit.xml')
     .action(async (folder: string, opts: { lang: string; out?: string; previous?: string; window: string }) => {
-      const { data, files } = await writeReport(folder, { lang: parseLang(opts.lang), out: opts.out, previousDir: opts.previous, windowMs: positiveInt('--window', opts.window) });
+      const { data, files } = await writeReport(folder, { lang: parseLang(opts.lang), out: opts.out, previousDir: opts.previous, windowMs: durationFlag('--window', opts.window) });
       process.stdout.write(`${DECISION[verdictStatus(data.verdict)].en} · ${data.recommendations.length} recommendation(s)\n${Object.values(files).join('\n')}\n`);
     });
 
@@ -89,10 +83,10 @@ export function registerAnalysisCommands(program: Command): void {
     .argument('<a>', 'before: run folder, iteration folder or analysis.json')
     .argument('<b>', 'after: run folder, iteration folder or analysis.json')
     .option('--markdown <file>', 'also write the comparison as markdown')
-    .option('--window <ms>', 'width of the series windows, ms', '1000')
+    .option('--window <duration>', 'width of the series windows', '1s')
     .description('per-transaction differences between two runs or iterations')
     .action(async (a: string, b: string, opts: { markdown?: string; window: string }) => {
-      const windowMs = positiveInt('--window', opts.window);
+      const windowMs = durationFlag('--window', opts.window);
       const [pa, pb] = [await phasesOf(a, windowMs), await phasesOf(b, windowMs)];
       // Same phases side by side; two single runs compare whatever their phases.
       const pairs = pa.length === 1 && pb.length === 1 ? [{ phase: `${pa[0]?.phase} → ${pb[0]?.phase}`, before: pa[0] as Analysis, after: pb[0] as Analysis }]

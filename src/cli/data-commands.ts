@@ -6,6 +6,7 @@ import { classifyDatabase } from '../data/classify-db.js';
 import { extract, parseDataFileSpec, type Audit } from '../data/extract.js';
 import { guardDestination, planRefresh } from '../data/refresh.js';
 import { loadSecret } from '../data/secret.js';
+import { info } from './verbosity.js';
 
 const collect = (v: string, acc: string[]): string[] => [...acc, v];
 
@@ -45,7 +46,7 @@ export function registerDataCommands(program: Command): void {
       const dataFiles = f.dataFile.map(parseDataFileSpec);
       if (f.to) guardDestination(f.to, loadConfig(PROJECT_ROOT));
       const auditFile = f.audit ?? (f.out ? `${f.out}/audit.json` : 'perfcell-data-audit.json');
-      const audit = await extract({ from: f.from, rulesFile: f.rules, subset: f.subset, to: f.to, out: f.out, secret, auditFile, resume: f.resume, dataFiles, log: (l) => process.stderr.write(`  ${l}\n`) });
+      const audit = await extract({ from: f.from, rulesFile: f.rules, subset: f.subset, to: f.to, out: f.out, secret, auditFile, resume: f.resume, dataFiles, log: (l) => info(`  ${l}`) });
       process.stdout.write(summary(audit, auditFile));
     });
 
@@ -58,7 +59,7 @@ export function registerDataCommands(program: Command): void {
     .action(async (f: { env: string; audit: string; resume?: boolean }) => {
       const plan = planRefresh(loadConfig(PROJECT_ROOT), f.env);
       const secret = loadSecret(plan.secretFile);
-      const audit = await extract({ from: plan.from, rulesFile: plan.rulesFile, subset: plan.subset, to: plan.to, secret, auditFile: f.audit, resume: f.resume, dataFiles: plan.dataFiles.map(parseDataFileSpec), log: (l) => process.stderr.write(`  ${l}\n`) });
+      const audit = await extract({ from: plan.from, rulesFile: plan.rulesFile, subset: plan.subset, to: plan.to, secret, auditFile: f.audit, resume: f.resume, dataFiles: plan.dataFiles.map(parseDataFileSpec), log: (l) => info(`  ${l}`) });
       process.stdout.write(summary(audit, f.audit));
     });
 }

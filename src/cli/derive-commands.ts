@@ -10,6 +10,8 @@ import { readPrometheus } from '../derive/prometheus.js';
 import { writeDraft } from '../derive/write.js';
 import type { DurationUnit, LineFormat } from '../derive/parse.js';
 import { RUN_EXIT } from '../run/execute.js';
+import { durationFlag } from './convention.js';
+import { info } from './verbosity.js';
 
 /** `15%` or `0.15` → 0.15. */
 export function parseFraction(flag: string, v: string): number {
@@ -65,7 +67,7 @@ function addSourceOptions(c: Command): Command {
     .option('--start <time>', 'with --from-prometheus: ISO time or epoch seconds')
     .option('--end <time>', 'with --from-prometheus: ISO time, epoch seconds or "now"', 'now')
     .option('--selector <matchers>', 'with --from-prometheus: extra label matchers, e.g. job="grc"')
-    .option('--step <seconds>', 'with --from-prometheus: seconds per point', '60')
+    .option('--step <duration>', 'with --from-prometheus: time per point (whole seconds)', '60s')
     .option('--route-label <label>', 'with --from-prometheus', 'route')
     .option('--method-label <label>', 'with --from-prometheus', 'method')
     .option('--status-label <label>', 'with --from-prometheus', 'status_code')
@@ -84,8 +86,8 @@ function addSourceOptions(c: Command): Command {
 }
 
 function stepOf(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw inputError('--step', '', `whole seconds ≥ 1, got "${v}"`);
+  const n = durationFlag('--step', v) / 1000;
+  if (!Number.isInteger(n)) throw inputError('--step', '', `a duration of whole seconds such as "60s", got "${v}"`);
   return n;
 }
 
@@ -136,9 +138,8 @@ export function registerDeriveCommands(program: Command): void {
     const { figures, sources } = await figuresFrom(o);
     if (figures.transactions.length === 0) throw inputError(sources.join(', '), '', `business requests (all ${figures.read.lines} lines were excluded or uncovered: health checks ${figures.excluded.healthChecks}, static ${figures.excluded.staticAssets}, bots ${figures.excluded.bots}, 404 ${figures.excluded.notFound})`);
     const written = writeDraft(figures, { output: o.output ?? `load-models/${o.service}.derived.yaml`, service: o.service, growth: o.growth !== undefined ? parseFraction('--growth', o.growth) : undefined, baseUrl: o.baseUrl, sources, now: new Date() });
-    const err = process.stderr;
-    err.write(`${figures.read.lines} lines (${figures.read.bad} unparseable), ${figures.requests.counted} business requests, ${figures.transactions.length} transactions; peak ${Math.round(figures.peak.totalPerHour)}/h (${figures.peak.method}, ${figures.peak.start})\n`);
-    for (const ex of figures.read.badExamples.slice(0, 3)) err.write(`  unparseable: ${ex}\n`);
+    info(`${figures.read.lines} lines (${figures.read.bad} unparseable), ${figures.requests.counted} business requests, ${figures.transactions.length} transactions; peak ${Math.round(figures.peak.totalPerHour)}/h (${figures.peak.method}, ${figures.peak.start})`);
+    for (const ex of figures.read.badExamples.slice(0, 3)) info(`  unparseable: ${ex}`);
     process.stdout.write(`${written.model}\n${written.figures}\n${written.html}\n${written.skeleton ? `${written.skeleton}\n` : ''}`);
   });
   addSourceOptions(

@@ -10,6 +10,7 @@ import { DEFAULT_DUET_ORDER, DEFAULT_DUET_SEED, DEFAULT_PAIRS, DEFAULT_WARMUP_MS
 import { DUET_ORDERS, type DuetOrder } from '../scenario/duet-side.js';
 import { DEFAULT_THRESHOLDS, GATE_EXIT, type GateThresholds } from '../gate/verdict.js';
 import { reportError } from './exit-codes.js';
+import { info } from './verbosity.js';
 
 interface GateOptions {
   profile: string;
@@ -69,14 +70,9 @@ function targetPairs(text: string | undefined): Record<string, string> | undefin
   return out;
 }
 
-/** A usage error (unknown flag, missing argument) is exit 3, not commander's 1, which would read as a regression. */
-function usageExitsCouldNotMeasure(command: Command): Command {
-  return command.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : GATE_EXIT.couldNotMeasure));
-}
-
 export function registerGateCommands(program: Command): void {
   const pct = (v: number) => String(Math.round(v * 1000) / 10);
-  const gate = program
+  program
     .command('gate')
     .argument('<model>', 'load model (YAML)')
     .option('-p, --profile <name>', 'profile of the model (a short constant one)', 'smoke')
@@ -99,7 +95,8 @@ export function registerGateCommands(program: Command): void {
     .option('--warn-effect <percent>', 'p95 increase that warns when significant', pct(DEFAULT_THRESHOLDS.p95WarnIncrease))
     .option('--min-error-effect <points>', 'error-rate increase (percentage points) that fails when significant', pct(DEFAULT_THRESHOLDS.errorFailIncrease))
     .option('--report-url <url>', 'link to the HTML report / CI artifact, put in summary.md')
-    .option('--verbose', "show k6's progress")
+    .option('-v, --verbose', "show k6's progress")
+    .option('-q, --quiet', 'only the summary on stdout and the exit code')
     .description('performance verdict of a candidate build: exit 0 pass, 1 regression, 2 SLO broken, 3 could not measure')
     .action(async (model: string, opts: GateOptions) => {
       try {
@@ -132,7 +129,7 @@ export function registerGateCommands(program: Command): void {
           duet: duetOptions(opts),
         });
         process.stdout.write(readFileSync(outcome.files.summary, 'utf8'));
-        process.stderr.write(`perfcell gate: ${outcome.verdict.status} (exit ${outcome.exitCode}) · ${outcome.outDir}\n`);
+        info(`perfcell gate: ${outcome.verdict.status} (exit ${outcome.exitCode}) · ${outcome.outDir}`);
         process.exitCode = outcome.exitCode;
       } catch (error) {
         // Whatever went wrong, the gate did not measure: exit 3, never 1 (which would read as a regression).
@@ -140,7 +137,7 @@ export function registerGateCommands(program: Command): void {
         process.exitCode = GATE_EXIT.couldNotMeasure;
       }
     });
-  usageExitsCouldNotMeasure(gate);
+  // A usage error here is exit 3, not 2 (SLO broken): src/exit-codes.ts usageExitCode, applied by the CLI convention.
 
   const baseline = program.command('baseline').description('baselines of the pull-request gate (the run store)');
   baseline

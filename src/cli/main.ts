@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { installExitHook } from '../../lib/process/children.js';
 import { reportError } from './exit-codes.js';
+import { applyConvention, CliExit, helpOfAll, versionReport } from './convention.js';
+import { registerInitCommand } from './init-commands.js';
 import { registerModelCommands } from './model-commands.js';
 import { registerRunCommand } from './run-command.js';
 import { registerStubsCommands } from './stubs-commands.js';
@@ -19,7 +21,13 @@ const debug = process.argv.includes('--debug');
 const program = new Command('perfcell')
   .description('load models, k6 runs, campaigns, analysis, reports and a PR gate for a performance cell')
   .option('--debug', 'show stack traces')
+  .option('-V, --version', 'perfcell\'s version and the versions of k6, WireMock and InfluxDB found')
+  .on('option:version', () => {
+    process.stdout.write(versionReport());
+    process.exit(0);
+  })
   .showHelpAfterError();
+registerInitCommand(program);
 registerModelCommands(program);
 registerRunCommand(program);
 registerStubsCommands(program);
@@ -32,8 +40,15 @@ registerDeriveCommands(program);
 registerDataCommands(program);
 registerSiteCommands(program);
 
+// Hidden: every command's --help at once, for the convention test (test/cli/convention.test.ts).
+program.command('help-all', { hidden: true }).action(() => {
+  process.stdout.write(JSON.stringify(helpOfAll(program)) + '\n');
+});
+// Last, so that it reaches every command registered above (exit codes, help defaults, -q/-v, colour).
+applyConvention(program);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.exitCode = reportError(error, debug);
+  process.exitCode = error instanceof CliExit ? error.exitCode : reportError(error, debug);
 }

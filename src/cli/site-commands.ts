@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { inputError } from '../errors.js';
 import { LANGS, type Lang } from '../rules/types.js';
 import { buildSite } from '../site/build.js';
+import { info } from './verbosity.js';
 
 export function registerSiteCommands(program: Command): void {
   program
@@ -18,9 +19,10 @@ export function registerSiteCommands(program: Command): void {
       if (!(LANGS as readonly string[]).includes(o.lang)) throw inputError('command line', '--lang', `one of ${LANGS.join(', ')}, got "${o.lang}"`);
       const t0 = performance.now();
       const r = await buildSite({ reportsDir: o.reports, outDir: o.out, lang: o.lang as Lang, baseUrl: o.baseUrl, store: o.store, full: o.full });
-      process.stdout.write(
+      info(
         `site: ${r.services} services, ${r.iterations} iterations, ${r.pages} pages (${r.written} written, ${r.unchanged} unchanged, ${r.removed} removed)` +
-          `${r.problems ? `, ${r.problems} unreadable input(s) listed on their pages` : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n${r.outDir}/index.html\n`,
+          `${r.problems ? `, ${r.problems} unreadable input(s) listed on their pages` : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
       );
+      process.stdout.write(`${r.outDir}/index.html\n`);
     });
 }

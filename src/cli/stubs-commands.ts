@@ -1,11 +1,11 @@
 /**
- * `perfcell stubs start|stop|verify|calibrate`. `start` keeps the stub servers in the foreground (they die
- * with it, even on SIGKILL) and records them in .perfcell/stubs.json so that `verify` and `stop`, run from
- * another terminal, find them.
+ * `perfcell stubs start|status|stop|verify|calibrate`. `start` runs the stub servers in the background (or
+ * in the terminal with --foreground; the JVMs die with their owner process, even on SIGKILL) and records
+ * them in .perfcell/stubs.json so that `status`, `verify` and `stop` find them (src/services/background.ts).
  */
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { WireMock } from 'wiremock-captain';
 import { PerfcellError, inputError } from '../errors.js';
 import { calibrateStubs } from '../stubs/calibrate.js';
@@ -16,13 +16,42 @@ import { startStubServers } from '../stubs/wiremock.js';
 import { dependencyEnvVar } from '../../lib/dependency-env.js';
 import { isProcessAlive } from '../../lib/process/children.js';
 import { RUN_EXIT } from '../exit-codes.js';
+import { statePath as stateFile } from '../../lib/state-dir.js';
+import { foregroundCommand, httpProbe, type BackgroundService } from '../services/background.js';
+import { FOREGROUND_OPTION, addStatusStop, startService, untilSignal } from './service-cli.js';
 
 interface StubsState {
   ownerPid: number;
+  startedAt?: string;
   servers: { name: string; url: string; port: number; pid: number; mappings: [string, string][] }[];
 }
 
-const statePath = () => resolve(process.env.PERFCELL_STATE_DIR ?? '.perfcell', 'stubs.json');
+const statePath = () => stateFile('stubs.json');
+
+function readStateFile(): StubsState | undefined {
+  try {
+    return JSON.parse(readFileSync(statePath(), 'utf8')) as StubsState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stub servers as a background service: the owner process and one endpoint per stub set. */
+export function stubsService(): BackgroundService {
+  const file = statePath();
+  return {
+    name: 'stubs',
+    label: 'stub servers',
+    stateFile: file,
+    logFile: join(dirname(file), 'stubs.log'),
+    read: () => {
+      const s = readStateFile();
+      return s && { pid: s.ownerPid, ready: true, since: s.startedAt, endpoints: s.servers.map((x) => ({ name: x.name, url: x.url })) };
+    },
+    remove: () => rmSync(file, { force: true }),
+    probe: ({ url }) => httpProbe(`${url}/__admin/mappings?limit=1`),
+  };
+}
 
 function readState(): StubsState {
   const path = statePath();
@@ -49,48 +78,47 @@ export function registerStubsCommands(program: Command): void {
     .option('--stubs-dir <dir>', 'folder of stub sets (default ./stubs)')
     .option('--port <set=port...>', 'fixed port of a stub set (default a free port)', [])
     .option('--heap <mb>', 'JVM heap per stub server, MB', '256')
-    .description('start one WireMock per stub set on 127.0.0.1 and keep them running until Ctrl-C or `perfcell stubs stop`')
-    .action(async (names: string[], opts: { stubsDir?: string; port: string[]; heap: string }) => {
+    .option(...FOREGROUND_OPTION)
+    .description('start one WireMock per stub set on 127.0.0.1 in the background (or --foreground) until `perfcell stubs stop`')
+    .action(async (names: string[], opts: { stubsDir?: string; port: string[]; heap: string; foreground?: boolean }) => {
       const root = opts.stubsDir ? resolve(opts.stubsDir) : stubsRoot(process.cwd());
       const chosen = names.length > 0 ? names : listStubSets(root);
       if (chosen.length === 0) throw inputError(root, '', 'a folder of stub sets (stubs/<dependency>/mappings/*.json); none found');
       const ports = parsePorts(opts.port);
       const sets = chosen.map((n) => loadStubSet(root, n));
-      const existing = existsSync(statePath()) ? readState() : undefined;
-      if (existing && isProcessAlive(existing.ownerPid)) throw new PerfcellError(`stub servers already running (perfcell pid ${existing.ownerPid}); \`perfcell stubs stop\` first`, 'environment');
-      const servers = await startStubServers(sets, (s) => ({ port: ports[s.name], heapMb: Number(opts.heap) }));
-      const state: StubsState = {
-        ownerPid: process.pid,
-        servers: servers.map((s) => ({ name: s.name, url: s.url, port: s.port, pid: s.pid, mappings: [...s.mappings] })),
-      };
-      mkdirSync(dirname(statePath()), { recursive: true });
-      writeFileSync(statePath(), JSON.stringify(state, null, 2) + '\n');
-      for (const s of servers) process.stdout.write(`${dependencyEnvVar(s.name)}=${s.url}   # ${s.name}: ${s.mappings.size} mapping(s)\n`);
-      process.stdout.write('perfcell: stubs running; Ctrl-C or `perfcell stubs stop` to stop them\n');
-      await new Promise<void>((res) => {
-        process.once('SIGINT', () => res());
-        process.once('SIGTERM', () => res());
+      const service = stubsService();
+      await startService(service, {
+        foreground: opts.foreground,
+        command: foregroundCommand(),
+        // JVM start-up: about 2 s each on 2 cores, several in parallel; heavy machines need more.
+        timeoutMs: 120_000,
+        printReady: (st) => {
+          const s = readStateFile();
+          for (const x of s?.servers ?? []) process.stdout.write(`${dependencyEnvVar(x.name)}=${x.url}   # ${x.name}: ${x.mappings.length} mapping(s)\n`);
+          process.stdout.write(`perfcell: stubs running (pid ${st.pid})\n`);
+        },
+        runForeground: async () => {
+          const existing = readStateFile();
+          if (existing && isProcessAlive(existing.ownerPid)) throw new PerfcellError(`stub servers already running (perfcell pid ${existing.ownerPid}); \`perfcell stubs stop\` first`, 'environment');
+          const servers = await startStubServers(sets, (s) => ({ port: ports[s.name], heapMb: Number(opts.heap) }));
+          const state: StubsState = {
+            ownerPid: process.pid,
+            startedAt: new Date().toISOString(),
+            servers: servers.map((s) => ({ name: s.name, url: s.url, port: s.port, pid: s.pid, mappings: [...s.mappings] })),
+          };
+          mkdirSync(dirname(statePath()), { recursive: true });
+          writeFileSync(statePath(), JSON.stringify(state, null, 2) + '\n');
+          for (const s of servers) process.stdout.write(`${dependencyEnvVar(s.name)}=${s.url}   # ${s.name}: ${s.mappings.size} mapping(s)\n`);
+          process.stdout.write('perfcell: stubs running; Ctrl-C or `perfcell stubs stop` to stop them\n');
+          await untilSignal();
+          await Promise.all(servers.map((s) => s.stop()));
+          rmSync(statePath(), { force: true });
+          process.stdout.write('perfcell: stubs stopped\n');
+        },
       });
-      await Promise.all(servers.map((s) => s.stop()));
-      rmSync(statePath(), { force: true });
-      process.stdout.write('perfcell: stubs stopped\n');
     });
 
-  stubs
-    .command('stop')
-    .description('stop the stub servers `perfcell stubs start` is running')
-    .action(async () => {
-      const state = readState();
-      if (isProcessAlive(state.ownerPid)) {
-        process.kill(state.ownerPid, 'SIGTERM');
-        const deadline = Date.now() + 15_000;
-        while (isProcessAlive(state.ownerPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      }
-      // The JVMs die with their owner (parent-death signal); any left over is stopped here.
-      for (const s of state.servers) if (isProcessAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
-      rmSync(statePath(), { force: true });
-      process.stdout.write(`perfcell: stopped ${state.servers.map((s) => s.name).join(', ')}\n`);
-    });
+  addStatusStop(stubs, () => stubsService());
 
   stubs
     .command('verify')

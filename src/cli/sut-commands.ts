@@ -1,19 +1,20 @@
 /** `perfcell sut start|stop|status|seed`: the reference target (sut/) in the background, its data. */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PerfcellError, inputError } from '../errors.js';
 import { PROJECT_ROOT } from '../k6/locate.js';
-import { spawnDaemon } from '../../lib/process/children.js';
+import { statePath } from '../../lib/state-dir.js';
+import type { BackgroundService } from '../services/background.js';
+import { durationFlag } from './convention.js';
+import { FOREGROUND_OPTION, addStatusStop, startService, untilSignal } from './service-cli.js';
 import { SERVICES, isServiceName, type ServiceName } from '../../sut/topology.js';
 import { startSut, type StartSutOptions } from '../../sut/start.js';
 import { DEFAULT_SEED, seedSut } from '../../sut/seed.js';
-import { isAlive, readSutState, removeSutState, type SutState } from '../../sut/state.js';
+import { isAlive, readSutState, removeSutState, writeSutState, type SutState } from '../../sut/state.js';
 import { activeTraps, trapsFromEnv } from '../../sut/lib/traps.js';
-import { RUN_EXIT } from '../exit-codes.js';
 
 const DAEMON = join(PROJECT_ROOT, 'sut', 'daemon.ts');
-const DEFAULT_STATE = join(PROJECT_ROOT, '.perfcell', 'sut.json');
+const DEFAULT_STATE = statePath('sut.json');
 
 interface StartFlags {
   embedded?: boolean;
@@ -55,7 +56,7 @@ export function startOptionsFromFlags(f: StartFlags, env: NodeJS.ProcessEnv = pr
     dependencyUrls,
     ports,
     traps: trapsFromEnv(env),
-    healthTimeoutMs: Number(f.timeout) * 1000,
+    healthTimeoutMs: durationFlag('--timeout', f.timeout),
   };
 }
 
@@ -66,38 +67,31 @@ function printUrls(out: NodeJS.WritableStream, state: Pick<SutState, 'urls' | 'm
   if (traps.length > 0) out.write(`  traps on: ${traps.join(', ')}\n`);
 }
 
-async function waitForState(file: string, pid: number, timeoutMs: number, logFile: string): Promise<SutState> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = readSutState(file);
-    if (s && s.pid === pid && s.status === 'ready') return s;
-    if (s && s.pid === pid && s.status === 'failed') throw new PerfcellError(`reference target failed to start: ${s.error ?? 'see ' + logFile}`, 'environment');
-    if (!isAlive(pid)) {
-      const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n  ') : '';
-      throw new PerfcellError(`reference target exited during start-up (log ${logFile}):\n  ${tail}`, 'environment');
-    }
-    if (Date.now() > deadline) throw new PerfcellError(`reference target not ready after ${Math.round(timeoutMs / 1000)} s (log ${logFile}); \`perfcell sut stop\` cleans up`, 'environment');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stopPid(pid: number, timeoutMs = 15_000): Promise<void> {
-  const signal = (s: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, s); // the daemon leads its own process group: its isolated services go too
-    } catch {
+/** The reference target as a background service: its state file (sut.json) read into the common shape. */
+export function sutService(stateFile: string): BackgroundService {
+  return {
+    name: 'sut',
+    label: 'reference target',
+    stateFile,
+    logFile: join(dirname(stateFile), 'sut.log'),
+    read: () => {
+      const s = readSutState(stateFile);
+      if (!s) return undefined;
+      const endpoints = Object.entries(s.urls).map(([name, url]) => ({ name, url: url as string }));
+      return { pid: s.pid, ready: s.status === 'ready', error: s.status === 'failed' ? (s.error ?? 'failed') : undefined, since: s.startedAt, endpoints };
+    },
+    remove: () => removeSutState(stateFile),
+    probe: async ({ url }) => {
       try {
-        process.kill(pid, s);
+        const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(3000) });
+        const body = (await r.json()) as { dependencies?: Record<string, { status: string }> };
+        const down = Object.entries(body.dependencies ?? {}).filter(([, d]) => d.status !== 'up').map(([n]) => n);
+        return { up: r.status === 200, ...(down.length ? { note: `unreachable: ${down.join(', ')}` } : {}) };
       } catch {
-        /* already gone */
+        return { up: false, note: 'no answer' };
       }
-    }
+    },
   };
-  signal('SIGTERM');
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (isAlive(pid)) signal('SIGKILL');
-  while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
 }
 
 export function registerSutCommands(program: Command): void {
@@ -106,7 +100,7 @@ export function registerSutCommands(program: Command): void {
 
   sut
     .command('start')
-    .description('start the reference target in the background, wait until healthy, print the URLs')
+    .description('start the reference target in the background (or --foreground), wait until healthy, print the URLs')
     .option('--embedded', 'PGlite and the in-process bus (the default when no --database-url is given)')
     .option('--database-url <url>', 'PostgreSQL database (one schema per department)')
     .option('--amqp-url <url>', 'RabbitMQ (topic exchange for department events)')
@@ -114,78 +108,37 @@ export function registerSutCommands(program: Command): void {
     .option('--only <services>', 'comma-separated services to start (e.g. grc for the stubbed phase)')
     .option('--dependency <service=url>', 'replace a dependency by this URL (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--port-offset <n>', 'add n to every default port (8080…8086)', '0')
-    .option('--timeout <seconds>', 'how long to wait until healthy', '90')
-    .option('--foreground', 'run in this process until Ctrl-C instead of in the background')
+    .option('--timeout <duration>', 'how long to wait until healthy', '90s')
+    .option(...FOREGROUND_OPTION)
     .option(...stateOption)
     .action(async (f: StartFlags) => {
       const options = startOptionsFromFlags(f);
       const stateFile = resolve(f.state);
-      const existing = readSutState(stateFile);
-      if (existing && isAlive(existing.pid)) throw new PerfcellError(`a reference target is already running (pid ${existing.pid}, ${stateFile}): \`perfcell sut stop\` first`, 'environment');
-      if (f.foreground) {
-        const running = await startSut(options);
-        printUrls(process.stdout, { ...running, pid: process.pid, options });
-        await new Promise<void>((res) => {
-          process.once('SIGINT', res);
-          process.once('SIGTERM', res);
-        });
-        await running.stop();
-        return;
-      }
-      removeSutState(stateFile);
-      const logFile = join(dirname(stateFile), 'sut.log');
-      mkdirSync(dirname(stateFile), { recursive: true });
-      const pid = spawnDaemon(process.execPath, ['--import', 'tsx', DAEMON, JSON.stringify(options), stateFile], { logFile, cwd: PROJECT_ROOT });
-      const state = await waitForState(stateFile, pid, (options.healthTimeoutMs ?? 90_000) + 30_000, logFile);
-      printUrls(process.stdout, state);
-      process.stdout.write(`  log: ${logFile}\n  stop it with: perfcell sut stop\n`);
+      const service = sutService(stateFile);
+      await startService(service, {
+        foreground: f.foreground,
+        timeoutMs: (options.healthTimeoutMs ?? 90_000) + 30_000,
+        command: [process.execPath, '--import', 'tsx', DAEMON, JSON.stringify(options), stateFile],
+        cwd: PROJECT_ROOT,
+        runForeground: async () => {
+          const existing = service.read();
+          if (existing && isAlive(existing.pid)) throw new PerfcellError(`reference target already running (pid ${existing.pid}, ${stateFile}): \`perfcell sut stop\` first`, 'environment');
+          const running = await startSut(options);
+          const state: SutState = { status: 'ready', pid: process.pid, urls: running.urls, mode: running.mode, bus: running.bus, isolated: running.isolated, startedAt: new Date().toISOString(), options };
+          writeSutState(stateFile, state);
+          printUrls(process.stdout, state);
+          await untilSignal();
+          await running.stop();
+          removeSutState(stateFile);
+        },
+        printReady: () => {
+          const state = readSutState(stateFile);
+          if (state) printUrls(process.stdout, state);
+        },
+      });
     });
 
-  sut
-    .command('stop')
-    .description('stop the background reference target (no process is left behind)')
-    .option(...stateOption)
-    .action(async (f: { state: string }) => {
-      const stateFile = resolve(f.state);
-      const state = readSutState(stateFile);
-      if (!state) {
-        process.stdout.write('no reference target running\n');
-        return;
-      }
-      if (isAlive(state.pid)) await stopPid(state.pid);
-      removeSutState(stateFile);
-      process.stdout.write(`stopped (pid ${state.pid})\n`);
-    });
-
-  sut
-    .command('status')
-    .description("print each service's URL and health; exit 3 when not running or unhealthy")
-    .option(...stateOption)
-    .action(async (f: { state: string }) => {
-      const state = readSutState(resolve(f.state));
-      if (!state || !isAlive(state.pid)) {
-        process.stdout.write('not running\n');
-        process.exitCode = RUN_EXIT.environment;
-        return;
-      }
-      process.stdout.write(`running (${state.mode ?? '?'}, ${state.bus ?? '?'} bus, pid ${state.pid}, since ${state.startedAt})\n`);
-      let healthy = state.status === 'ready';
-      for (const [name, url] of Object.entries(state.urls)) {
-        let line: string;
-        try {
-          const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(3000) });
-          const body = (await r.json()) as { status?: string; dependencies?: Record<string, { status: string }> };
-          const down = Object.entries(body.dependencies ?? {}).filter(([, d]) => d.status !== 'up').map(([n]) => n);
-          line = `${r.status === 200 ? 'ok  ' : 'DOWN'} ${name.padEnd(17)} ${url}${down.length ? `  (unreachable: ${down.join(', ')})` : ''}`;
-          if (r.status !== 200) healthy = false;
-        } catch {
-          line = `DOWN ${name.padEnd(17)} ${url}  (no answer)`;
-          healthy = false;
-        }
-        process.stdout.write(`  ${line}\n`);
-      }
-      if (!healthy) process.exitCode = RUN_EXIT.environment;
-    });
+  addStatusStop(sut, (f) => sutService(resolve(f.state as string)), (c) => c.option(...stateOption));
 
   sut
     .command('seed')

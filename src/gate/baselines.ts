@@ -7,6 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
+import { statePath } from '../../lib/state-dir.js';
 import { RUN_FILES, readRunMeta, runFile, type RunMeta } from '../store/folder.js';
 
 export const BASELINE_SCHEMA_VERSION = 1;
@@ -30,7 +31,7 @@ export interface BaselineRecord {
 }
 
 export function defaultStore(): string {
-  return resolve(process.env.PERFCELL_BASELINES ?? join('.perfcell', 'baselines'));
+  return resolve(process.env.PERFCELL_BASELINES ?? statePath('baselines'));
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -9,9 +9,11 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { PerfcellError } from '../errors.js';
 import { spawnManaged, stopChild } from '../../lib/process/children.js';
+import { statePath } from '../../lib/state-dir.js';
 
 export const INFLUXD_PATH = process.env.PERFCELL_INFLUXD ?? '/usr/bin/influxd';
-export const DEFAULT_INSTANCE_DIR = '.perfcell/influxdb';
+/** In the `.perfcell` state folder (lib/state-dir.ts). */
+export const DEFAULT_INSTANCE_DIR = statePath('influxdb');
 const STATE_FILE = 'instance.json';
 
 export interface InstanceLayout {

@@ -14,6 +14,7 @@ import { apmChannel } from '../apm/apm-channel.js';
 import { apmHttpShimPlugin } from '../apm/bundle-plugin.js';
 import { resolveInfluxTarget, type InfluxTarget } from '../metrics/influx.js';
 import { influxChannel } from '../metrics/influx-channel.js';
+import { k6OutputsChannel, type K6OutputSettings } from './k6-outputs.js';
 
 export interface RunHookOptions {
   /** InfluxDB target; undefined: resolved from PERFCELL_INFLUX_URL or the private instance; null: none. */
@@ -22,6 +23,8 @@ export interface RunHookOptions {
   monitorIntervalMs?: number | false;
   /** APM hooks; undefined: from PERFCELL_APM. */
   apms?: Apm[];
+  /** k6's web dashboard and extra k6 outputs (`perfcell run --dashboard --k6-out …`). */
+  k6Outputs?: K6OutputSettings;
 }
 
 export interface PreparedHooks extends PreparedSideChannels {
@@ -49,8 +52,11 @@ export function prepareRunHooks(options: RunHookOptions = {}, env: NodeJS.Proces
     ...(influx ? [influxChannel(influx)] : []),
     apmChannel(apms),
     ...(monitorIntervalMs === false ? [] : [monitorChannel(monitorIntervalMs)]),
+    ...(options.k6Outputs && (options.k6Outputs.outputs.length || options.k6Outputs.dashboardPort !== undefined) ? [k6OutputsChannel(options.k6Outputs)] : []),
   ];
-  return { channels, apms, influx, monitorIntervalMs, bundlePlugins: apms.length ? [apmHttpShimPlugin()] : [], liveSampleOutput: influx !== undefined };
+  // Samples that leave the run folder live (InfluxDB, an extra k6 output) carry the run's tags.
+  const liveSampleOutput = influx !== undefined || (options.k6Outputs?.outputs.length ?? 0) > 0;
+  return { channels, apms, influx, monitorIntervalMs, bundlePlugins: apms.length ? [apmHttpShimPlugin()] : [], liveSampleOutput };
 }
 
 /** The default side channels with these settings, prepared when executeRun reaches its settings check. */

@@ -116,7 +116,7 @@ test('AMQP topic matching', () => {
 });
 
 test('sut start flags: embedded excludes a database URL, ports shift, dependencies are service=URL', () => {
-  const base = { portOffset: '0', dependency: [] as string[], timeout: '90', state: 'x' };
+  const base = { portOffset: '0', dependency: [] as string[], timeout: '90s', state: 'x' };
   assert.throws(() => startOptionsFromFlags({ ...base, embedded: true, databaseUrl: 'postgres://x' }), /--embedded/);
   assert.throws(() => startOptionsFromFlags({ ...base, only: 'grc,nope' }), /--only.*"nope"/);
   assert.throws(() => startOptionsFromFlags({ ...base, dependency: ['legal:http://x'] }), /--dependency/);

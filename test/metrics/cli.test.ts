@@ -30,7 +30,7 @@ describe('perfcell influx and push commands', { timeout: 60_000 }, () => {
 
   it('start runs a private instance on the given port and status finds it', async () => {
     const port = await freeLoopbackPort();
-    server = startCli(['influx', 'start', '--dir', join(work, 'influxdb'), '--port', String(port)], ENV);
+    server = startCli(['influx', 'start', '--foreground', '--dir', join(work, 'influxdb'), '--port', String(port)], ENV);
     let out = '';
     server.child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 20_000;

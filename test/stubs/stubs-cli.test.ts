@@ -13,7 +13,7 @@ const BIN = join(PROJECT_ROOT, 'bin', 'perfcell.js');
 
 function startStubs(state: string) {
   let out = '';
-  const child = spawn(process.execPath, [BIN, 'stubs', 'start', '--stubs-dir', STUBS, '--heap', '128'], { env: { ...process.env, PERFCELL_STATE_DIR: state }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'stubs', 'start', '--foreground', '--stubs-dir', STUBS, '--heap', '128'], { env: { ...process.env, PERFCELL_STATE_DIR: state }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
   const ready = new Promise<string>((res, rej) => {
@@ -40,6 +40,9 @@ test('perfcell stubs start | verify | stop: verify lists unmatched requests and 
     assert.equal(jvms.length, 1);
     await (await fetch(`${url}/persons/3`)).arrayBuffer();
     await (await fetch(`${url}/no/such/path`)).arrayBuffer();
+    const st = cli(state, 'stubs', 'status');
+    assert.equal(st.status, 0, st.stdout + st.stderr);
+    assert.match(st.stdout, new RegExp(`^stubs: running \\(pid ${s.child.pid}, .*\\n {2}ok {3}echo +${url}\\n$`));
     const v = cli(state, 'stubs', 'verify');
     assert.equal(v.status, 4, v.stdout + v.stderr);
     assert.match(v.stdout, /UNMATCHED 1× GET \/no\/such\/path/);
