@@ -91,7 +91,7 @@ test('a non-loopback target is refused before anything is sent: exit 2', async (
 test('k6 missing: exit 3 with install hints', async () => {
   const r = await runCli(['run', model('ok4', fixture), '-p', 'smoke'], { PERFCELL_K6: '/nonexistent/k6' });
   assert.equal(r.code, 3);
-  assertOneLine(r.stderr, /PERFCELL_K6=\/nonexistent\/k6: a k6 binary .*npm run setup/);
+  assertOneLine(r.stderr, /PERFCELL_K6=\/nonexistent\/k6: a k6 v2\.x binary \(missing\).*npm run setup/);
 });
 
 test('--debug shows the stack of the same error', async () => {
