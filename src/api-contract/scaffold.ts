@@ -104,14 +104,14 @@ function urlExpression(input: ScaffoldInput, notes: string[]): { url: string; us
     }
     const param = op.parameters.find((x) => x.in === 'path' && x.name === name);
     notes.push(`path parameter {${name}}: no data column holds it; the scenario uses the document's example (give the model a data file with a "${snake(name)}" column)`);
-    return `\${encodeURIComponent(${tsLiteral(String(param ? paramValue(param) : name))})}`;
+    return encodeURIComponent(String(param ? paramValue(param) : name)).replace(/[`$\\]/g, (c) => `\\${c}`);
   });
   const query = op.parameters.filter((x) => x.in === 'query' && x.required);
   const qs = query.map((q) => {
     const column = data ? columnFor(q.name, '', data.columns) : undefined;
     if (column) usesRow = true;
-    const value = column ? `p.${column}` : tsLiteral(String(paramValue(q)));
-    return `${encodeURIComponent(q.name)}=\${encodeURIComponent(${value})}`;
+    if (!column) return `${encodeURIComponent(q.name)}=${encodeURIComponent(String(paramValue(q)))}`; // a constant, written out
+    return `${encodeURIComponent(q.name)}=\${encodeURIComponent(p.${column})}`;
   });
   return { url: `\`\${target(${tsLiteral(input.target)})}${path}${qs.length ? `?${qs.join('&')}` : ''}\``, usesRow };
 }
