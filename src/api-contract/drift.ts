@@ -63,6 +63,8 @@ export interface DriftReport {
   requests: number;
   /** Requests that got no answer (status 0): not judged. */
   unanswered: number;
+  /** Requests with neither a URL nor a "METHOD /path" name (a free-form name in a run without URLs): not judged. */
+  unjudged: number;
   findings: Finding[];
   operations: OperationUse[];
   coverage: { operations: number; covered: number; ratio: number; weighted?: { covered: number; total: number; ratio: number } };
@@ -105,6 +107,7 @@ export class DriftCheck {
   private readonly claimTx = new Map<string, Set<string>>();
   private requests = 0;
   private unanswered = 0;
+  private unjudged = 0;
 
   constructor(private readonly specs: readonly ApiSpec[]) {
     this.indexes = specs.map((spec) => {
@@ -123,7 +126,15 @@ export class DriftCheck {
       this.unanswered++;
       return;
     }
-    const { origin, path } = splitUrl(r.url);
+    // perfcell's runs leave k6's url tag out (src/model/compile.ts: series cardinality), so the request's
+    // name is what is left: a "METHOD /path/{template}" name is matched as its path (a template segment
+    // takes a parameter's place); an unnamed request's name is its URL.
+    const url = r.url || (claimedShape(r.name) ? (/^[A-Z]+\s+(\S+)/.exec(r.name)?.[1] ?? '') : r.name);
+    if (!/^(https?:\/\/|\/)/i.test(url)) {
+      this.unjudged++;
+      return;
+    }
+    const { origin, path } = splitUrl(url);
     // What the script calls it: its name when it claims an operation, else the method and the name or path.
     const label = r.name && r.name !== r.url ? (claimedShape(r.name) ? r.name : `${r.method} ${r.name}`) : `${r.method} ${path}`;
     const op = this.match(r.method, origin, path, label, r.transaction);
@@ -203,7 +214,7 @@ export class DriftCheck {
     findings.push(...this.claimFindings());
     const order: FindingKind[] = ['unknown-server', 'undocumented-path', 'undocumented-method', 'claimed-not-hit', 'undocumented-status', 'rejected-request'];
     findings.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
-    return { specs: this.specs.map((s) => ({ source: s.source, title: s.title, version: s.version, operations: s.operations.length })), requests: this.requests, unanswered: this.unanswered, findings, operations, coverage: coverageOf(operations) };
+    return { specs: this.specs.map((s) => ({ source: s.source, title: s.title, version: s.version, operations: s.operations.length })), requests: this.requests, unanswered: this.unanswered, unjudged: this.unjudged, findings, operations, coverage: coverageOf(operations) };
   }
 
   private claimFindings(): Finding[] {

@@ -12,7 +12,7 @@ function pad(rows: string[][]): string[] {
 export function driftTable(report: DriftReport): string {
   const lines: string[] = [];
   lines.push(`OpenAPI: ${report.specs.map((s) => `${s.source} (${s.title} ${s.version}, ${s.operations} operations)`).join('; ')}`);
-  lines.push(`Requests: ${report.requests}${report.unanswered > 0 ? ` (${report.unanswered} without an answer, not judged)` : ''}`);
+  lines.push(`Requests: ${report.requests}${report.unanswered > 0 ? ` (${report.unanswered} without an answer, not judged)` : ''}${report.unjudged > 0 ? ` (${report.unjudged} with neither a URL nor a "METHOD /path" name, not judged)` : ''}`);
   lines.push('');
   if (report.findings.length === 0) lines.push('No drift: every request reached a documented operation with a documented status.');
   else {

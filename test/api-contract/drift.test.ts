@@ -84,6 +84,15 @@ test('each kind of drift is found, and named after what the script sent', async 
   assert.equal(JSON.parse(driftJson(r)).clean, false);
 });
 
+test("perfcell's runs record no URL: a \"METHOD /path\" name is matched as its template; a free-form one is not judged", async () => {
+  const spec = await loadSpec(BOOKSHELF);
+  const noUrl = (method: string, name: string, status: string): ObservedRequest => ({ method, url: '', status, name, transaction: 't' });
+  const r = checkDrift([spec], [noUrl('GET', 'GET /v2/books/{isbn}', '200'), noUrl('GET', 'GET /v2/books?page', '200'), noUrl('POST', 'POST /v2/books', '202'), noUrl('GET', 'GET /v2/authors/{id}', '200'), noUrl('GET', 'browse the shelf', '200')]);
+  assert.deepEqual(r.findings.map((f) => `${f.kind} ${f.subject}${f.status ? ` ${f.status}` : ''}`), ['undocumented-path GET /v2/authors/{id}', 'claimed-not-hit GET /v2/authors/{id}', 'undocumented-status POST /v2/books 202']);
+  assert.equal(r.unjudged, 1);
+  assert.equal(r.coverage.covered, 3);
+});
+
 test('several documents: a request goes to the one whose server names its host; another host is unknown', async () => {
   const a = await loadSpec(BOOKSHELF);
   const b = { ...a, source: 'other.yaml', servers: [serverOf('http://127.0.0.1:8080', undefined, undefined)], operations: a.operations.map((o) => ({ ...o, key: `${o.method} ${o.path}` })) };
