@@ -53,8 +53,11 @@ function addTransaction(loaded: LoadedModel, tx: { name: string; scenario: strin
   const list = doc.get('transactions') as { add(v: unknown): void } | undefined;
   if (!list) throw inputError(loaded.file, 'transactions', 'a list of transactions');
   const node = doc.createNode({ name: tx.name, scenario: tx.scenario, peakPerHour: PLACEHOLDER_PEAK_PER_HOUR, targets: [tx.target] });
-  const peak = (node as unknown as { items: { key: { value: string }; value: { comment?: string } }[] }).items.find((p) => p.key.value === 'peakPerHour');
+  const pairs = (node as unknown as { items: { key: { value: string }; value: { comment?: string; flow?: boolean } }[] }).items;
+  const peak = pairs.find((p) => p.key.value === 'peakPerHour');
   if (peak) peak.value.comment = ' placeholder: replace with the measured peak hour (perfcell derive)';
+  const targets = pairs.find((p) => p.key.value === 'targets');
+  if (targets) targets.value.flow = true; // [grc], as models write it
   list.add(node);
   const text = doc.toString();
   parseModel(text, loaded.file); // the model stays valid

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { startSut, type RunningSut } from '../../sut/start.js';
 import { NO_TRAPS } from '../../sut/lib/traps.js';
 import { loadModel } from '../../src/model/load.js';
+import { scaffoldScenario } from '../../src/api-contract/new-scenario.js';
 import { REPO, runCli } from '../support/cli.js';
 
 // Inside the repository, so that eslint's flat config and tsc's type roots apply as to scenarios/.
@@ -57,11 +58,15 @@ test('scaffolded exports from grc and from an unseen document pass type-check an
     ['--openapi', book, '--operation', 'lendBook', '--target', 'books'],
     ['--openapi', book, '--operation', 'listBooks', '--target', 'books'],
   ];
-  const outputs: string[] = [];
-  for (const c of calls) {
-    const r = await runCli(['scenario', 'new', ...c, '--model', model, '--file', join(dir, 'scenarios', c[1] === book ? 'books.ts' : 'grc/new.ts')]);
-    assert.equal(r.code, 0, r.stderr);
-    outputs.push(r.stdout);
+  // The first through the CLI as a user types it; the others through the use case (a CLI start costs ~1.5 s).
+  const first = await runCli(['scenario', 'new', ...(calls[0] as string[]), '--model', model, '--file', join(dir, 'scenarios/grc/new.ts')]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /wrote .*scenarios\/grc\/new\.ts#getPerson \(GET \/persons\/\{id\}\)\nadded transaction get-person to .*lae\.yaml \(peakPerHour: 1, a placeholder\)/);
+  const outputs: string[] = [first.stdout];
+  for (const c of calls.slice(1)) {
+    const flag = (name: string) => c[c.indexOf(name) + 1];
+    const r = await scaffoldScenario({ openapi: flag('--openapi') as string, operation: flag('--operation') as string, name: c.includes('--name') ? flag('--name') : undefined, target: c.includes('--target') ? flag('--target') : undefined, model, file: join(dir, 'scenarios', c[1] === book ? 'books.ts' : 'grc/new.ts') });
+    outputs.push(r.messages.join('\n'));
   }
   assert.match(outputs[5] ?? '', /note: path parameter \{memberId\}: no data column holds it/);
 
@@ -99,7 +104,8 @@ test('scaffolded exports from grc and from an unseen document pass type-check an
   ]);
   const yaml = readFileSync(model, 'utf8');
   assert.match(yaml, /# LAE for the scaffold test: comments must survive the edit\./);
-  assert.match(yaml, /peakPerHour: 1300 {3}# measured/);
+  assert.match(yaml, /peakPerHour: 1300 # measured/);
+  assert.match(yaml, /peakPerHour: 1 # placeholder: replace with the measured peak hour \(perfcell derive\)\n {4}targets: \[ grc \]/);
   assert.match(yaml, /peakPerHour: 1 # placeholder: replace with the measured peak hour/);
 
   const again = await runCli(['scenario', 'new', '--openapi', grc, '--operation', 'getPerson', '--model', model]);
