@@ -2,6 +2,8 @@
  * Planted performance traps, each off by default and switched by one environment variable (sut/README.md
  * says what a good analysis should show for each). Pure: parsed from a plain record.
  */
+import { PerfcellError } from '../../lib/errors.js';
+
 export interface Traps {
   /** SUT_TRAP_N_PLUS_ONE=1: billing history reads each invoice's lines with one query per invoice. */
   nPlusOne: boolean;
@@ -32,7 +34,7 @@ export type Drift = (typeof DRIFTS)[number];
 
 function driftOf(v: string | undefined): Drift {
   const d = v?.trim() || 'none';
-  if (!(DRIFTS as readonly string[]).includes(d)) throw new Error(`SUT_DRIFT: expected one of ${DRIFTS.join(', ')}, got "${d}"`);
+  if (!(DRIFTS as readonly string[]).includes(d)) throw new PerfcellError(`SUT_DRIFT: one of ${DRIFTS.join(', ')} (got "${d}")`, 'input');
   return d as Drift;
 }
 
