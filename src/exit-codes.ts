@@ -38,3 +38,6 @@ export const EXIT_BY_STATUS = {
   interrupted: RUN_EXIT.interrupted,
   running: RUN_EXIT.internal,
 } as const;
+
+/** `perfcell scenarios check` (docs/api-contract.md): a pipeline fails when the API moved under the scripts. */
+export const CONTRACT_EXIT = { clean: 0, drift: 1, input: 2, couldNotRun: 3 } as const;

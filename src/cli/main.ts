@@ -15,6 +15,7 @@ import { registerAnalysisCommands } from './analysis-commands.js';
 import { registerDeriveCommands } from './derive-commands.js';
 import { registerDataCommands } from './data-commands.js';
 import { registerSiteCommands } from './site-commands.js';
+import { registerScenarioCommands } from './scenario-commands.js';
 
 installExitHook();
 const debug = process.argv.includes('--debug');
@@ -39,6 +40,7 @@ registerAnalysisCommands(program);
 registerDeriveCommands(program);
 registerDataCommands(program);
 registerSiteCommands(program);
+registerScenarioCommands(program);
 
 // Hidden: every command's --help at once, for the convention test (test/cli/convention.test.ts).
 program.command('help-all', { hidden: true }).action(() => {

@@ -18,6 +18,8 @@ import { LOG_REDACT_PATHS } from './sensitive.js';
 import { currentMethod, currentRoute, eventRoute, withRoute } from './request-context.js';
 import { extraDelayMs, type Traps } from './traps.js';
 import { accessLogHook } from './access-log.js';
+import { registerOpenApi } from './openapi.js';
+import { routeDocsFor } from './openapi-docs.js';
 
 export class HttpError extends Error {
   constructor(readonly statusCode: number, message: string) {
@@ -264,6 +266,8 @@ export async function startService(module: ServiceModule, o: StartServiceOptions
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array' } },
     return503OnClosing: true,
   });
+  // Before any route: the generator collects each route as it is added.
+  await registerOpenApi(app, module.name, sutBuildInfo().version, routeDocsFor(module.name, o.traps.drift));
 
   const httpDuration = new Histogram({
     name: 'http_request_duration_seconds',

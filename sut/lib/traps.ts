@@ -2,6 +2,8 @@
  * Planted performance traps, each off by default and switched by one environment variable (sut/README.md
  * says what a good analysis should show for each). Pure: parsed from a plain record.
  */
+import { PerfcellError } from '../../lib/errors.js';
+
 export interface Traps {
   /** SUT_TRAP_N_PLUS_ONE=1: billing history reads each invoice's lines with one query per invoice. */
   nPlusOne: boolean;
@@ -19,13 +21,28 @@ export interface Traps {
   slowdownPct: number;
   /** SUT_TRAP_ROUTE: the route the latency and slowdown apply to (default the 360° view). */
   slowRoute: string;
+  /**
+   * SUT_DRIFT: an API change planted in grc, for the drift check (docs/api-contract.md). renamed-field:
+   * POST /persons takes familyName instead of lastName; removed-route: GET /persons/{id} is gone;
+   * changed-status: POST /persons answers 200 while its document still says 201.
+   */
+  drift: Drift;
+}
+
+export const DRIFTS = ['none', 'renamed-field', 'removed-route', 'changed-status'] as const;
+export type Drift = (typeof DRIFTS)[number];
+
+function driftOf(v: string | undefined): Drift {
+  const d = v?.trim() || 'none';
+  if (!(DRIFTS as readonly string[]).includes(d)) throw new PerfcellError(`SUT_DRIFT: one of ${DRIFTS.join(', ')} (got "${d}")`, 'input');
+  return d as Drift;
 }
 
 export const DEFAULT_SLOW_ROUTE = 'GET /persons/:id/360';
 
 export const DEFAULT_LEAK_KB = 64;
 
-export const NO_TRAPS: Traps = { nPlusOne: false, missingIndex: false, sequential360: false, leak: false, leakKb: DEFAULT_LEAK_KB, latencyMs: 0, slowdownPct: 0, slowRoute: DEFAULT_SLOW_ROUTE };
+export const NO_TRAPS: Traps = { nPlusOne: false, missingIndex: false, sequential360: false, leak: false, leakKb: DEFAULT_LEAK_KB, latencyMs: 0, slowdownPct: 0, slowRoute: DEFAULT_SLOW_ROUTE, drift: 'none' };
 
 const on = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 const num = (v: string | undefined): number => {
@@ -43,6 +60,7 @@ export function trapsFromEnv(env: Readonly<Record<string, string | undefined>>):
     latencyMs: num(env.SUT_TRAP_LATENCY_MS),
     slowdownPct: num(env.SUT_SLOWDOWN_PCT),
     slowRoute: env.SUT_TRAP_ROUTE?.trim() || DEFAULT_SLOW_ROUTE,
+    drift: driftOf(env.SUT_DRIFT),
   };
 }
 
@@ -56,6 +74,7 @@ export function trapsToEnv(t: Traps): Record<string, string> {
   if (t.latencyMs > 0) env.SUT_TRAP_LATENCY_MS = String(t.latencyMs);
   if (t.slowdownPct > 0) env.SUT_SLOWDOWN_PCT = String(t.slowdownPct);
   if (t.slowRoute !== DEFAULT_SLOW_ROUTE) env.SUT_TRAP_ROUTE = t.slowRoute;
+  if (t.drift !== 'none') env.SUT_DRIFT = t.drift;
   return env;
 }
 

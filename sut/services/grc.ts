@@ -10,6 +10,7 @@ import { normalizeName, REFERENCE_DATE } from '../lib/french-data.js';
 import { forEachPersonBatch, insertRows } from '../lib/seed-sql.js';
 import { ROLE_HEADER, roleOf } from '../lib/sensitive.js';
 import { availability, DEPARTMENTS, email, name, phone, uuidParam } from '../lib/schemas.js';
+import type { Drift } from '../lib/traps.js';
 
 const SEARCH_INDEX_SQL = 'CREATE INDEX IF NOT EXISTS persons_search_idx ON grc.persons (last_name_norm, first_name_norm)';
 
@@ -76,8 +77,29 @@ async function view360(ctx: ServiceContext, id: string, role: string) {
   return view;
 }
 
+const CREATE_PERSON_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['lastName', 'firstName', 'birthDate', 'sex', 'email', 'phone', 'postcode', 'city'],
+  properties: { lastName: name, firstName: name, birthDate: { type: 'string', format: 'date' }, sex: { enum: ['F', 'M'] }, email, phone, postcode: { type: 'string', pattern: '^[0-9]{5}$' }, city: name, profession: { type: 'string', maxLength: 100 } },
+} as const;
+
+/** POST /persons' body schema; SUT_DRIFT=renamed-field renames lastName to familyName. */
+function createPersonBody(drift: Drift) {
+  if (drift !== 'renamed-field') return CREATE_PERSON_BODY;
+  const { lastName, ...others } = CREATE_PERSON_BODY.properties;
+  return { ...CREATE_PERSON_BODY, required: CREATE_PERSON_BODY.required.map((f) => (f === 'lastName' ? 'familyName' : f)), properties: { familyName: lastName, ...others } };
+}
+
+/** The drifted body read back into the stored shape. */
+function renamedBack(body: Record<string, unknown>): Record<string, unknown> {
+  const { familyName, ...rest } = body;
+  return { lastName: familyName, ...rest };
+}
+
 function routes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = dbOf(ctx);
+  const drift = ctx.traps.drift;
 
   app.get<{ Querystring: { q: string; limit: number } }>(
     '/persons',
@@ -101,11 +123,14 @@ function routes(app: FastifyInstance, ctx: ServiceContext): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>('/persons/:id', { schema: { params: uuidParam } }, async (request) => {
-    const [p] = await db.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM grc.persons WHERE id = $1`, [request.params.id]);
-    if (!p) throw notFound('person', request.params.id);
-    return personJson(p);
-  });
+  // SUT_DRIFT=removed-route: the route is gone (the drift check must see scripts still calling it).
+  if (drift !== 'removed-route') {
+    app.get<{ Params: { id: string } }>('/persons/:id', { schema: { params: uuidParam } }, async (request) => {
+      const [p] = await db.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM grc.persons WHERE id = $1`, [request.params.id]);
+      if (!p) throw notFound('person', request.params.id);
+      return personJson(p);
+    });
+  }
 
   app.get<{ Params: { id: string } }>('/persons/:id/360', { schema: { params: uuidParam } }, async (request) => view360(ctx, request.params.id, roleOf(request.headers)));
 
@@ -113,23 +138,20 @@ function routes(app: FastifyInstance, ctx: ServiceContext): void {
     '/persons',
     {
       schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['lastName', 'firstName', 'birthDate', 'sex', 'email', 'phone', 'postcode', 'city'],
-          properties: { lastName: name, firstName: name, birthDate: { type: 'string', format: 'date' }, sex: { enum: ['F', 'M'] }, email, phone, postcode: { type: 'string', pattern: '^[0-9]{5}$' }, city: name, profession: { type: 'string', maxLength: 100 } },
-        },
+        body: createPersonBody(drift),
       },
     },
     async (request, reply) => {
-      const b = request.body;
+      // SUT_DRIFT=renamed-field: the body's lastName is now familyName (see createPersonBody).
+      const b = drift === 'renamed-field' ? (renamedBack(request.body as unknown as Record<string, unknown>) as unknown as typeof request.body) : request.body;
       const id = randomUUID();
       await db.query(
         'INSERT INTO grc.persons (id, last_name, first_name, last_name_norm, first_name_norm, birth_date, sex, email, phone, postcode, city) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)',
         [id, b.lastName, b.firstName, normalizeName(b.lastName), normalizeName(b.firstName), b.birthDate, b.sex, b.email, b.phone, b.postcode, b.city],
       );
       await ctx.publish('person.created', { personId: id, lastName: b.lastName, firstName: b.firstName, birthDate: b.birthDate, sex: b.sex, email: b.email, phone: b.phone, profession: b.profession ?? 'non renseignée' });
-      return reply.code(201).header('location', `/persons/${id}`).send({ id, ...b });
+      // SUT_DRIFT=changed-status: 200 where the document says 201.
+      return reply.code(drift === 'changed-status' ? 200 : 201).header('location', `/persons/${id}`).send({ id, ...b });
     },
   );
 

@@ -87,6 +87,10 @@ test('traps are off by default and each one is switched by its own variable', ()
   assert.equal(t.slowdownPct, 25);
   assert.equal(t.latencyMs, 0);
   assert.deepEqual(trapsFromEnv(trapsToEnv(t)), t);
+  const drifted = trapsFromEnv({ SUT_DRIFT: 'removed-route' });
+  assert.equal(drifted.drift, 'removed-route');
+  assert.deepEqual(trapsFromEnv(trapsToEnv(drifted)), drifted);
+  assert.throws(() => trapsFromEnv({ SUT_DRIFT: 'bogus' }), /SUT_DRIFT: one of none, renamed-field, removed-route, changed-status \(got "bogus"\)/);
   assert.deepEqual(activeTraps(t), ['SUT_TRAP_N_PLUS_ONE', 'SUT_TRAP_MISSING_INDEX', 'SUT_TRAP_LEAK', 'SUT_SLOWDOWN_PCT']);
   // +25% of the route's own 80 ms, plus a fixed latency when one is set.
   assert.equal(extraDelayMs(t, 80), 20);

@@ -1,0 +1,61 @@
+/**
+ * Scripts that stay true to the API (docs/api-contract.md): `scenarios check` (drift between a run's
+ * requests and the OpenAPI documents) and `scenario new` (a scenario export scaffolded from an operation).
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { checkContract } from '../api-contract/check.js';
+import { driftJson, driftJunit, driftTable } from '../api-contract/format.js';
+import { PerfcellError } from '../errors.js';
+import { CONTRACT_EXIT } from '../exit-codes.js';
+import { scaffoldScenario } from '../api-contract/new-scenario.js';
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** The check's own codes: an error a user can cause is 2, an environment that does not answer is 3. */
+function contractExitFor(error: unknown): number {
+  if (error instanceof PerfcellError && error.kind === 'input') return CONTRACT_EXIT.input;
+  if (error instanceof PerfcellError) return CONTRACT_EXIT.couldNotRun;
+  throw error;
+}
+
+export function registerScenarioCommands(program: Command): void {
+  const scenarios = program.command('scenarios').description('check load scripts against the API they exercise');
+  scenarios
+    .command('check <model>')
+    .description('drift between a run\'s requests and OpenAPI documents: undocumented paths, methods and statuses, refused requests, dead claims; operation coverage')
+    .requiredOption('--openapi <file|url>', 'an OpenAPI 3.0/3.1 document (repeat for several services)', collect)
+    .option('--run <folder>', 'a run folder of this model (default: make a smoke run now)')
+    .option('-p, --profile <name>', 'profile of the run made when no --run is given', 'smoke')
+    .option('-e, --env <name>', 'environment of that run')
+    .option('--volumes <derived-model>', 'a derived model (perfcell derive): weigh coverage by production volume')
+    .option('--json', 'print the report as JSON')
+    .option('--junit <file>', 'also write a JUnit report (one test case per operation)')
+    .action(async (model: string, opts: { openapi: string[]; run?: string; profile: string; env?: string; volumes?: string; json?: boolean; junit?: string }) => {
+      try {
+        const report = await checkContract({ model, openapi: opts.openapi, run: opts.run, volumes: opts.volumes, profile: opts.profile, env: opts.env, log: (l) => process.stderr.write(`${l}\n`) });
+        process.stdout.write(opts.json ? driftJson(report) : driftTable(report));
+        if (opts.junit) writeFileSync(opts.junit, driftJunit(report));
+        process.exitCode = report.findings.length > 0 ? CONTRACT_EXIT.drift : CONTRACT_EXIT.clean;
+      } catch (error) {
+        process.exitCode = contractExitFor(error);
+        process.stderr.write(`perfcell: ${(error as Error).message}\n`);
+      }
+    });
+
+  program
+    .command('scenario')
+    .description('write load scenarios')
+    .command('new')
+    .description('a typed scenario export for one OpenAPI operation, added to a load model with a placeholder volume')
+    .requiredOption('--openapi <file|url>', 'the OpenAPI document')
+    .requiredOption('--operation <id>', 'an operationId or "METHOD /path"')
+    .option('--name <transaction>', 'transaction name (default: from the operationId)')
+    .option('--model <file>', 'load model to add the transaction to')
+    .option('--file <scenario.ts>', 'scenario file to write or append to (default: scenarios/<service>/<tag>.ts)')
+    .option('--target <name>', 'the environment target the requests go to (default: the model\'s first target)')
+    .action(async (opts: { openapi: string; operation: string; name?: string; model?: string; file?: string; target?: string }) => {
+      const result = await scaffoldScenario(opts);
+      for (const line of result.messages) process.stdout.write(`${line}\n`);
+    });
+}
