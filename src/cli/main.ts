@@ -13,6 +13,7 @@ import { registerAnalysisCommands } from './analysis-commands.js';
 import { registerDeriveCommands } from './derive-commands.js';
 import { registerDataCommands } from './data-commands.js';
 import { registerSiteCommands } from './site-commands.js';
+import { registerK8sCommands } from './k8s-commands.js';
 
 installExitHook();
 const debug = process.argv.includes('--debug');
@@ -31,6 +32,7 @@ registerAnalysisCommands(program);
 registerDeriveCommands(program);
 registerDataCommands(program);
 registerSiteCommands(program);
+registerK8sCommands(program);
 
 try {
   await program.parseAsync(process.argv);
