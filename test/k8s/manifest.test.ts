@@ -18,6 +18,9 @@ import { readRawSamples } from '../../src/store/raw-samples.js';
 import { locateK6 } from '../../src/k6/locate.js';
 
 const run = promisify(execFile) as (cmd: string, args: string[], o: object) => Promise<{ code?: number; stderr?: string }>;
+/** A parsed YAML document, walked freely by the assertions (the schema check types it). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Doc = Record<string, any>;
 type Schema = { type?: string; required?: string[]; enum?: unknown[]; pattern?: string; anyOf?: Schema[]; properties?: Record<string, Schema>; additionalProperties?: Schema; items?: Schema; 'x-kubernetes-int-or-string'?: boolean };
 const CRD = JSON.parse(readFileSync('test/fixtures/k8s/testrun-crd-v1alpha1.subset.json', 'utf8')) as Schema;
 
@@ -51,7 +54,7 @@ const INPUT: ManifestInput = {
 };
 
 test('the TestRun matches k6-operator\'s CRD schema; the check catches what the operator would refuse or drop', () => {
-  const [cm, tr] = manifestObjects(INPUT) as [Record<string, any>, Record<string, any>];
+  const [cm, tr] = manifestObjects(INPUT) as [Doc, Doc];
   assert.deepEqual(problems(CRD, tr), []);
   assert.equal(tr.apiVersion, 'k6.io/v1alpha1');
   assert.equal(tr.spec.parallelism, 4);
@@ -87,9 +90,9 @@ test('round trip: CLI → YAML → ConfigMap\'s bundle run by k6 with the TestRu
   const file = join(scratch, 'testrun.yaml');
   const r = await runCli(['k8s', 'manifest', 'test/fixtures/basic/load-models/distributed.yaml', '-p', 'split', '--parallelism', '3', '-t', `app=${target.url}`, '-o', file]);
   assert.equal(r.code, 0, r.stderr);
-  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Record<string, any>);
+  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Doc);
   assert.deepEqual(docs.map((d) => d.kind), ['ConfigMap', 'TestRun']);
-  const [cm, tr] = docs as [Record<string, any>, Record<string, any>];
+  const [cm, tr] = docs as [Doc, Doc];
   assert.deepEqual(problems(CRD, tr), []);
   // What the operator does for runner 1 of 3: mount the ConfigMap at /test, add its segment, expand $(POD_NAME).
   const testDir = join(scratch, 'test');
@@ -107,8 +110,10 @@ test('round trip: CLI → YAML → ConfigMap\'s bundle run by k6 with the TestRu
   let requests = 0;
   const runIds = new Set<string>();
   await readRawSamples(join(results, 'raw.csv.gz'), (s) => { requests++; runIds.add(/run_id=([^&]+)/.exec(s.extraTags)?.[1] ?? ''); }, { metrics: new Set(['http_reqs']) });
-  // 100 req/s for 8 s, a third of it: 267 ±1 iteration.
-  assert.ok(Math.abs(requests - 800 / 3) <= 2, `runner 1 of 3 sent ${requests}`);
+  // 100 req/s for 8 s = 800 in all; the segment applied: a share near a third, far from all of it. (k6 does
+  // not split one constant-arrival-rate into exactly equal thirds over 8 s: measured 301 and 250 iterations
+  // for 0:1/3 and 1/3:2/3; the local:2 test checks that segments add up to the whole.)
+  assert.ok(requests >= 800 / 4 && requests <= 800 * 0.4, `runner 1 of 3 sent ${requests}`);
   assert.deepEqual([...runIds], [(tr.spec.args as string[]).find((a) => a.startsWith('run_id='))?.slice('run_id='.length)]);
   assert.equal(tr.metadata.labels['perfcell.io/run-id'], [...runIds][0]?.toLowerCase());
   const summary = JSON.parse(readFileSync(join(results, 'summary.json'), 'utf8')) as { metrics: Record<string, { count?: number }> };
