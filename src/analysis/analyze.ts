@@ -8,7 +8,7 @@ import { PerfcellError } from '../errors.js';
 import { parseModel } from '../model/load.js';
 import { readMonitorSamples, type MonitorSample } from '../store/monitor-samples.js';
 import { readRawSamples } from '../store/raw-samples.js';
-import { readRunMeta, runFile, type RunMeta } from '../store/folder.js';
+import { rawOutputs, readRunMeta, runFile, type RunMeta } from '../store/folder.js';
 import { ANALYZED_METRICS, RunAccumulator, type TxAccumulator } from './accumulator.js';
 import { alignStart, capacityOf } from './capacity.js';
 import { newPool, quantile } from './histogram.js';
@@ -170,19 +170,25 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
       const tag = dirs.length > 1 ? `${meta.runId}: ` : '';
       if (meta.status === 'running' || meta.endedAt === null) reasons.push(`${tag}the run has no recorded end (perfcell or k6 was killed)`);
       if (meta.interrupted) reasons.push(`${tag}the run was interrupted`);
-      if (!existsSync(runFile(dir, 'raw'))) {
-        reasons.push(`${tag}no raw samples file`);
-        continue;
+      // A distributed run's injectors are k6 outputs of one run: their samples meet in the same accumulator
+      // (histograms merged, never percentiles averaged), each one's VUs added to the others'.
+      for (const out of rawOutputs(dir, meta)) {
+        const who = out.injector ? `${tag}injector ${out.injector}: ` : tag;
+        if (out.lost) reasons.push(`${who}lost mid-run (its segment ${meta.injectors?.list.find((x) => x.name === out.injector)?.segment ?? ''} of the load is short)`);
+        if (!existsSync(out.raw)) {
+          reasons.push(`${who}no raw samples file`);
+          continue;
+        }
+        const stats = await readRawSamples(out.raw, (s) => acc.add(s), { metrics: ANALYZED_METRICS });
+        acc.endRun();
+        read.samples += stats.samples;
+        read.badLines += stats.badLines;
+        if (stats.truncated) {
+          read.truncated = true;
+          reasons.push(`${who}the raw samples file is cut short (read up to ${stats.lines} lines)`);
+        }
+        if (!existsSync(out.summary)) reasons.push(`${who}k6 wrote no summary`);
       }
-      const stats = await readRawSamples(runFile(dir, 'raw'), (s) => acc.add(s), { metrics: ANALYZED_METRICS });
-      acc.endRun();
-      read.samples += stats.samples;
-      read.badLines += stats.badLines;
-      if (stats.truncated) {
-        read.truncated = true;
-        reasons.push(`${tag}the raw samples file is cut short (read up to ${stats.lines} lines)`);
-      }
-      if (!existsSync(runFile(dir, 'summary'))) reasons.push(`${tag}k6 wrote no summary`);
       const m = readMonitorSamples(dir);
       for (const s of m.samples) monitor.push(s);
     }

@@ -16,6 +16,7 @@ import { registerDeriveCommands } from './derive-commands.js';
 import { registerDataCommands } from './data-commands.js';
 import { registerSiteCommands } from './site-commands.js';
 import { registerScenarioCommands } from './scenario-commands.js';
+import { registerK8sCommands } from './k8s-commands.js';
 
 installExitHook();
 const debug = process.argv.includes('--debug');
@@ -41,6 +42,7 @@ registerDeriveCommands(program);
 registerDataCommands(program);
 registerSiteCommands(program);
 registerScenarioCommands(program);
+registerK8sCommands(program);
 
 // Hidden: every command's --help at once, for the convention test (test/cli/convention.test.ts).
 program.command('help-all', { hidden: true }).action(() => {

@@ -19,6 +19,8 @@ export interface K6RunInput {
   env: Record<string, string>;
   /** Extra outputs (e.g. InfluxDB) besides the raw CSV. */
   extraOutputs?: string[];
+  /** More k6 arguments before the script (an injector's `--execution-segment`…). */
+  extraArgs?: string[];
   quiet?: boolean;
 }
 
@@ -28,11 +30,11 @@ export interface K6RunResult {
   args: string[];
 }
 
-export function k6Args(input: Pick<K6RunInput, 'scriptPath' | 'rawPath' | 'summaryPath' | 'extraOutputs' | 'quiet'>): string[] {
+export function k6Args(input: Pick<K6RunInput, 'scriptPath' | 'rawPath' | 'summaryPath' | 'extraOutputs' | 'extraArgs' | 'quiet'>): string[] {
   const args = ['run', '--no-usage-report', '--out', `csv=${input.rawPath}`, '--summary-export', input.summaryPath];
   for (const o of input.extraOutputs ?? []) args.push('--out', o);
   if (input.quiet) args.push('--quiet', '--no-color');
-  args.push(input.scriptPath);
+  args.push(...(input.extraArgs ?? []), input.scriptPath);
   return args;
 }
 

@@ -15,9 +15,11 @@ import { generateEntry } from '../scenario/entry.js';
 import { bundleScenarios, writeBundle } from '../scenario/bundle.js';
 import { locateK6, PROJECT_ROOT } from '../k6/locate.js';
 import { K6_EXIT, runK6 } from '../k6/run-k6.js';
+import { isSingleLocal, parseInjectors } from '../injectors/spec.js';
+import { mergedSummary, runInjectors } from '../injectors/run-injectors.js';
 import { checkTargets } from './preflight.js';
 import { startSideChannels, type SideChannelFactory } from './side-channel.js';
-import { newRunId, RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta, type RunStatus, type RunTransactionMeta } from '../store/folder.js';
+import { newRunId, rawOutputs, RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta, type RunStatus, type RunTransactionMeta } from '../store/folder.js';
 import { formatSummaryTable, summaryRows, type K6SummaryExport } from './k6-summary.js';
 import { runReportData } from '../report/report-data.js';
 import { verdictLines, type Verdict, type VerdictStatus } from '../verdict/verdict.js';
@@ -37,6 +39,8 @@ export interface RunRequest {
   /** An environment already resolved (campaigns: per phase, narrowed to the phase's targets); replaces `env`. */
   environment?: RunEnvironment;
   extraOutputs?: string[];
+  /** `--injectors` (src/injectors/spec.ts): several k6 processes, each one execution segment. Default: one local k6. */
+  injectors?: string;
   /**
    * What the run does besides k6 (InfluxDB, monitor, APM: src/side-channels/defaults.ts `withRunHooks()`;
    * `noSideChannels` for none). Called where executeRun checks settings.
@@ -139,10 +143,11 @@ async function judgeRun(dir: string, meta: RunMeta, outcome: { status: RunStatus
 
 function checkK6Outcome(dir: string, meta: RunMeta, summary: K6SummaryExport | undefined, outcome: { status: RunStatus; exitCode: number }, log: (line: string) => void): { status: RunStatus; exitCode: number } {
   let { status, exitCode } = outcome;
-  const exceptions = existsSync(runFile(dir, 'k6Log')) ? (readFileSync(runFile(dir, 'k6Log'), 'utf8').match(/hint="script exception"/g) ?? []).length : 0;
+  const logs = rawOutputs(dir, meta).map((o) => o.k6Log).filter((p) => existsSync(p));
+  const exceptions = logs.reduce((n, p) => n + (readFileSync(p, 'utf8').match(/hint="script exception"/g) ?? []).length, 0);
   if (exceptions > 0) {
     meta.flags.push(`script-exceptions:${exceptions}`);
-    log(`perfcell: warning: ${exceptions} scenario exception(s), see ${runFile(dir, 'k6Log')}`);
+    log(`perfcell: warning: ${exceptions} scenario exception(s), see ${logs.join(', ')}`);
   }
   const silent = summary ? summaryRows(meta, summary, 1).filter((r) => r.requests === 0).map((r) => r.name) : [];
   if (silent.length > 0 && status !== 'interrupted') {
@@ -168,6 +173,9 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const prepared = req.sideChannels();
   // Run tags ride on the samples only where runs meet: a live InfluxDB or another output of the user's.
   const runTagsOnSamples = prepared.liveSampleOutput || (req.extraOutputs?.length ?? 0) > 0;
+  const planned = req.injectors === undefined ? undefined : parseInjectors(req.injectors, '--injectors');
+  // One local k6 is the ordinary run (no segment); anything more is distributed (src/injectors).
+  const distributed = planned && !isSingleLocal(planned) ? planned : undefined;
   const single = compile({ model, file, profile: req.profile, environment: { name: environment.name, env }, phase, runId, iteration, runTagsOnSamples });
   const compiled = req.duet ? duetCompiled(single, req.duet, { file, profile: req.profile }, env.targets) : single;
   const k6 = locateK6();
@@ -228,29 +236,37 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let result;
+  const k6Input = { k6, scriptPath, env: { ...compiled.env, ...hooks.k6Env }, extraOutputs: [...(req.extraOutputs ?? []), ...hooks.k6Outputs] };
   try {
-    result = await runK6(
-      {
-        k6,
-        scriptPath,
-        rawPath: runFile(dir, 'raw'),
-        summaryPath: runFile(dir, 'summary'),
-        logPath: runFile(dir, 'k6Log'),
-        env: { ...compiled.env, ...hooks.k6Env },
-        extraOutputs: [...(req.extraOutputs ?? []), ...hooks.k6Outputs],
-        quiet: req.quiet,
-      },
-      (stop, pid) => {
-        stopK6 = stop;
-        hooks.k6Started(pid);
-      },
-    );
+    if (distributed) {
+      const d = await runInjectors(
+        { ...k6Input, k6Version: k6.version, dir, injectors: distributed },
+        (stop, pids) => {
+          stopK6 = stop;
+          for (const pid of pids) hooks.k6Started(pid);
+        },
+        () => interrupted,
+      );
+      meta.injectors = d.injectors;
+      meta.flags.push(...d.flags);
+      for (const i of d.injectors.list.filter((x) => x.lost)) log(`perfcell: injector ${i.name} (segment ${i.segment}) was lost (k6 exit ${i.k6ExitCode}): the run is incomplete`);
+      log(`perfcell: ${d.injectors.list.length} injectors, start skew ${d.injectors.skewMs} ms (${d.injectors.skewBasis})`);
+      result = d;
+    } else {
+      result = await runK6(
+        { ...k6Input, rawPath: runFile(dir, 'raw'), summaryPath: runFile(dir, 'summary'), logPath: runFile(dir, 'k6Log'), quiet: req.quiet },
+        (stop, pid) => {
+          stopK6 = stop;
+          hooks.k6Started(pid);
+        },
+      );
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 
-  const summary = existsSync(runFile(dir, 'summary')) ? (JSON.parse(readFileSync(runFile(dir, 'summary'), 'utf8')) as K6SummaryExport) : undefined;
+  const summary = meta.injectors ? (mergedSummary(dir, meta) as K6SummaryExport | undefined) : existsSync(runFile(dir, 'summary')) ? (JSON.parse(readFileSync(runFile(dir, 'summary'), 'utf8')) as K6SummaryExport) : undefined;
   const k6Outcome = checkK6Outcome(dir, meta, summary, statusOf(result.exitCode, interrupted), log);
   meta.k6.args = result.args;
   meta.endedAt = now().toISOString();

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
-import type { StoredPhase as Phase, StoredTransaction } from './run-schema.js';
+import type { StoredInjectors, StoredPhase as Phase, StoredTransaction } from './run-schema.js';
 import { migrateRunJson } from './migrate.js';
 
 export const RUN_SCHEMA_VERSION = 1;
@@ -58,10 +58,37 @@ export interface RunMeta {
   status: RunStatus;
   /** Anything that makes the results less trustworthy (interrupted, live push failed, …). */
   flags: string[];
+  /** A distributed run's k6 processes; their files are under injectors/<name>/ (see `rawOutputs`). */
+  injectors?: StoredInjectors;
 }
 
 export function runFile(dir: string, key: keyof typeof RUN_FILES): string {
   return join(dir, RUN_FILES[key]);
+}
+
+/** Where an injector of a distributed run keeps its raw samples, summary and k6 log. */
+export function injectorDir(dir: string, name: string): string {
+  return join(dir, 'injectors', name);
+}
+
+/** One k6 output of a run: the run's own files, or one injector's. */
+export interface RawOutput {
+  /** Injector name; undefined for a one-process run. */
+  injector?: string;
+  raw: string;
+  summary: string;
+  k6Log: string;
+  /** The injector was lost mid-run (its segment is short). */
+  lost: boolean;
+}
+
+/** Every k6 output a run folder holds: the readers (analysis, gate, push) treat them as one run. */
+export function rawOutputs(dir: string, meta: Pick<RunMeta, 'injectors'>): RawOutput[] {
+  if (!meta.injectors) return [{ raw: runFile(dir, 'raw'), summary: runFile(dir, 'summary'), k6Log: runFile(dir, 'k6Log'), lost: false }];
+  return meta.injectors.list.map((i) => {
+    const d = injectorDir(dir, i.name);
+    return { injector: i.name, raw: join(d, RUN_FILES.raw), summary: join(d, RUN_FILES.summary), k6Log: join(d, RUN_FILES.k6Log), lost: i.lost };
+  });
 }
 
 /** Written atomically (temp file + rename) so a crash never leaves half a run.json. */

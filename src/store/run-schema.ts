@@ -21,3 +21,31 @@ export interface StoredTransaction {
   /** k6 threshold expressions given for this transaction's scenario. */
   thresholds: string[];
 }
+
+/**
+ * One k6 process of a distributed run (optional `injectors` of run.json; absent for one local k6, so no
+ * schema version change: a reader that ignores it sees the run's top-level files, which then do not exist).
+ */
+export interface StoredInjector {
+  name: string;
+  /** "local" or "user@host:port". */
+  host: string;
+  /** `--execution-segment` and the shared `--execution-segment-sequence`. */
+  segment: string;
+  sequence: string;
+  k6Version: string;
+  /** ms after the earliest injector's start (see `StoredInjectors.skewBasis`); null when it never started. */
+  startOffsetMs: number | null;
+  k6ExitCode: number | null;
+  /** It died or was cut off before the end: its segment of the load was short. */
+  lost: boolean;
+}
+
+export interface StoredInjectors {
+  /** The agreed wall-clock start instant every injector waited for (ISO). */
+  startAt: string;
+  /** Latest start − earliest start, ms. */
+  skewMs: number;
+  skewBasis: 'vus-tick' | 'process-start';
+  list: StoredInjector[];
+}
