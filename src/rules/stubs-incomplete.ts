@@ -16,6 +16,12 @@ export const stubsIncomplete: Rule = {
   id: 'stubs-incomplete',
   caveat: true,
   title: { en: 'Requests to the stubs matched no mapping (stub set incomplete)', fr: 'Requêtes aux bouchons sans correspondance (jeu de bouchons incomplet)' },
+  meta: {
+    severity: "warning, *caveat*",
+    firesWhen: "stubbed (or partly stubbed) phase: requests to the stubs matched no mapping (the run's flag `unmatched-stub-requests:<n>`, set by the campaign from the stub journal): the service got 404s from the stubs, so the phase measured another path than production's. The phase's section of the report lists the calls per stub server (method, URL, count; from the run folder's `stubs.json`)",
+    evidence: "unmatched requests; the phase's unmatched-requests section",
+    thresholds: [],
+  },
   sentence: {
     en: (p) => `${p.count} request(s) to the stubs matched no mapping: the stub set misses calls the service makes (it got 404s from the stubs), so this phase's figures are suspect until the stubs cover them.`,
     fr: (p) => `${p.count} requête(s) aux bouchons sans correspondance : le jeu de bouchons ne couvre pas des appels du service (qui a reçu des 404 des bouchons), les chiffres de cette phase sont donc douteux tant que les bouchons ne les couvrent pas.`,

@@ -4,6 +4,13 @@
  * (src/store/folder.ts) and adds a step to src/store/migrate.ts, so that older run folders stay readable.
  */
 
+/**
+ * The headroom over the peak a load model requires when it names none (the model schema's default, and what
+ * a run folder of schema version 1 without a readable model.yaml is read with): growth and a peak's spread
+ * over the model's hourly volume.
+ */
+export const DEFAULT_HEADROOM = 0.3;
+
 /** The phases a run can belong to (the same three words as the model's PHASES, kept here as stored data). */
 export type StoredPhase = 'stubbed' | 'unstubbed' | 'e2e';
 
