@@ -7,12 +7,12 @@ import { baseAnalysis, ctxOf, withPhase } from './fixture.js';
 
 const byId = (id: string): Rule => RULES.find((r) => r.id === id) as Rule;
 
-test('stubs-incomplete: silent without the flag; a caveat with the unmatched count when the campaign flagged the run', async () => {
+test('stubs-incomplete: silent without unmatched requests; a caveat with the count the campaign recorded in run.json', async () => {
   const a = await baseAnalysis();
   const rule = byId('stubs-incomplete');
   assert.equal(rule.caveat, true, 'the verdict shows it as a caveat');
   assert.equal(rule.evaluate(ctxOf(a)).length, 0);
-  a.runs[0]!.flags = ['influx-backfilled', 'unmatched-stub-requests:17'];
+  a.runs[0]!.unmatchedStubRequests = 17;
   const stubbed = withPhase(a, 'stubbed');
   const [f, more] = rule.evaluate(ctxOf(stubbed));
   assert.equal(more, undefined, 'one finding per phase');
@@ -22,7 +22,7 @@ test('stubs-incomplete: silent without the flag; a caveat with the unmatched cou
   const [rec] = runRules(ctxOf(stubbed), [rule]);
   assert.match(rec!.text.en, /^17 request\(s\) to the stubs matched no mapping: .*suspect/);
   assert.match(rec!.text.fr, /^17 requête\(s\) aux bouchons sans correspondance : .*douteux/);
-  // Two injectors' run folders of one phase: their counts add up; a malformed flag counts nothing.
-  stubbed.runs = [stubbed.runs[0]!, { ...stubbed.runs[0]!, flags: ['unmatched-stub-requests:3', 'unmatched-stub-requests:x'] }];
+  // Two injectors' run folders of one phase: their counts add up.
+  stubbed.runs = [stubbed.runs[0]!, { ...stubbed.runs[0]!, unmatchedStubRequests: 3 }];
   assert.equal(rule.evaluate(ctxOf(stubbed))[0]!.evidence.numbers.unmatchedRequests, 20);
 });
