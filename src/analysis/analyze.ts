@@ -174,7 +174,6 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
     const planned = Math.max(...metas.map((m) => m.plannedDurationMs)) / 1000;
     // A complete run lasted what was planned; an incomplete one lasted as long as its samples.
     const durationSec = incomplete ? Math.max(1, span / 1000) : planned;
-    const { headroom } = first;
     const targets = targetsOf(first);
     const transactions = first.transactions.map((t) => {
       const a = acc.transactions.get(t.name);
@@ -208,9 +207,9 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
       },
       webVitals: acc.webVitals(),
       slo: sloResults(first.transactions, transactions),
-      capacity: capacity(first, acc, headroom, pool.useWasm),
+      capacity: capacity(first, acc, first.headroom, pool.useWasm),
       monitor: monitorSeries(monitor),
-      requiredHeadroom: headroom,
+      requiredHeadroom: first.headroom,
       read,
     };
     return analysis;
