@@ -41,7 +41,8 @@ export async function writeSyntheticRun(dir: string, samples: number, ratePerSec
     schemaVersion: RUN_SCHEMA_VERSION, runId: 'bench', perfcellVersion: 'bench', service: 'bench', profile: 'bench', phase: 'unstubbed', iteration: 1,
     model: { file: 'bench', hash: 'bench' }, scenariosCommit: null, scenariosDirty: false, environment: { name: 'bench', targets: {} }, targetsVersions: {},
     k6: { path: 'k6', version: 'bench', args: [] }, timeline: [{ fromMultiplier: 1, toMultiplier: 1, durationMs }], plannedDurationMs: durationMs,
-    transactions: TRANSACTIONS.map((name) => ({ name, scenario: 'bench', peakRatePerSec: ratePerSec / TRANSACTIONS.length, stepRatesPerSec: [ratePerSec / TRANSACTIONS.length], preAllocatedVUs: 10, maxVUs: 40, thresholds: [`http_req_duration p(95)<200`] })),
+    transactions: TRANSACTIONS.map((name) => ({ name, scenario: 'bench', peakPerSec: ratePerSec / TRANSACTIONS.length, peakRatePerSec: ratePerSec / TRANSACTIONS.length, stepRatesPerSec: [ratePerSec / TRANSACTIONS.length], preAllocatedVUs: 10, maxVUs: 40, slo: { p95Ms: 200 }, targets: [] })),
+    headroom: 0.3,
     startedAt: new Date(t0).toISOString(), endedAt: new Date(t0 + durationMs).toISOString(), k6ExitCode: 0, exitCode: 0, interrupted: false, status: 'passed', flags: [],
   };
   writeRunMeta(dir, meta);

@@ -66,7 +66,8 @@ export async function syntheticRun(dir: string, requests: number, ratePerSec = 5
     schemaVersion: RUN_SCHEMA_VERSION, runId, perfcellVersion: 'bench', service: 'grc', profile: 'bench', phase: 'unstubbed', iteration: 1,
     model: { file: 'bench', hash: '' }, scenariosCommit: null, scenariosDirty: false, environment: { name: 'bench', targets: {} }, targetsVersions: {},
     k6: { path: 'k6', version: 'synthetic', args: [] }, timeline: [{ fromMultiplier: 1, toMultiplier: 1, durationMs }], plannedDurationMs: durationMs,
-    transactions: TRANSACTIONS.map((name) => ({ name, scenario: 'x.ts#f', peakRatePerSec: ratePerSec / TRANSACTIONS.length, stepRatesPerSec: [ratePerSec / TRANSACTIONS.length], preAllocatedVUs: 1, maxVUs: 1, thresholds: [] })),
+    transactions: TRANSACTIONS.map((name) => ({ name, scenario: 'x.ts#f', peakPerSec: ratePerSec / TRANSACTIONS.length, peakRatePerSec: ratePerSec / TRANSACTIONS.length, stepRatesPerSec: [ratePerSec / TRANSACTIONS.length], preAllocatedVUs: 1, maxVUs: 1, slo: {}, targets: [] })),
+    headroom: 0.3,
     startedAt: new Date(start).toISOString(), endedAt: new Date(start + durationMs).toISOString(), k6ExitCode: 0, exitCode: 0, interrupted: false,
     status: 'passed', flags: [],
   };

@@ -2,10 +2,9 @@
  * The analyzer's use case: run folder(s) → Analysis. Reads raw samples through src/store/raw-samples.ts and
  * run.json through src/store/folder.ts; several folders (injectors, execution segments) are analysed as one.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { build } from 'hdr-histogram-js';
 import { PerfcellError } from '../errors.js';
-import { parseModel } from '../model/load.js';
 import { readMonitorSamples, type MonitorSample } from '../store/monitor-samples.js';
 import { readRawSamples } from '../store/raw-samples.js';
 import { rawOutputs, readRunMeta, runFile, type RunMeta } from '../store/folder.js';
@@ -25,8 +24,6 @@ export interface AnalyzeOptions {
   /** WebAssembly histograms (default true; falls back to JS if the module cannot load). */
   wasm?: boolean;
 }
-
-export const DEFAULT_HEADROOM = 0.3;
 
 /**
  * All series together keep at most this many windows (each holds a small histogram, ≈ 3 KB): with many
@@ -48,6 +45,7 @@ function runRef(dir: string, m: RunMeta): RunRef {
     iteration: m.iteration,
     status: m.status,
     flags: m.flags,
+    unmatchedStubRequests: m.unmatchedStubRequests ?? 0,
     startedAt: m.startedAt,
     endedAt: m.endedAt,
     k6Version: m.k6.version,
@@ -60,24 +58,10 @@ function runRef(dir: string, m: RunMeta): RunRef {
   };
 }
 
-/** What the run's copy of its load model adds to run.json: the headroom and which targets each transaction calls. */
-function modelInfo(dir: string, meta: RunMeta): { headroom: number; targets: Map<string, string[]> } {
-  const path = runFile(dir, 'model');
-  const targets = new Map<string, string[]>();
-  let headroom = DEFAULT_HEADROOM;
-  if (existsSync(path)) {
-    try {
-      const model = parseModel(readFileSync(path, 'utf8'), path);
-      headroom = model.headroom;
-      for (const t of model.transactions) if (t.targets?.length) targets.set(t.name, t.targets);
-    } catch {
-      // A model that no longer parses still leaves run.json's figures usable.
-    }
-  }
-  // With a single target, every transaction calls it.
+/** Which targets each transaction calls: run.json's, or with a single target, that one for every transaction. */
+function targetsOf(meta: RunMeta): Map<string, string[]> {
   const envTargets = Object.keys(meta.environment.targets);
-  if (envTargets.length === 1) for (const t of meta.transactions) if (!targets.has(t.name)) targets.set(t.name, envTargets);
-  return { headroom, targets };
+  return new Map(meta.transactions.map((t) => [t.name, t.targets.length > 0 ? t.targets : envTargets.length === 1 ? envTargets : []]));
 }
 
 /** Hold segments of a stepped profile (rate constant, above zero), in ms from the test's start. */
@@ -124,7 +108,7 @@ function capacity(meta: RunMeta, acc: RunAccumulator, headroom: number, useWasm:
   const requestsPerUnit = meta.transactions.reduce((sum, t) => {
     const tx = acc.transactions.get(t.name);
     const perIteration = tx && tx.iterations > 0 ? tx.requests / tx.iterations : 1;
-    return sum + ((t.stepRatesPerSec[0] ?? 0) / (holds[0]?.multiplier ?? 1)) * perIteration;
+    return sum + t.peakPerSec * perIteration;
   }, 0);
   const counts = acc.overall.series.ordered().map(({ t, slot }) => ({ t, count: slot.count }));
   const t0 = alignStart(counts, acc.overall.series.windowMs, meta.timeline, requestsPerUnit, acc.firstMs);
@@ -132,7 +116,7 @@ function capacity(meta: RunMeta, acc: RunAccumulator, headroom: number, useWasm:
   for (const t of meta.transactions) {
     const tx = acc.transactions.get(t.name);
     if (!tx) continue;
-    const modelPeak = (t.stepRatesPerSec[0] ?? 0) / (holds[0]?.multiplier ?? 1);
+    const modelPeak = t.peakPerSec;
     const steps: StepCapacity[] = holds.map((h, i) => {
       // The first second of a step still carries the ramp: skip it.
       const f = stepFigures(tx, t0 + h.fromMs + 1000, t0 + h.toMs, useWasm);
@@ -149,8 +133,7 @@ function capacity(meta: RunMeta, acc: RunAccumulator, headroom: number, useWasm:
         toMs: h.toMs,
       };
     });
-    const p95Slo = t.thresholds.map((x) => /p\(95\)<=?([0-9.]+)/.exec(x)).find((m) => m)?.[1];
-    out.push({ ...capacityOf(t.name, steps, modelPeak, p95Slo ? Number(p95Slo) : null, headroom), testStartMs: t0 });
+    out.push({ ...capacityOf(t.name, steps, modelPeak, t.slo.p95Ms ?? null, headroom), testStartMs: t0 });
   }
   return out;
 }
@@ -197,7 +180,7 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
     const planned = Math.max(...metas.map((m) => m.plannedDurationMs)) / 1000;
     // A complete run lasted what was planned; an incomplete one lasted as long as its samples.
     const durationSec = incomplete ? Math.max(1, span / 1000) : planned;
-    const { headroom, targets } = modelInfo(dirs[0] as string, first);
+    const targets = targetsOf(first);
     const transactions = first.transactions.map((t) => {
       const a = acc.transactions.get(t.name);
       return a ? a.finish(durationSec, t.peakRatePerSec, targets.get(t.name) ?? []) : emptyTransaction(t.name, t.peakRatePerSec, targets.get(t.name) ?? []);
@@ -230,9 +213,9 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
       },
       webVitals: acc.webVitals(),
       slo: sloResults(first.transactions, transactions),
-      capacity: capacity(first, acc, headroom, pool.useWasm),
+      capacity: capacity(first, acc, first.headroom, pool.useWasm),
       monitor: monitorSeries(monitor),
-      requiredHeadroom: headroom,
+      requiredHeadroom: first.headroom,
       read,
     };
     return analysis;

@@ -1,45 +1,63 @@
-/** SLO verdicts: the model's thresholds (as run.json records them) checked against the analyzer's figures. Pure. */
-import type { RunTransactionMeta } from '../store/folder.js';
+/**
+ * The one SLO evaluator: a transaction's SLO objects (as run.json stores them) checked against measured
+ * figures. Analysis (and through it the report and the rules) and the gate all judge SLOs here. Pure.
+ */
+import type { StoredSlo } from '../store/run-schema.js';
 import type { SloResult, TransactionAnalysis } from './types.js';
 
-const STAT_TO_CRITERION: Record<string, string> = { med: 'p50', 'p(50)': 'p50', 'p(90)': 'p90', 'p(95)': 'p95', 'p(99)': 'p99', rate: 'errorRate' };
-
-/** "http_req_duration p(95)<100" → criterion p95, op <, limit 100. Unknown forms are ignored. */
-export function parseThreshold(text: string): { criterion: string; op: string; limit: number } | null {
-  const m = /^\S+\s+([a-z()0-9.]+)\s*(<=|<|>=|>)\s*([0-9.]+)$/.exec(text.trim());
-  if (!m) return null;
-  const criterion = STAT_TO_CRITERION[m[1] as string];
-  if (!criterion) return null;
-  return { criterion, op: m[2] as string, limit: Number(m[3]) };
+/** The figures an SLO is checked against, in ms and as a share of requests; null = not measured. */
+export interface SloFigures {
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  errorRate: number | null;
 }
 
-function holds(actual: number, op: string, limit: number): boolean {
-  switch (op) {
-    case '<': return actual < limit;
-    case '<=': return actual <= limit;
-    case '>': return actual > limit;
-    default: return actual >= limit;
-  }
+/** One objective, judged. `pass` is false when the figure was not measured: an SLO cannot hold on nothing. */
+export interface SloCheck {
+  key: keyof StoredSlo;
+  /** "p95", "errorRate": the name analysis.json and the report give the criterion. */
+  criterion: string;
+  /** Latency SLOs are strict bounds (k6's "p(95)<limit"); the error rate a maximum ("rate<=limit"). */
+  op: '<' | '<=';
+  limit: number;
+  actual: number | null;
+  pass: boolean;
 }
 
-export function actualFor(t: TransactionAnalysis, criterion: string): number | null {
-  if (criterion === 'errorRate') return t.requests > 0 ? t.errorRate : null;
-  const l = t.latencyMs;
-  if (!l) return null;
-  return criterion === 'p50' ? l.p50 : criterion === 'p90' ? l.p90 : criterion === 'p95' ? l.p95 : criterion === 'p99' ? l.p99 : null;
-}
+/** The objectives in the order they are reported, with the figure each reads. */
+const CRITERIA: readonly { key: keyof StoredSlo; criterion: string; op: '<' | '<='; figure: keyof SloFigures }[] = [
+  { key: 'p50Ms', criterion: 'p50', op: '<', figure: 'p50Ms' },
+  { key: 'p90Ms', criterion: 'p90', op: '<', figure: 'p90Ms' },
+  { key: 'p95Ms', criterion: 'p95', op: '<', figure: 'p95Ms' },
+  { key: 'p99Ms', criterion: 'p99', op: '<', figure: 'p99Ms' },
+  { key: 'maxErrorRate', criterion: 'errorRate', op: '<=', figure: 'errorRate' },
+];
 
-export function sloResults(metas: RunTransactionMeta[], transactions: TransactionAnalysis[]): SloResult[] {
-  const out: SloResult[] = [];
-  for (const m of metas) {
-    const t = transactions.find((x) => x.name === m.name);
-    for (const text of m.thresholds) {
-      const th = parseThreshold(text);
-      if (!th) continue;
-      const actual = t ? actualFor(t, th.criterion) : null;
-      // No request at all is a failure: an SLO cannot hold on nothing.
-      out.push({ transaction: m.name, ...th, actual, pass: actual !== null && holds(actual, th.op, th.limit) });
-    }
+/** Each objective the SLO states, judged on the figures (null figures: nothing measured, every objective fails). */
+export function evaluateSlo(slo: StoredSlo, figures: SloFigures | null): SloCheck[] {
+  const out: SloCheck[] = [];
+  for (const c of CRITERIA) {
+    const limit = slo[c.key];
+    if (limit === undefined) continue;
+    const raw = figures?.[c.figure] ?? null;
+    const actual = raw !== null && Number.isFinite(raw) ? raw : null;
+    out.push({ key: c.key, criterion: c.criterion, op: c.op, limit, actual, pass: actual !== null && (c.op === '<' ? actual < limit : actual <= limit) });
   }
   return out;
+}
+
+/** A transaction's figures as the evaluator reads them (no request: nothing measured). */
+export function sloFiguresOf(t: TransactionAnalysis): SloFigures {
+  const l = t.latencyMs;
+  return { p50Ms: l?.p50 ?? null, p90Ms: l?.p90 ?? null, p95Ms: l?.p95 ?? null, p99Ms: l?.p99 ?? null, errorRate: t.requests > 0 ? t.errorRate : null };
+}
+
+/** Every transaction's SLOs judged on the analyzer's figures (analysis.json's `slo`). */
+export function sloResults(metas: readonly { name: string; slo: StoredSlo }[], transactions: readonly TransactionAnalysis[]): SloResult[] {
+  return metas.flatMap((m) => {
+    const t = transactions.find((x) => x.name === m.name);
+    return evaluateSlo(m.slo, t ? sloFiguresOf(t) : null).map(({ criterion, op, limit, actual, pass }) => ({ transaction: m.name, criterion, op, limit, actual, pass }));
+  });
 }

@@ -84,6 +84,8 @@ export interface RunRef {
   iteration: number;
   status: string;
   flags: string[];
+  /** Requests to the stubs that matched no mapping (run.json's unmatchedStubRequests; 0 when none). */
+  unmatchedStubRequests: number;
   startedAt: string;
   endedAt: string | null;
   k6Version: string;

@@ -19,7 +19,7 @@ import { locateK6 } from '../k6/locate.js';
 import { loadStubSet, stubsRoot, type StubSet } from '../stubs/stub-set.js';
 import { checkJar, checkJava, startStubServers, type StubServer } from '../stubs/wiremock.js';
 import { collectJournal } from '../stubs/journal.js';
-import { formatVerification, unmatchedCount, unmatchedFlag, type StubsFile, type StubVerification } from '../stubs/verify.js';
+import { formatVerification, unmatchedCount, type StubsFile, type StubVerification } from '../stubs/verify.js';
 import { locateChromium } from './browser.js';
 import { startSharedBrowser } from './shared-browser.js';
 import { BROWSER_ENV } from '../model/compile.js';
@@ -276,7 +276,7 @@ async function runPhase(ctx: PhaseContext, phase: PhasePlan, rec: PhaseRecord): 
       const unmatched = unmatchedCount(verifications);
       if (unmatched > 0) {
         const meta = readRunMeta(outcome.dir);
-        meta.flags.push(unmatchedFlag(unmatched));
+        meta.unmatchedStubRequests = unmatched;
         writeRunMeta(outcome.dir, meta);
         if (status !== 'interrupted') {
           status = 'defect';

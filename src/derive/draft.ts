@@ -4,6 +4,7 @@
  * for the transactions no existing scenario implements.
  */
 import type { Figures, TransactionFigures } from './aggregate.js';
+import { DEFAULT_HEADROOM } from '../store/run-schema.js';
 
 /** Suggested latency SLOs: production's percentile plus 20 % (a test environment is rarely as warm). */
 export const SLO_LATENCY_MARGIN = 1.2;
@@ -11,8 +12,8 @@ export const SLO_LATENCY_MARGIN = 1.2;
 export const SLO_ERROR_MARGIN = 2;
 /** … and never below 0.1 % (a handful of errors in a short test run must not break the threshold). */
 export const SLO_ERROR_FLOOR = 0.001;
-/** Headroom when no --growth is given: the load-model default (docs/load-model.md). */
-export const DEFAULT_HEADROOM = 0.3;
+/** Headroom when no --growth is given: the load-model default (docs/load-model.md), one constant for all. */
+export { DEFAULT_HEADROOM };
 
 export interface DraftInput {
   figures: Figures;

@@ -3,7 +3,8 @@
  * the baseline (significant AND above a minimum effect → regression; a warn band below), then one verdict
  * and one exit code for the whole gate. docs/gate.md explains the method.
  */
-import type { Slo } from '../model/schema.js';
+import { evaluateSlo, type SloFigures } from '../analysis/slo.js';
+import type { StoredSlo as Slo } from '../store/run-schema.js';
 import { GATE_EXIT } from '../exit-codes.js';
 import { hodgesLehmannCenter, hodgesLehmannShift, holmAdjust, mannWhitneyGreater, median, wilcoxonSignedRankGreater } from './stats.js';
 
@@ -202,34 +203,12 @@ export function comparePaired(pairs: readonly WindowPair[], t: GateThresholds): 
   );
 }
 
-/** The candidate's own figures an SLO is checked against. */
-export interface SloFigures {
-  p50Ms: number;
-  p90Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  errorRate: number;
-}
+/** The candidate's own figures an SLO is checked against (src/analysis/slo.ts). */
+export type { SloFigures };
 
-const SLO_FIGURE: Record<keyof Slo, keyof SloFigures> = {
-  p50Ms: 'p50Ms',
-  p90Ms: 'p90Ms',
-  p95Ms: 'p95Ms',
-  p99Ms: 'p99Ms',
-  maxErrorRate: 'errorRate',
-};
-
+/** The gate's view of the one SLO evaluator (src/analysis/slo.ts): an unmeasured figure is observed as NaN, and broken. */
 export function checkSlo(slo: Slo, figures: SloFigures): SloCheck[] {
-  const out: SloCheck[] = [];
-  for (const key of Object.keys(SLO_FIGURE) as (keyof Slo)[]) {
-    const limit = slo[key];
-    if (limit === undefined) continue;
-    const observed = figures[SLO_FIGURE[key]];
-    // Latency SLOs are strict bounds (k6's "p(95)<limit"); the error-rate SLO is a maximum ("rate<=limit").
-    const broken = !Number.isFinite(observed) || (key === 'maxErrorRate' ? observed > limit : observed >= limit);
-    out.push({ slo: key, limit, observed, broken });
-  }
-  return out;
+  return evaluateSlo(slo, figures).map((c) => ({ slo: c.key, limit: c.limit, observed: c.actual ?? Number.NaN, broken: !c.pass }));
 }
 
 export type TransactionInput =

@@ -6,7 +6,7 @@
 import { inputError } from '../errors.js';
 import { formatDuration, parseDurationMs } from './duration.js';
 import { targetEnvName } from './environment.js';
-import type { Environment, LoadModel, Profile, Transaction } from './schema.js';
+import type { Environment, LoadModel, Profile, Slo, Transaction } from './schema.js';
 
 export const PHASES = ['stubbed', 'unstubbed', 'e2e'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -39,6 +39,8 @@ export interface CompiledTransaction {
   /** Name of the generated entry's exported function for this transaction. */
   exec: string;
   scenario: string;
+  /** The model's business peak (peakPerHour at multiplier 1), per second. */
+  peakPerSec: number;
   /** Highest rate of the profile, requests (iterations) per second. */
   peakRatePerSec: number;
   /** Rate at each profile step, per second (one value for constant profiles). */
@@ -46,6 +48,10 @@ export interface CompiledTransaction {
   preAllocatedVUs: number;
   maxVUs: number;
   thresholds: string[];
+  /** The model's SLOs (thresholds holds the same as k6 expressions). */
+  slo: Slo;
+  /** The model's `targets` for this transaction (empty when it names none). */
+  targets: string[];
   thinkTimeMs: number;
 }
 
@@ -252,11 +258,14 @@ export function compile(input: CompileInput): CompiledRun {
       name: t.name,
       exec,
       scenario: t.scenario,
+      peakPerSec: t.peakPerHour / 3600,
       peakRatePerSec,
       stepRatesPerSec: stepMultipliers.map((m) => (m * t.peakPerHour) / 3600),
       preAllocatedVUs,
       maxVUs,
       thresholds: Object.entries(own).flatMap(([k, v]) => v.map((x) => `${k.split('{')[0]} ${x}`)),
+      slo: t.slo,
+      targets: t.targets ?? [],
       thinkTimeMs: t.thinkTimeMs,
     };
   });

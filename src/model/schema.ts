@@ -3,6 +3,7 @@
  * not a silently ignored setting.
  */
 import { z } from 'zod';
+import { DEFAULT_HEADROOM } from '../store/run-schema.js';
 import { parseDurationMs } from './duration.js';
 
 const duration = z
@@ -65,7 +66,7 @@ export const loadModelSchema = z
   .object({
     service: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and "-"'),
     description: z.string().optional(),
-    headroom: z.number().min(0).max(10).default(0.3),
+    headroom: z.number().min(0).max(10).default(DEFAULT_HEADROOM),
     environments: z.record(z.string(), environmentSchema).default({}),
     transactions: z.array(transactionSchema).min(1),
     profiles: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), profileSchema).refine((p) => Object.keys(p).length > 0, {

@@ -1,6 +1,6 @@
 /** summary.md: the verdict, the SLOs and the main findings, short enough for a PR comment. Pure. */
 import type { Lang } from '../rules/types.js';
-import { unmatchedCount, unmatchedFromFlags } from '../stubs/verify.js';
+import { unmatchedCount, unmatchedOfRuns } from '../stubs/verify.js';
 import { LABELS, fill, number, percent } from './i18n.js';
 import type { ReportData } from './report-data.js';
 import { DECISION, verdictStatus, type VerdictStatus } from '../verdict/verdict.js';
@@ -54,9 +54,9 @@ export function summaryMarkdown(data: ReportData, lang: Lang, maxFindings = 10):
   const incomplete = data.phases.filter((a) => a.incomplete);
   for (const a of incomplete) out.push(`> ⚠️ ${a.phase}: ${L.incomplete} — ${mdCell(a.incompleteReasons.join('; '))}`);
   for (const a of data.phases) {
-    // The stub servers' list when the run folder has it, else the count its flags declare.
+    // The stub servers' list when the run folder has it, else the count its run.json declares.
     const servers = data.unmatchedStubs.filter((u) => u.phase === a.phase);
-    const n = servers.length ? unmatchedCount(servers) : unmatchedFromFlags(a.runs.flatMap((r) => r.flags));
+    const n = servers.length ? unmatchedCount(servers) : unmatchedOfRuns(a.runs);
     if (n === 0) continue;
     const names = servers.map((s) => `${s.stubSet} ${number(lang, unmatchedCount([s]), 0)}`).join(', ') || L.unknown;
     out.push(`> ⚠️ ${a.phase}: ${mdCell(fill(L.unmatchedLine, { n: number(lang, n, 0), servers: names }))}`);

@@ -8,7 +8,7 @@ import type { Phase } from '../model/compile.js';
 import { PHASES_CHART, chartId } from '../rules/helpers.js';
 import { unmatchedStubsAnchor } from '../rules/stubs-incomplete.js';
 import type { Lang, Recommendation } from '../rules/types.js';
-import { unmatchedCount, unmatchedFromFlags } from '../stubs/verify.js';
+import { unmatchedCount, unmatchedOfRuns } from '../stubs/verify.js';
 import { barChart, elapsed, lineChart, type LineSeries } from './charts.js';
 import { LABELS, fill, number, percent, type Labels } from './i18n.js';
 import type { ReportData, UnmatchedStubs } from './report-data.js';
@@ -21,7 +21,7 @@ export const UNMATCHED_ROWS = 10;
 export interface UnmatchedStubsView {
   id: string;
   servers: { title: string; overflow: string; rows: string[][]; more: string }[];
-  /** Set when the run's flags declare unmatched requests its folder cannot list (no stubs.json). */
+  /** Set when the run's run.json declares unmatched requests its folder cannot list (no stubs.json). */
   missing: string;
 }
 
@@ -173,7 +173,7 @@ function evidenceText(lang: Lang, r: Recommendation, phases: Analysis[], L: Labe
 
 /** Pure: a phase's unmatched stub requests → its report block (null when there are none). Names and URLs stay raw: the template escapes them. */
 export function unmatchedStubsView(a: Analysis, servers: readonly UnmatchedStubs[], lang: Lang, L: Labels): UnmatchedStubsView | null {
-  const flagged = unmatchedFromFlags(a.runs.flatMap((r) => r.flags));
+  const flagged = unmatchedOfRuns(a.runs);
   if (servers.length === 0 && flagged === 0) return null;
   const n = (x: number) => number(lang, x, 0);
   return {

@@ -10,6 +10,15 @@ export const MIN_GAP_MS = 10;
 export const clientServerGap: Rule = {
   id: 'client-server-gap',
   title: { en: 'Client time far above server time', fr: 'Temps client très supérieur au temps serveur' },
+  meta: {
+    severity: "warning",
+    firesWhen: "*monitor*: the client's mean latency ≥ {GAP_RATIO} the server's (`http_request_duration_seconds` sum/count) and ≥ {MIN_GAP_MS} more: queueing before the server, or k6 saturated",
+    evidence: "both means; server chart",
+    thresholds: [
+      { name: 'GAP_RATIO', value: GAP_RATIO, unit: '×', why: "twice the server's own time is queueing before the server, not the network (a chosen value: no measurement recorded behind it)" },
+      { name: 'MIN_GAP_MS', value: MIN_GAP_MS, unit: 'ms', why: "on millisecond means a ratio alone is noise (a chosen value: no measurement recorded behind it)" },
+    ],
+  },
   sentence: {
     en: (p) => `${p.source}: requests take ${p.client} ms at the client but ${p.server} ms in the server: they queue before the server (connections, accept backlog) or the load generator is saturated.`,
     fr: (p) => `${p.source} : les requêtes prennent ${p.client} ms côté client mais ${p.server} ms dans le serveur : elles attendent avant le serveur (connexions, file d'acceptation) ou l'injecteur est saturé.`,

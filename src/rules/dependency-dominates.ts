@@ -8,6 +8,15 @@ export const MIN_ADDED_MS = 5;
 export const dependencyDominates: Rule = {
   id: 'dependency-dominates',
   title: { en: 'A dependency dominates the response time', fr: 'Une dépendance domine le temps de réponse' },
+  meta: {
+    severity: "warning",
+    firesWhen: "unstubbed phase: unstubbed p50 − stubbed p50 ≥ {MIN_ADDED_MS} and ≥ {DOMINANT_SHARE} of the unstubbed median; e2e phase: e2e p50 − unstubbed p50 ≥ {MIN_ADDED_MS} and ≥ {DOMINANT_SHARE} of the e2e median",
+    evidence: "both medians, added ms, share; phases chart",
+    thresholds: [
+      { name: 'DOMINANT_SHARE', value: DOMINANT_SHARE, unit: 'share', why: "the dependencies make most of the median: they, not the service, are where time goes (a chosen value: no measurement recorded behind it)" },
+      { name: 'MIN_ADDED_MS', value: MIN_ADDED_MS, unit: 'ms', why: "on millisecond medians a share alone is noise (a chosen value: no measurement recorded behind it)" },
+    ],
+  },
   sentence: {
     en: (p) => `${p.transaction}: the ${p.what} add ${p.added} ms of a ${p.total} ms median (${p.share} %): work on them (or on how they are called) first.`,
     fr: (p) => `${p.transaction} : ${p.what === 'real dependencies' ? 'les dépendances réelles ajoutent' : 'la chaîne de bout en bout ajoute'} ${p.added} ms d'une médiane de ${p.total} ms (${p.share} %) : les traiter (ou revoir leur appel) en priorité.`,

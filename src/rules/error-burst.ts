@@ -11,6 +11,15 @@ export const CRITICAL_RATE = 0.01;
 export const errorBurst: Rule = {
   id: 'error-burst',
   title: { en: 'Errors, by kind, and when they happen', fr: 'Erreurs, par nature, et quand elles surviennent' },
+  meta: {
+    severity: "critical / warning",
+    firesWhen: "any failed request: counts by kind (4xx, 5xx, timeout, connection refused/reset, network) and the longest run of windows with ≥ {BURST_RATE} errors; critical above the SLO's error rate ({CRITICAL_RATE} without one)",
+    evidence: "counts by kind, burst length and range; errors chart",
+    thresholds: [
+      { name: 'BURST_RATE', value: BURST_RATE, unit: 'share', why: "a window where one request in ten fails is an outage, not background noise (a chosen value: no measurement recorded behind it)" },
+      { name: 'CRITICAL_RATE', value: CRITICAL_RATE, unit: 'share', why: "the usual error budget of a transaction without its own error-rate SLO (a chosen value: no measurement recorded behind it)" },
+    ],
+  },
   sentence: {
     en: (p) => `${p.transaction}: ${p.errors} failed requests (${p.rate} %): ${p.kinds}${p.burst ? `; the worst burst lasts ${p.burst} s` : ''}.`,
     fr: (p) => `${p.transaction} : ${p.errors} requêtes en échec (${p.rate} %) : ${p.kinds}${p.burst ? ` ; la pire rafale dure ${p.burst} s` : ''}.`,

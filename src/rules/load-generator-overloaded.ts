@@ -4,7 +4,7 @@
  * INCONCLUSIVE (src/verdict): they say nothing about the target.
  */
 import { seriesOf } from '../analysis/monitor.js';
-import { ACHIEVED_MIN, achievedIterationRate, chartId, round, seriesMax, seriesMean, vuBudgetShortfall } from './helpers.js';
+import { ACHIEVED_MIN, achievedIterationRate, chartId, round, seriesMax, seriesMean, VU_BUDGET_OUTSIDE_SHARE, VU_SUGGESTION_FACTOR, vuBudgetShortfall } from './helpers.js';
 import type { Finding, Rule } from './types.js';
 
 /**
@@ -17,6 +17,17 @@ export const INJECTOR_CPU_MAX_PERCENT = 85;
 export const loadGeneratorOverloaded: Rule = {
   id: 'load-generator-overloaded',
   title: { en: 'Load generator overloaded or VU budget short: the measurement is not valid', fr: "Injecteur surchargé ou budget de VU insuffisant : la mesure n'est pas valide" },
+  meta: {
+    severity: "critical / warning — **invalidates** (a critical finding makes the phase INCONCLUSIVE)",
+    firesWhen: "*monitor*: the load generator host's CPU (`injector_host_cpu_percent`) ≥ {INJECTOR_CPU_MAX_PERCENT} on average (critical: results unreliable); or a transaction's dropped iterations explained by the test's VU budget: its iterations spend ≥ {VU_BUDGET_OUTSIDE_SHARE} of their time outside requests (`iteration_duration` against request time: a sleep or think time inside the function) — warning when ≥ {ACHIEVED_MIN} of the offered rate was applied, critical when not (the load model was not applied), with the fix (`expectedResponseMs` ≈ the iteration's duration, or `maxVUs` ≥ rate × duration × {VU_SUGGESTION_FACTOR}); else every allowed VU (Σ maxVUs) busy while iterations were dropped (warning)",
+    evidence: "CPU mean and peak; iteration and request ms, dropped, achieved and offered rate, suggested maxVUs",
+    thresholds: [
+      { name: 'INJECTOR_CPU_MAX_PERCENT', value: INJECTOR_CPU_MAX_PERCENT, unit: '%', why: "LoadRunner's rule of thumb keeps generators under 70–80 %; the demo's end-to-end phase at 98.8 % host CPU measured p95 1.2–4.6 s on a target that answers in 20 ms at 30 % CPU" },
+      { name: 'VU_BUDGET_OUTSIDE_SHARE', value: VU_BUDGET_OUTSIDE_SHARE, unit: 'share', why: "a k6 example function sleeping 1 s around a 5 ms request spends 99.5 % of its iteration outside requests, a target too slow for its rate almost none: the two cases sit far on either side of one half" },
+      { name: 'ACHIEVED_MIN', value: ACHIEVED_MIN, unit: 'share', why: "below it the offered load did not go through (helpers.ts, shared with throughput-limit) (a chosen value: no measurement recorded behind it)" },
+      { name: 'VU_SUGGESTION_FACTOR', value: VU_SUGGESTION_FACTOR, unit: 'factor', why: "margin on Little's law for the suggested maxVUs, as the compiler's VU safety factor" },
+    ],
+  },
   invalidates: true,
   sentence: {
     en: (p) => {

@@ -55,6 +55,18 @@ function preferred(series: MonitorSeries[]): MonitorSeries[] {
 export const memoryGrowth: Rule = {
   id: 'memory-growth',
   title: { en: 'Memory grows through the run (leak)', fr: 'La mémoire croît pendant le tir (fuite)' },
+  meta: {
+    severity: "warning",
+    firesWhen: "*monitor*: the level a target's memory falls back to after each garbage collection (old space `nodejs_heap_space_size_used_bytes{space=\"old\"}`, else the heap, else RSS) rises over the run by ≥ {MIN_GROWTH_BYTES} and ≥ {MIN_GROWTH_RATIO} (Theil–Sen slope × duration), over at least {MIN_POINTS} scrapes; on runs of ≥ {LATE_CHECK_SEC} the second half must keep at least {LATE_SLOPE_SHARE} of that pace (warm-up levels off, a leak does not)",
+    evidence: "growth, first floor, MB per minute; server chart",
+    thresholds: [
+      { name: 'MIN_GROWTH_BYTES', value: MIN_GROWTH_BYTES, unit: 'bytes', why: "the reference target's warm-up alone raised its old space by 11.5 MB on a fresh clone, its leak trap by ≈ 76 MB in 15 s" },
+      { name: 'MIN_GROWTH_RATIO', value: MIN_GROWTH_RATIO, unit: 'share', why: "relative floor: a large heap's normal variation stays under a tenth of it (a chosen value: no measurement recorded behind it)" },
+      { name: 'MIN_POINTS', value: MIN_POINTS, unit: 'points', why: "fewer scrapes cannot separate the collection floors from the sawtooth (a chosen value: no measurement recorded behind it)" },
+      { name: 'LATE_CHECK_SEC', value: LATE_CHECK_SEC, unit: 's', why: "runs shorter than this cannot tell a warm-up that levels off from a leak (a chosen value: no measurement recorded behind it)" },
+      { name: 'LATE_SLOPE_SHARE', value: LATE_SLOPE_SHARE, unit: 'share', why: "a leak keeps its pace to the end, a warm-up levels off: the second half must keep half the whole run's slope (a chosen value: no measurement recorded behind it)" },
+    ],
+  },
   sentence: {
     en: (p) => `${p.source}: ${p.metric} after collections rises by ${p.growth} MB over the run (from ${p.first} MB, ${p.slope} MB per minute): a memory leak; look for caches or listeners that are never released.`,
     fr: (p) => `${p.source} : ${p.metric} après ramassage augmente de ${p.growth} Mo pendant le tir (depuis ${p.first} Mo, ${p.slope} Mo par minute) : une fuite mémoire ; chercher des caches ou écouteurs jamais libérés.`,

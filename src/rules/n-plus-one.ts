@@ -26,6 +26,15 @@ function total(xs: MonitorSeries[]): number {
 export const nPlusOne: Rule = {
   id: 'n-plus-one',
   title: { en: 'N+1 queries: many DB queries per request', fr: 'Requêtes N+1 : beaucoup de requêtes BD par appel' },
+  meta: {
+    severity: "warning",
+    firesWhen: "*monitor*: per route when `db_queries_total` carries a `route` label (queries of route R ÷ requests of R from `http_request_duration_seconds_count{route=R}`; consumers' queries have no requests and are left out): ≥ {MAX_QUERIES_PER_REQUEST} queries a request (the reference target without its trap: at most 4); without the label, the whole target: ≥ {MAX_QUERIES_PER_REQUEST_PER_TARGET} (events included: 6.2 measured on billing without the trap)",
+    evidence: "queries per request, limit; server chart",
+    thresholds: [
+      { name: 'MAX_QUERIES_PER_REQUEST', value: MAX_QUERIES_PER_REQUEST, unit: 'queries', why: "the reference target without its traps runs at most 4 queries a request on a route (billing history), the N+1 trap 13 on a history page of 10 and 5 on billing's summary" },
+      { name: 'MAX_QUERIES_PER_REQUEST_PER_TARGET', value: MAX_QUERIES_PER_REQUEST_PER_TARGET, unit: 'queries', why: "without a route label event consumers add queries without requests: 6.2 a request on billing without the trap, 13 with it" },
+    ],
+  },
   sentence: {
     en: (p) => `${p.source}${p.route ? ` ${p.route}` : ''}: ${p.perRequest} database queries per request on average: an N+1 pattern; fetch the rows in one query (join or IN list).`,
     fr: (p) => `${p.source}${p.route ? ` ${p.route}` : ''} : ${p.perRequest} requêtes base de données par appel en moyenne : un schéma N+1 ; charger les lignes en une requête (jointure ou liste IN).`,

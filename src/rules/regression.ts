@@ -20,6 +20,19 @@ export const CRITICAL_SLO_SHARE = 0.25;
 export const regression: Rule = {
   id: 'regression',
   title: { en: 'Regression against the previous iteration', fr: "Régression par rapport à l'itération précédente" },
+  meta: {
+    severity: "critical / warning",
+    firesWhen: "versus the same phase of the previous iteration, ≥ {MIN_REQUESTS} requests each side: p95 up > {P95_RISE} and ≥ {MIN_DELTA_MS} (critical above +{CRITICAL_RISE} when the rise also spends ≥ {CRITICAL_SLO_SHARE} of the transaction's p95 SLO, or has no SLO: two runs of the same build differ by more than 50 % on small p95s, the gate is the statistical test), or error rate up > {ERROR_RATE_RISE}",
+    evidence: "before/after; comparison chart",
+    thresholds: [
+      { name: 'MIN_REQUESTS', value: MIN_REQUESTS, unit: 'requests', why: "a p95 of fewer requests is its maximum, not a percentile (a chosen value: no measurement recorded behind it)" },
+      { name: 'P95_RISE', value: P95_RISE, unit: 'share', why: "the gate's own minimum effect for a regression (src/gate/verdict.ts)" },
+      { name: 'MIN_DELTA_MS', value: MIN_DELTA_MS, unit: 'ms', why: "the gate's absolute floor: two processes of the same build differ by a millisecond or two at the p95" },
+      { name: 'CRITICAL_RISE', value: CRITICAL_RISE, unit: 'share', why: "two single runs of the same build differ by more than 50 % on small p95s: the demo run twice measured search 16.5 → 29.4 ms (+78 %)" },
+      { name: 'CRITICAL_SLO_SHARE', value: CRITICAL_SLO_SHARE, unit: 'share', why: "only a rise that eats into the objective blocks: the demo's +78 % on search was 6 % of its 200 ms SLO" },
+      { name: 'ERROR_RATE_RISE', value: ERROR_RATE_RISE, unit: 'point', why: "the gate's error-rate minimum effect (src/gate/verdict.ts)" },
+    ],
+  },
   sentence: {
     en: (p) => (p.what === 'p95'
       ? `${p.transaction}: p95 went from ${p.before} ms to ${p.after} ms (+${p.change} %) since iteration ${p.iteration}.`

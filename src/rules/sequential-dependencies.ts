@@ -42,6 +42,17 @@ function dependencyOf(labels: string): string | undefined {
 export const sequentialDependencies: Rule = {
   id: 'sequential-dependencies',
   title: { en: 'Dependencies called one after the other', fr: 'Dépendances appelées l’une après l’autre' },
+  meta: {
+    severity: "warning",
+    firesWhen: "*monitor*: per route served when the outbound calls carry a `route` label (else the whole target), the mean request time ≥ {SUM_SHARE} of the sum of its calls' means (`http_client_request_duration_seconds{dependency}`, ≥ 2 dependencies each ≥ {MIN_CALL_SHARE} of the request's mean — relative, since the reference target's four sequential calls take ≈ 2 ms each), and calling them concurrently would save (sum − longest) ≥ {MIN_SAVING_SHARE} of the request and ≥ {MIN_SAVING_MS} (means cannot tell own time from calls in sequence: a slow handler with parallel calls measured 0.32, the sequential 360° view 0.58)",
+    evidence: "server mean, calls' sum and longest; server chart",
+    thresholds: [
+      { name: 'SUM_SHARE', value: SUM_SHARE, unit: 'share', why: "a request that waits its calls one after the other lasts at least their sum (a chosen value: no measurement recorded behind it)" },
+      { name: 'MIN_CALL_SHARE', value: MIN_CALL_SHARE, unit: 'share', why: "the reference target's sequential 360° view makes four calls of 1.9–2.6 ms in an 11 ms request; an absolute floor of 2 ms dropped some of them at random (3 of 4 real runs missed the trap)" },
+      { name: 'MIN_SAVING_SHARE', value: MIN_SAVING_SHARE, unit: 'share', why: "a slow handler with its calls in parallel measured a possible saving of 0.32 of the request, the sequential 360° view 0.58" },
+      { name: 'MIN_SAVING_MS', value: MIN_SAVING_MS, unit: 'ms', why: "below it calling concurrently is not worth a change (a chosen value: no measurement recorded behind it)" },
+    ],
+  },
   sentence: {
     en: (p) => `${p.source}${p.route ? ` ${p.route}` : ''}: a request takes ${p.server} ms, about the sum of its calls (${p.calls}): they run sequentially; call them concurrently.`,
     fr: (p) => `${p.source}${p.route ? ` ${p.route}` : ''} : une requête prend ${p.server} ms, environ la somme de ses appels (${p.calls}) : ils s'enchaînent ; les lancer en parallèle.`,

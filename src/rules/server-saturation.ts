@@ -9,6 +9,15 @@ export const EVENT_LOOP_LAG_MAX_S = 0.1;
 export const serverSaturation: Rule = {
   id: 'server-saturation',
   title: { en: 'Server saturation (CPU, event loop, DB pool)', fr: 'Saturation serveur (CPU, boucle d’événements, pool BD)' },
+  meta: {
+    severity: "warning",
+    firesWhen: "*monitor*: a target's CPU ≥ {CPU_CORES_MAX} on average, event-loop lag p99 ≥ {EVENT_LOOP_LAG_MAX_S}, or DB pool clients waiting (`db_pool_connections{state=\"waiting\"}` or any `*pool*wait*` gauge) > 0",
+    evidence: "value, limit; server chart",
+    thresholds: [
+      { name: 'CPU_CORES_MAX', value: CPU_CORES_MAX, unit: 'cores', why: "a Node.js target runs its JavaScript on one core: 85 % of it leaves no room for bursts (a chosen value: no measurement recorded behind it)" },
+      { name: 'EVENT_LOOP_LAG_MAX_S', value: EVENT_LOOP_LAG_MAX_S, unit: 's', why: "every request waits the event loop's lag: 100 ms at the p99 is felt in every latency (a chosen value: no measurement recorded behind it)" },
+    ],
+  },
   sentence: {
     en: (p) => `${p.source}: ${p.what} reaches ${p.value}${p.unit} (limit ${p.limit}${p.unit}): the server is saturated.`,
     fr: (p) => `${p.source} : ${p.what} atteint ${p.value}${p.unit} (limite ${p.limit}${p.unit}) : le serveur est saturé.`,

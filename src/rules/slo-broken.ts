@@ -5,6 +5,12 @@ import type { Rule } from './types.js';
 export const sloBroken: Rule = {
   id: 'slo-broken',
   title: { en: 'An SLO of the load model is broken', fr: "Un SLO du modèle de charge n'est pas tenu" },
+  meta: {
+    severity: "critical",
+    firesWhen: "a threshold of the model (p50/p90/p95/p99, error rate) does not hold on the analyzer's figures",
+    evidence: "actual, limit; latency or errors chart",
+    thresholds: [],
+  },
   sentence: {
     en: (p) => `${p.transaction}: ${p.criterion} is ${p.actual} against an SLO of ${p.op} ${p.limit}${p.unit}.`,
     fr: (p) => `${p.transaction} : ${p.criterion} vaut ${p.actual} pour un SLO ${p.op} ${p.limit}${p.unit}.`,

@@ -84,6 +84,18 @@ function serverEvidence(analysis: Analysis, t: TransactionAnalysis): ServerEvide
 export const slowOwnTime: Rule = {
   id: 'slow-own-time',
   title: { en: "Slow with dependencies stubbed: the service's own time", fr: 'Lent avec dépendances bouchonnées : le temps propre du service' },
+  meta: {
+    severity: "warning",
+    firesWhen: "stubbed phase: a transaction's median ≥ {MIN_OWN_MS} (and ≥ {SLO_SHARE} of its p95 SLO), although its dependencies are stubs: its own work is slow (missing index, full scan). Relative case: where the target exports `db_query_exec_seconds{method,route}` (execution only, queueing left out), a route the transaction calls executes ≥ {MIN_SERVER_DB_MS} of queries per request and ≥ {PEER_RATIO} the median of the target's other routes; without that metric, the transaction's median ≥ {PEER_RATIO} the median of the service's other transactions (and ≥ {MIN_RELATIVE_MS}) — client medians that queueing on a one-thread target can distort",
+    evidence: "stubbed p50, the others' p50, SLO, the route's DB execution per request and the other routes'; latency chart",
+    thresholds: [
+      { name: 'MIN_OWN_MS', value: MIN_OWN_MS, unit: 'ms', why: "with every dependency stubbed, a CRUD service's own work takes a few ms: 50 ms is a scan or a heavy computation (a chosen value: no measurement recorded behind it)" },
+      { name: 'SLO_SHARE', value: SLO_SHARE, unit: 'share', why: "the stubbed median may use half the p95 objective before the service's own time is the problem (a chosen value: no measurement recorded behind it)" },
+      { name: 'PEER_RATIO', value: PEER_RATIO, unit: '×', why: "a search that scans a table shows against reads by key long before an absolute limit: 43.9 ms of execution against 2.1–2.4 ms for reads by key on the reference target" },
+      { name: 'MIN_RELATIVE_MS', value: MIN_RELATIVE_MS, unit: 'ms', why: "below it a ratio of medians is queueing noise (a chosen value: no measurement recorded behind it)" },
+      { name: 'MIN_SERVER_DB_MS', value: MIN_SERVER_DB_MS, unit: 'ms', why: "reference target's stubbed phase (10 000 customers, 90 000 prospects): person search 43.9 ms of execution a request with the missing index, 3.2 ms with it: the floor sits 3× above the indexed search and 4× below the scan" },
+    ],
+  },
   sentence: {
     en: (p) => `${p.transaction}: median ${p.p50} ms even with its dependencies stubbed${p.route ? ` (${p.route}: ${p.routeDb} ms of database execution per request, the service's other routes ${p.othersDb} ms)` : p.peers ? ` (the service's other transactions: ${p.peers} ms)` : ''}${!p.route && p.db ? `, database queries average ${p.db} ms` : ''}: the service's own work is slow; check its queries (missing index, full scan).`,
     fr: (p) => `${p.transaction} : médiane de ${p.p50} ms même avec ses dépendances bouchonnées${p.route ? ` (${p.route} : ${p.routeDb} ms d'exécution en base par appel, autres routes du service ${p.othersDb} ms)` : p.peers ? ` (autres transactions du service : ${p.peers} ms)` : ''}${!p.route && p.db ? `, requêtes base de données de ${p.db} ms en moyenne` : ''} : le travail propre du service est lent ; vérifier ses requêtes (index manquant, parcours complet).`,

@@ -7,6 +7,15 @@ export const DROPPED_MAX = 0.01;
 export const throughputLimit: Rule = {
   id: 'throughput-limit',
   title: { en: 'Throughput limit: the offered load did not go through', fr: "Limite de débit : la charge offerte n'est pas passée" },
+  meta: {
+    severity: "critical / warning",
+    firesWhen: "constant profile: in the run's second half the achieved rate is < {ACHIEVED_MIN} of the offered rate, or > {DROPPED_MAX} of iterations were dropped, while the requests took the iterations' time (drops the script's own waits explain are `load-generator-overloaded`'s). Critical when the rate did not go through or every allowed VU was busy (the system's limit); a warning when the rate went through with VUs to spare (k6 drops arrivals while it starts VUs mid-run: set `expectedResponseMs` near the measured response time)",
+    evidence: "achieved/s, offered/s, dropped; throughput chart and time range",
+    thresholds: [
+      { name: 'ACHIEVED_MIN', value: ACHIEVED_MIN, unit: 'share', why: "below it the offered load did not go through (helpers.ts, shared with load-generator-overloaded) (a chosen value: no measurement recorded behind it)" },
+      { name: 'DROPPED_MAX', value: DROPPED_MAX, unit: 'share', why: "k6 drops an arrival only when no VU is free: more than one in a hundred is more than a start-up hiccup (a chosen value: no measurement recorded behind it)" },
+    ],
+  },
   sentence: {
     en: (p) => (p.limit
       ? `${p.transaction}: ${p.achieved}/s achieved for ${p.offered}/s offered, ${p.dropped} iterations dropped while its requests took the iterations' time: the system is at its limit.`

@@ -6,14 +6,26 @@ import type { Finding, Rule } from './types.js';
 export const MIN_DURATION_SEC = 60;
 const QUANTILE: Record<string, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
 
-/** Requests needed to quote quantile q with about ten observations beyond it. */
+/** Observations beyond a quantile needed to quote it. */
+export const TAIL_OBSERVATIONS = 10;
+
+/** Requests needed to quote quantile q with about TAIL_OBSERVATIONS observations beyond it. */
 export function samplesNeeded(q: number): number {
-  return Math.ceil(10 / (1 - q));
+  return Math.ceil(TAIL_OBSERVATIONS / (1 - q));
 }
 
 export const tooFewSamples: Rule = {
   id: 'too-few-samples',
   title: { en: 'Run too short or too few samples for the percentiles quoted', fr: 'Tir trop court ou trop peu de mesures pour les centiles cités' },
+  meta: {
+    severity: "warning / info",
+    firesWhen: "fewer requests than ~{TAIL_OBSERVATIONS}/(1−q) for the highest percentile an SLO quotes (p95 → 200, p99 → 1000); info when the run is shorter than {MIN_DURATION_SEC}",
+    evidence: "requests, needed; duration",
+    thresholds: [
+      { name: 'TAIL_OBSERVATIONS', value: TAIL_OBSERVATIONS, unit: 'requests', why: "a quantile q is read from the 1−q tail: about ten observations beyond it make it more than the maximum of a handful (a chosen value: no measurement recorded behind it)" },
+      { name: 'MIN_DURATION_SEC', value: MIN_DURATION_SEC, unit: 's', why: "a steady-state figure needs warmed caches, pools and JIT (a chosen value: no measurement recorded behind it)" },
+    ],
+  },
   sentence: {
     en: (p) => (p.transaction
       ? `${p.transaction}: ${p.count} requests are too few to quote ${p.criterion} (about ${p.needed} needed): lengthen the run or treat it as indicative.`

@@ -41,8 +41,41 @@ export interface Finding {
   evidence: Evidence;
 }
 
+/**
+ * A threshold a rule fires on, declared beside the constant it documents (as ESLint rules declare their
+ * `meta`): docs/recommendations.md is generated from these (`npm run docs:rules`), so the doc cannot drift
+ * from the code.
+ */
+export interface RuleThreshold {
+  /** The constant's name in the rule's file (or helpers.ts / the analysis module that owns it). */
+  name: string;
+  /** Its value, in `unit`. */
+  value: number;
+  /**
+   * `share` (a fraction, written as a percentage), `%` (already a percentage), `point` (a fraction of
+   * requests written as percentage points), `×`, `ms`, `s`, `bytes`, `cores`, or a count's noun
+   * (`requests`, `windows`, `queries`, `names`, `points`).
+   */
+  unit: string;
+  /** Why this value: the measurement or the reference behind it. */
+  why: string;
+}
+
+/** What docs/recommendations.md says of a rule (one row of its table). `{NAME}` in the text stands for the threshold NAME's value. */
+export interface RuleMeta {
+  /** Severities it can give, and what decides between them. */
+  severity: string;
+  /** When it fires (the thresholds by `{NAME}`). */
+  firesWhen: string;
+  /** The evidence it attaches. */
+  evidence: string;
+  thresholds: RuleThreshold[];
+}
+
 export interface Rule {
   id: string;
+  /** Thresholds and documentation: docs/recommendations.md's table is generated from it (src/rules/docs.ts). */
+  meta: RuleMeta;
   /** What the rule looks for, one line (docs/recommendations.md). */
   title: Record<Lang, string>;
   sentence: Record<Lang, (p: Record<string, string | number>) => string>;

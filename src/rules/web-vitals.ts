@@ -15,6 +15,15 @@ export const VITAL_THRESHOLDS: Record<VitalStats['metric'], [number, number]> = 
 export const webVitals: Rule = {
   id: 'web-vitals',
   title: { en: 'Web Vitals outside "good"', fr: 'Web Vitals hors de la zone « bonne »' },
+  meta: {
+    severity: "critical / warning",
+    firesWhen: "e2e: a Web Vital's p75 outside web.dev's \"good\" band (LCP {LCP_GOOD}, FCP {FCP_GOOD}, CLS {CLS_GOOD}, INP {INP_GOOD}, TTFB {TTFB_GOOD}); critical when \"poor\" (LCP {LCP_POOR}, FCP {FCP_POOR}, CLS {CLS_POOR}, INP {INP_POOR}, TTFB {TTFB_POOR})",
+    evidence: "p75, good and poor limits; vitals chart",
+    thresholds: Object.entries(VITAL_THRESHOLDS).flatMap(([metric, [good, poor]]) => [
+      { name: `${metric.toUpperCase()}_GOOD`, value: good, unit: metric === 'cls' ? 'score' : 'ms', why: "web.dev's Core Web Vitals bands, at the 75th percentile of page loads: good up to this value" },
+      { name: `${metric.toUpperCase()}_POOR`, value: poor, unit: metric === 'cls' ? 'score' : 'ms', why: "web.dev's Core Web Vitals bands, at the 75th percentile of page loads: poor from this value" },
+    ]),
+  },
   sentence: {
     en: (p) => `${p.vital} p75 is ${p.value}${p.unit}, ${p.band} (good ≤ ${p.good}${p.unit}).`,
     fr: (p) => `Le p75 de ${p.vital} vaut ${p.value}${p.unit}, ${p.band === 'poor' ? 'mauvais' : 'à améliorer'} (bon ≤ ${p.good}${p.unit}).`,

@@ -94,7 +94,7 @@ const VERDICT_OUTCOME: Record<VerdictStatus, { status: RunStatus; exitCode: numb
 
 /** The compiler's transaction as run.json stores it: named fields, so that a compiler change never leaks into the format. */
 function storedTransaction(t: CompiledTransaction): RunTransactionMeta {
-  return { name: t.name, scenario: t.scenario, peakRatePerSec: t.peakRatePerSec, stepRatesPerSec: t.stepRatesPerSec, preAllocatedVUs: t.preAllocatedVUs, maxVUs: t.maxVUs, thresholds: t.thresholds };
+  return { name: t.name, scenario: t.scenario, peakPerSec: t.peakPerSec, peakRatePerSec: t.peakRatePerSec, stepRatesPerSec: t.stepRatesPerSec, preAllocatedVUs: t.preAllocatedVUs, maxVUs: t.maxVUs, slo: { ...t.slo }, targets: t.targets };
 }
 
 function statusOf(k6Exit: number, interrupted: boolean): { status: RunStatus; exitCode: number } {
@@ -213,6 +213,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
     timeline: compiled.timeline,
     plannedDurationMs: compiled.durationMs,
     transactions: compiled.transactions.map(storedTransaction),
+    headroom: model.headroom,
     startedAt: now().toISOString(),
     endedAt: null,
     k6ExitCode: null,

@@ -5,10 +5,11 @@
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
-import type { StoredInjectors, StoredPhase as Phase, StoredTransaction } from './run-schema.js';
+import type { StoredInjectors, StoredPhase as Phase, StoredSlo, StoredTransaction } from './run-schema.js';
 import { migrateRunJson } from './migrate.js';
 
-export const RUN_SCHEMA_VERSION = 1;
+/** 2: intent as data (business peak, SLO objects, targets, headroom, unmatched stub requests); 1 is migrated. */
+export const RUN_SCHEMA_VERSION = 2;
 
 export const RUN_FILES = {
   meta: 'run.json',
@@ -30,6 +31,7 @@ export type RunStatus = 'running' | 'passed' | 'slo-broken' | 'inconclusive' | '
 
 /** What run.json keeps of each transaction: the stored format's own type (src/store/run-schema.ts). */
 export type RunTransactionMeta = StoredTransaction;
+export type { StoredSlo };
 
 export interface RunMeta {
   schemaVersion: number;
@@ -50,6 +52,13 @@ export interface RunMeta {
   timeline: { fromMultiplier: number; toMultiplier: number; durationMs: number }[];
   plannedDurationMs: number;
   transactions: RunTransactionMeta[];
+  /** The model's required headroom over its peak (0.3 = 30 %). */
+  headroom: number;
+  /**
+   * Campaign phases: requests to the stubs that matched no mapping (counted from the stub journal; the calls
+   * themselves are listed in the folder's stubs.json). Absent: none, or a run without stubs.
+   */
+  unmatchedStubRequests?: number;
   startedAt: string;
   endedAt: string | null;
   k6ExitCode: number | null;
@@ -108,7 +117,8 @@ export function readRunMeta(dir: string): RunMeta {
     throw inputError(path, '', `valid JSON (${(e as Error).message})`);
   }
   // Older versions are migrated in memory (src/store/migrate.ts); newer or unknown ones are refused.
-  return migrateRunJson(json, RUN_SCHEMA_VERSION, path) as unknown as RunMeta;
+  const files = { read: (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : null) };
+  return migrateRunJson(json, RUN_SCHEMA_VERSION, path, undefined, files) as unknown as RunMeta;
 }
 
 /** Run ids sort by time and stay unique across injectors: UTC timestamp + random suffix. */

@@ -115,19 +115,9 @@ export function unmatchedCount(verifications: readonly Pick<StubVerification, 'u
   return verifications.reduce((s, v) => s + v.unmatched.reduce((a, u) => a + u.count, 0), 0);
 }
 
-/** The run.json flag a campaign sets on a run whose stubs got unmatched requests: `unmatched-stub-requests:<n>`. */
-export const UNMATCHED_FLAG = 'unmatched-stub-requests';
-
-export const unmatchedFlag = (n: number): string => `${UNMATCHED_FLAG}:${n}`;
-
-/** The unmatched requests a run's flags declare (0 when none): what a run folder says without its stubs.json. */
-export function unmatchedFromFlags(flags: readonly string[]): number {
-  let n = 0;
-  for (const f of flags) {
-    const value = f.startsWith(`${UNMATCHED_FLAG}:`) ? f.slice(UNMATCHED_FLAG.length + 1) : '';
-    if (/^\d+$/.test(value)) n += Number(value);
-  }
-  return n;
+/** The unmatched requests the run folders of a phase declare in run.json (0 when none): what they say without their stubs.json. */
+export function unmatchedOfRuns(runs: readonly { unmatchedStubRequests?: number }[]): number {
+  return runs.reduce((s, r) => s + (r.unmatchedStubRequests ?? 0), 0);
 }
 
 /** A campaign phase's run folder stubs.json: the dependencies stubbed and each stub server's verification. */

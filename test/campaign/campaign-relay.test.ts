@@ -85,11 +85,13 @@ test('a request no mapping matches is reported, marks the phase a defect and sto
     assert.equal(ticketing?.unmatched[0]?.url, '/api/v2/tickets/unknown');
     assert.deepEqual(ticketing?.unused.map((u) => u.label), ['create ticket']);
     const meta = readRunMeta(join(outcome.dir, 'stubbed'));
-    assert.ok(meta.flags.some((f) => /^unmatched-stub-requests:\d+$/.test(f)), meta.flags.join(','));
+    // A number in run.json (the calls themselves are in stubs.json), no longer a flag string.
+    assert.ok((meta.unmatchedStubRequests ?? 0) > 0, JSON.stringify(meta.unmatchedStubRequests));
+    assert.ok(!meta.flags.some((f) => f.startsWith('unmatched-stub-requests')), meta.flags.join(','));
     assert.ok(lines.some((l) => l.includes('UNMATCHED')), 'shown in the output');
     // The iteration report lists the call from the run folder's stubs.json and flags the phase's figures.
     const data = await buildReportData(outcome.dir);
-    const flagged = Number(meta.flags.find((f) => f.startsWith('unmatched-stub-requests:'))?.split(':')[1]);
+    const flagged = meta.unmatchedStubRequests;
     assert.equal(data.recommendations.find((r) => r.ruleId === 'stubs-incomplete')?.evidence.numbers.unmatchedRequests, flagged);
     assert.equal(data.verdict.caveats.length, 1);
     const block = viewModel(data, 'en').phases.find((ph) => ph.phase === 'stubbed')?.unmatchedStubs;

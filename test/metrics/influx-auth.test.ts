@@ -43,7 +43,7 @@ describe('InfluxDB credentials', { timeout: 90_000 }, () => {
     const meta = {
       schemaVersion: 1, runId: 'R-auth', perfcellVersion: '0', service: 'metrics-app', profile: 'short', phase: 'unstubbed', iteration: 1,
       model: { file: 'm', hash: '' }, scenariosCommit: null, scenariosDirty: false, environment: { name: 'local', targets: {} }, targetsVersions: {},
-      k6: { path: 'k6', version: 'v2', args: [] }, timeline: [], plannedDurationMs: 0, transactions: [], startedAt: new Date().toISOString(), endedAt: null,
+      k6: { path: 'k6', version: 'v2', args: [] }, timeline: [], plannedDurationMs: 0, transactions: [], headroom: 0.3, startedAt: new Date().toISOString(), endedAt: null,
       k6ExitCode: null, exitCode: null, interrupted: false, status: 'running', flags: [],
     } satisfies RunMeta;
     mkdirSync(dir, { recursive: true });

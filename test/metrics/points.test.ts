@@ -13,7 +13,7 @@ const meta = {
     { fromMultiplier: 1, toMultiplier: 2, durationMs: 1_000 },
     { fromMultiplier: 2, toMultiplier: 2, durationMs: 9_000 },
   ],
-  plannedDurationMs: 20_000, transactions: [], startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:21.500Z',
+  plannedDurationMs: 20_000, transactions: [], headroom: 0.3, startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:21.500Z',
   k6ExitCode: 0, exitCode: 0, interrupted: false, status: 'passed', flags: [],
 } satisfies RunMeta;
 

@@ -86,7 +86,7 @@ test('a run flagged with unmatched requests but without its stubs.json still get
   const view = unmatchedStubsView(phase, [], 'en', LABELS.en);
   assert.deepEqual(view?.servers, []);
   assert.match(view?.missing ?? '', /flagged with 23 unmatched request\(s\) but its folder holds no stubs\.json/);
-  assert.equal(unmatchedStubsView({ ...phase, runs: phase.runs.map((r) => ({ ...r, flags: [] })) }, [], 'en', LABELS.en), null);
+  assert.equal(unmatchedStubsView({ ...phase, runs: phase.runs.map((r) => ({ ...r, unmatchedStubRequests: 0 })) }, [], 'en', LABELS.en), null);
 });
 
 test('summary.md: one line naming the phase, the count and the stub servers', async () => {
