@@ -7,7 +7,7 @@ import { build } from 'hdr-histogram-js';
 import { PerfcellError } from '../errors.js';
 import { readMonitorSamples, type MonitorSample } from '../store/monitor-samples.js';
 import { readRawSamples } from '../store/raw-samples.js';
-import { rawOutputs, readRunMeta, runFile, type RunMeta } from '../store/folder.js';
+import { rawOutputs, readRunMeta, type RunMeta } from '../store/folder.js';
 import { ANALYZED_METRICS, RunAccumulator, type TxAccumulator } from './accumulator.js';
 import { alignStart, capacityOf } from './capacity.js';
 import { newPool, quantile } from './histogram.js';
