@@ -3,6 +3,7 @@
  * file of another shape gives a reason string instead of an exception, so bad input never stops a build.
  */
 import { REPORT_SCHEMA_VERSION } from '../report/report-data.js';
+import { RUN_SCHEMA_VERSION } from '../store/folder.js';
 import type { Lang, Severity } from '../rules/types.js';
 import type { CapacityFigures, FindingInput, GateInput, PhaseFigures, RunTrace, SiteVerdict, TxFigures } from './types.js';
 
@@ -141,7 +142,10 @@ export function lastSegment(dir: string): string {
 /** run.json → traceability, or why not (another schema, damaged). */
 export function runMetaTrace(json: unknown, relDir: string, injector: string | null): Extracted<RunTrace> {
   if (!isObj(json)) return { ok: false, reason: 'run.json is not a JSON object' };
-  if (json.schemaVersion !== 1) return { ok: false, reason: `run.json has schemaVersion ${String(json.schemaVersion)}; this perfcell reads 1` };
+  // The trace reads only fields every run.json version has kept (id, phase, status, environment, model, k6):
+  // any version up to the store's own is read as written, without its migration.
+  const v = json.schemaVersion;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > RUN_SCHEMA_VERSION) return { ok: false, reason: `run.json has schemaVersion ${String(v)}; this perfcell reads 1 to ${RUN_SCHEMA_VERSION}` };
   if (typeof json.runId !== 'string' || typeof json.phase !== 'string') return { ok: false, reason: 'run.json lacks runId or phase (damaged)' };
   return { ok: true, value: runTraceOf({ ...json, dir: relDir }, (d) => d, injector) };
 }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildSite } from '../../src/site/build.js';
-import { analysisFigures, verdictStatus } from '../../src/site/extract.js';
+import { analysisFigures, runMetaTrace, verdictStatus } from '../../src/site/extract.js';
+import { RUN_SCHEMA_VERSION } from '../../src/store/folder.js';
 import { findingChanges, servicePage, slug } from '../../src/site/model.js';
 import type { FindingInput, IterationInput } from '../../src/site/types.js';
 import { addIteration, EVIL_ENV, EVIL_SERVICE, EVIL_TX, EVIL_VERSION, generateHistory } from '../support/site-history.js';
@@ -160,4 +161,17 @@ test('home: last verdict per service with inconclusive as its own state, filters
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('run.json of every version the store writes or migrates is traced; a newer one is refused, saying which it reads', () => {
+  const run = (schemaVersion: unknown) => ({ schemaVersion, runId: 'r1', phase: 'unstubbed', status: 'passed', environment: { name: 'local', targets: {} }, model: { file: 'm.yaml', hash: 'h' }, k6: { version: 'v2.2.0' } });
+  for (let v = 1; v <= RUN_SCHEMA_VERSION; v++) {
+    const t = runMetaTrace(run(v), 'svc/iteration-1/unstubbed', null);
+    assert.ok(t.ok, `version ${v}`);
+    if (t.ok) assert.equal(t.value.runId, 'r1');
+  }
+  const newer = runMetaTrace(run(RUN_SCHEMA_VERSION + 1), 'd', null);
+  assert.equal(newer.ok, false);
+  if (!newer.ok) assert.match(newer.reason, new RegExp(`schemaVersion ${RUN_SCHEMA_VERSION + 1}; this perfcell reads 1 to ${RUN_SCHEMA_VERSION}`));
+  assert.equal(runMetaTrace(run('2'), 'd', null).ok, false);
 });
