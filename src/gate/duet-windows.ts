@@ -3,12 +3,12 @@
  * src/scenario/duet-side.ts) and its transaction; the windows are src/gate/duet.ts's layout and the
  * percentiles the analyzer's histograms (src/analysis/histogram.ts), as for every other gate window.
  */
-import { latencyStats, newPool, toMicros } from '../analysis/histogram.js';
+import { newPool } from '../analysis/histogram.js';
 import { readRawSamples } from '../store/raw-samples.js';
 import { readRunMeta, runFile, type RunMeta } from '../store/folder.js';
 import { DUET_TAG, type DuetSide } from '../scenario/duet-side.js';
 import { duetLayout, duetWindowIndex, pairDuetWindows, type DuetLayout } from './duet.js';
-import type { Figures } from './windows.js';
+import { addToPooled, newPooled, pooledFigures, type Figures, type Pooled } from './windows.js';
 import type { WindowFigures, WindowPair } from './verdict.js';
 
 export interface DuetTransaction {
@@ -34,7 +34,7 @@ interface Sample {
   timeMs: number;
   transaction: string;
   side: DuetSide;
-  kind: 'duration' | 'failed';
+  metric: string;
   value: number;
 }
 
@@ -51,12 +51,11 @@ async function samplesOf(runDir: string): Promise<{ samples: Sample[]; untagged:
       if (s.transaction === '') return;
       let side = sideOf.get(s.extraTags);
       if (side === undefined) sideOf.set(s.extraTags, (side = (SIDE_PATTERN.exec(s.extraTags)?.[1] as DuetSide | undefined) ?? null));
-      const kind = s.metric === 'http_req_duration' ? 'duration' : 'failed';
       if (side === null) {
-        if (kind === 'failed') untagged++;
+        if (s.metric === 'http_req_failed') untagged++;
         return;
       }
-      samples.push({ timeMs: s.timeMs, transaction: s.transaction, side, kind, value: s.value });
+      samples.push({ timeMs: s.timeMs, transaction: s.transaction, side, metric: s.metric, value: s.value });
     },
     { metrics: new Set(['http_req_duration', 'http_req_failed']) },
   );
@@ -75,11 +74,10 @@ export async function duetWindowsOf(runDir: string, windowMs: number, warmupMs: 
   const layout = samples.length > 0 ? duetLayout(first, last, warmupMs, windowMs, wanted) : { originMs: 0, warmupMs, windowMs, count: 0 };
   const pool = await newPool();
   try {
-    interface Cell { hist: ReturnType<typeof pool.create>; requests: number; errors: number; sumMs: number; minMs: number; maxMs: number }
-    const cells = new Map<string, Cell>();
+    const cells = new Map<string, Pooled>();
     const cell = (key: string) => {
       let c = cells.get(key);
-      if (!c) cells.set(key, (c = { hist: pool.create('total'), requests: 0, errors: 0, sumMs: 0, minMs: Infinity, maxMs: 0 }));
+      if (!c) cells.set(key, (c = newPooled(pool)));
       return c;
     };
     const names = new Set<string>();
@@ -87,28 +85,12 @@ export async function duetWindowsOf(runDir: string, windowMs: number, warmupMs: 
       const k = duetWindowIndex(r.timeMs, layout);
       if (k < 0) continue;
       names.add(r.transaction);
-      for (const c of [cell(`${r.transaction}\u0000${r.side}\u0000${k}`), cell(`${r.transaction}\u0000${r.side}\u0000total`)]) {
-        if (r.kind === 'failed') {
-          // One http_req_failed sample per request: the request count and the errors.
-          c.requests++;
-          if (r.value !== 0) c.errors++;
-        } else {
-          c.hist.recordValue(toMicros(r.value));
-          c.sumMs += r.value;
-          c.minMs = Math.min(c.minMs, r.value);
-          c.maxMs = Math.max(c.maxMs, r.value);
-        }
-      }
+      addToPooled(cell(`${r.transaction}\u0000${r.side}\u0000${k}`), r.metric, r.value);
+      addToPooled(cell(`${r.transaction}\u0000${r.side}\u0000total`), r.metric, r.value);
     }
-    const figures = (c: Cell | undefined): Figures => {
-      const l = c ? latencyStats(c.hist, c.sumMs, c.minMs, c.maxMs) : null;
-      const requests = c?.requests ?? 0;
-      const errors = c?.errors ?? 0;
-      return { requests, errors, errorRate: requests > 0 ? errors / requests : 0, p50Ms: l?.p50 ?? NaN, p90Ms: l?.p90 ?? NaN, p95Ms: l?.p95 ?? NaN, p99Ms: l?.p99 ?? NaN };
-    };
-    const windowOf = (c: Cell | undefined): WindowFigures | undefined => {
+    const windowOf = (c: Pooled | undefined): WindowFigures | undefined => {
       if (!c) return undefined;
-      const f = figures(c);
+      const f = pooledFigures(c);
       return { requests: f.requests, errors: f.errors, p95Ms: f.p95Ms };
     };
     const transactions = [...names].sort().map((name): DuetTransaction => {
@@ -116,7 +98,7 @@ export async function duetWindowsOf(runDir: string, windowMs: number, warmupMs: 
       return {
         transaction: name,
         pairs: pairDuetWindows(side('A'), side('B'), layout.count),
-        total: { A: figures(cells.get(`${name}\u0000A\u0000total`)), B: figures(cells.get(`${name}\u0000B\u0000total`)) },
+        total: { A: pooledFigures(cells.get(`${name}\u0000A\u0000total`)), B: pooledFigures(cells.get(`${name}\u0000B\u0000total`)) },
       };
     });
     return { runDir, meta, layout, transactions, untagged, damaged };

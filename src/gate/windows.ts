@@ -4,7 +4,7 @@
  * the warm-up). This file only chooses which requests and windows count; the percentiles are the analyzer's.
  */
 import { analyzeRun } from '../analysis/analyze.js';
-import { latencyStats, newPool, toMicros } from '../analysis/histogram.js';
+import { latencyStats, newPool, toMicros, type HistogramPool } from '../analysis/histogram.js';
 import type { TransactionAnalysis } from '../analysis/types.js';
 import type { Histogram } from 'hdr-histogram-js';
 import { readRawSamples } from '../store/raw-samples.js';
@@ -73,7 +73,12 @@ function totalOf(t: TransactionAnalysis): Figures {
 /** Series windows of a whole-run analysis are 1 s wide; only totals are used then. */
 const WHOLE_RUN_SERIES_MS = 1000;
 
-interface Pooled {
+/**
+ * Requests pooled in one of the analyzer's histograms: http_req_failed gives one sample per request (the
+ * count and the errors), http_req_duration the latency. Shared by the whole-run reader below and the duet's
+ * per-side windows (duet-windows.ts).
+ */
+export interface Pooled {
   hist: Histogram;
   requests: number;
   errors: number;
@@ -82,47 +87,46 @@ interface Pooled {
   maxMs: number;
 }
 
+export function newPooled(pool: HistogramPool): Pooled {
+  return { hist: pool.create('total'), requests: 0, errors: 0, sumMs: 0, minMs: Infinity, maxMs: 0 };
+}
+
+export function addToPooled(p: Pooled, metric: string, value: number): void {
+  if (metric === 'http_req_duration') {
+    p.hist.recordValue(toMicros(value));
+    p.sumMs += value;
+    if (value < p.minMs) p.minMs = value;
+    if (value > p.maxMs) p.maxMs = value;
+  } else {
+    p.requests++;
+    if (value !== 0) p.errors++;
+  }
+}
+
+export function pooledFigures(p: Pooled | undefined): Figures {
+  const l = p ? latencyStats(p.hist, p.sumMs, p.minMs, p.maxMs) : null;
+  const requests = p?.requests ?? 0;
+  const errors = p?.errors ?? 0;
+  return { requests, errors, errorRate: requests > 0 ? errors / requests : 0, p50Ms: nanIfNull(l?.p50), p90Ms: nanIfNull(l?.p90), p95Ms: nanIfNull(l?.p95), p99Ms: nanIfNull(l?.p99) };
+}
+
 /** Per transaction, the requests from `fromMs` on, pooled in one of the analyzer's histograms. */
 async function afterWarmup(runDir: string, fromMs: number): Promise<Map<string, Figures>> {
   const pool = await newPool();
   try {
     const byTx = new Map<string, Pooled>();
-    const of = (name: string) => {
-      let p = byTx.get(name);
-      if (!p) byTx.set(name, (p = { hist: pool.create('total'), requests: 0, errors: 0, sumMs: 0, minMs: Infinity, maxMs: 0 }));
-      return p;
-    };
     await readRawSamples(
       runFile(runDir, 'raw'),
       (s) => {
         if (s.timeMs < fromMs || s.transaction === '') return;
-        const p = of(s.transaction);
-        if (s.metric === 'http_req_duration') {
-          p.hist.recordValue(toMicros(s.value));
-          p.sumMs += s.value;
-          if (s.value < p.minMs) p.minMs = s.value;
-          if (s.value > p.maxMs) p.maxMs = s.value;
-        } else {
-          // One http_req_failed sample per request: the request count and the errors.
-          p.requests++;
-          if (s.value !== 0) p.errors++;
-        }
+        let p = byTx.get(s.transaction);
+        if (!p) byTx.set(s.transaction, (p = newPooled(pool)));
+        addToPooled(p, s.metric, s.value);
       },
       { metrics: new Set(['http_req_duration', 'http_req_failed']) },
     );
     const out = new Map<string, Figures>();
-    for (const [name, p] of byTx) {
-      const l = latencyStats(p.hist, p.sumMs, p.minMs, p.maxMs);
-      out.set(name, {
-        requests: p.requests,
-        errors: p.errors,
-        errorRate: p.requests > 0 ? p.errors / p.requests : 0,
-        p50Ms: nanIfNull(l?.p50),
-        p90Ms: nanIfNull(l?.p90),
-        p95Ms: nanIfNull(l?.p95),
-        p99Ms: nanIfNull(l?.p99),
-      });
-    }
+    for (const [name, p] of byTx) out.set(name, pooledFigures(p));
     return out;
   } finally {
     pool.destroyAll();
