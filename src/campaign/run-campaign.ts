@@ -232,6 +232,8 @@ interface PhaseContext {
   dir: string;
   iteration: number;
   campaignId: string;
+  /** Aborted on SIGINT/SIGTERM (runCampaign). */
+  abort: AbortSignal;
   log: (line: string) => void;
 }
 
@@ -261,7 +263,7 @@ async function runPhase(ctx: PhaseContext, phase: PhasePlan, rec: PhaseRecord): 
       const outcome = await withSharedBrowser(phase.phase === 'e2e' ? plan.chromium : undefined, () =>
         executeRun({
           model: ctx.req.model, profile: phase.profile, phase: phase.phase, iteration: ctx.iteration, campaign: ctx.campaignId,
-          out: join(ctx.dir, phase.phase), environment: runEnv, quiet: ctx.req.quiet, log, sideChannels: withRunHooks(),
+          out: join(ctx.dir, phase.phase), environment: runEnv, quiet: ctx.req.quiet, log, sideChannels: withRunHooks(), abort: ctx.abort,
         }),
       );
       const verifications: StubVerification[] = await Promise.all(collectors.map((c) => c.finish()));
@@ -346,9 +348,13 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
   log(`perfcell: campaign ${record.campaignId} · ${record.service} · iteration ${iteration} · phases ${phases.map((p) => p.phase).join(' → ')}`);
 
   let aborted: NodeJS.Signals | undefined;
+  // A signal before a phase's k6 starts (target or browser starting) must not let that run go on for its
+  // whole duration: executeRun reads this and records the run interrupted without starting k6.
+  const abort = new AbortController();
   const onSignal = (s: NodeJS.Signals) => {
     // executeRun forwards the signal to k6 while a run is on; between runs the campaign stops at the next step.
     aborted = s;
+    abort.abort(s);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -360,7 +366,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
       record.stubServers = stubs.started;
       save();
     }
-    const ctx: PhaseContext = { req, plan, stubs, dir, iteration, campaignId: record.campaignId, log };
+    const ctx: PhaseContext = { req, plan, stubs, dir, iteration, campaignId: record.campaignId, log, abort: abort.signal };
     for (const [i, phase] of phases.entries()) {
       const rec = record.phases[i] as PhaseRecord;
       if (aborted) {

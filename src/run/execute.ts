@@ -49,6 +49,11 @@ export interface RunRequest {
   /** A duet run (the gate's `--duet`): build A's URLs beside this run's own (build B), src/run/duet.ts. */
   duet?: DuetRequest;
   quiet?: boolean;
+  /**
+   * Aborted by a caller that caught SIGINT/SIGTERM before this run reached k6 (a campaign, while its target
+   * or browser was starting): the run then records itself interrupted and never starts k6.
+   */
+  abort?: AbortSignal;
   log?: (line: string) => void;
   now?: () => Date;
 }
@@ -239,7 +244,12 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   let result;
   const k6Input = { k6, scriptPath, env: { ...compiled.env, ...hooks.k6Env }, extraOutputs: [...(req.extraOutputs ?? []), ...hooks.k6Outputs] };
   try {
-    if (distributed) {
+    if (req.abort?.aborted) {
+      // Stopped before k6 started: no load is sent; the folder still says what was planned and that it stopped.
+      interrupted = true;
+      log(`perfcell: ${String(req.abort.reason ?? 'a signal')} received before k6 started: the run is not started`);
+      result = { exitCode: K6_EXIT.externalAbort, signalled: null, args: [] as string[] };
+    } else if (distributed) {
       const d = await runInjectors(
         { ...k6Input, k6Version: k6.version, dir, injectors: distributed },
         (stop, pids) => {
