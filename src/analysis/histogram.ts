@@ -5,6 +5,10 @@
  */
 import { build, initWebAssembly, type Histogram } from 'hdr-histogram-js';
 import type { LatencyStats } from './types.js';
+import { quantileRankInterval } from './quantile-ci.js';
+
+/** Confidence of the p95 interval the regression rule compares (two-sided). */
+export const P95_CI_CONFIDENCE = 0.95;
 
 let wasmReady: Promise<boolean> | undefined;
 
@@ -79,5 +83,8 @@ export function latencyStats(h: Histogram, sumMs: number, minMs: number, maxMs: 
   const n = h.totalCount;
   if (n === 0) return null;
   const ms = (q: number) => Math.min(maxMs, Math.max(minMs, quantile(h, q) / 1000));
-  return { count: n, min: minMs, mean: sumMs / n, p50: ms(0.5), p90: ms(0.9), p95: ms(0.95), p99: ms(0.99), p999: ms(0.999), max: maxMs };
+  const clamp = (us: number) => Math.min(maxMs, Math.max(minMs, us / 1000));
+  const ranks = quantileRankInterval(n, 0.95, P95_CI_CONFIDENCE);
+  const p95Ci = { low: clamp(valueAtRank(h, ranks.low)), high: ranks.high === null ? null : clamp(valueAtRank(h, ranks.high)) };
+  return { count: n, min: minMs, mean: sumMs / n, p50: ms(0.5), p90: ms(0.9), p95: ms(0.95), p99: ms(0.99), p999: ms(0.999), max: maxMs, p95Ci };
 }

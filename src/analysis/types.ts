@@ -21,6 +21,11 @@ export interface LatencyStats {
   p99: number;
   p999: number;
   max: number;
+  /**
+   * 95 % distribution-free interval of the p95 (src/analysis/quantile-ci.ts); `high` null when too few
+   * samples bound it. Absent in analyses written before it existed.
+   */
+  p95Ci?: { low: number; high: number | null };
 }
 
 /** One window of a per-transaction series. Latency fields are null when the window holds no request. */
