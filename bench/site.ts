@@ -64,7 +64,8 @@ export async function benchSite(): Promise<BenchResult[]> {
       unchanged.push((await site1()).ms / 1000);
       addIteration(h.reportsDir, h.services[i * 7] as string);
       const r = await site1();
-      if (!/\d+ written/.test(r.stdout)) throw new Error(r.stdout);
+      // The statistics line is progress: on stderr (src/cli/verbosity.ts); stdout holds the path only.
+      if (!/[1-9]\d* written/.test(r.stderr)) throw new Error(`nothing written after a new iteration: ${r.stderr}`);
       incremental.push(r.ms / 1000);
     }
     // The same in-process, as `campaign --site` / `gate --site` call buildSite(): no CLI start-up (node, tsx, commander).

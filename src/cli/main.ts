@@ -30,7 +30,7 @@ const COMMANDS: readonly [readonly string[], () => Promise<Register[]>][] = [
 ];
 
 /** The registrations for this command line: the named command's, else every one (in help order). */
-export async function registrationsFor(argv: readonly string[]): Promise<Register[]> {
+async function registrationsFor(argv: readonly string[]): Promise<Register[]> {
   const name = argv.slice(2).find((a) => !a.startsWith('-'));
   const own = COMMANDS.find(([names]) => name !== undefined && names.includes(name));
   // `model` must also load derive-commands, which finds the model group by name: the table keeps that order.
