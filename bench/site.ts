@@ -7,6 +7,8 @@
  *   - incremental rebuild after one new iteration of one service (target ≤ 2 s); baseline: a rebuild with
  *     nothing changed (ratio = incremental / no-change);
  *   - the home page's size (target ≤ 1 MB); ratio = size / 1 MB.
+ *   - one command's CLI start-up (`perfcell site --help`); baseline: `perfcell --help`, which loads every
+ *     command module (as every command did before src/cli/main.ts loaded only the named one).
  *
  *   node --import tsx bench/site.ts            (a quick try; `npm run bench -- site` writes the report)
  */
