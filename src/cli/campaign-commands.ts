@@ -1,10 +1,7 @@
 /** `perfcell campaign <model>`: stubbed → unstubbed → end-to-end phases of one iteration (docs/campaigns.md). */
 import type { Command } from 'commander';
 import { inputError } from '../errors.js';
-import { parsePhases } from '../campaign/definition.js';
-import { runCampaign } from '../campaign/run-campaign.js';
-import { referenceController } from '../campaign/reference-target.js';
-import { writeIterationReport } from '../report/iteration.js';
+import { refreshSiteAfter } from './site-commands.js';
 
 export function registerCampaignCommands(program: Command): void {
   program
@@ -16,11 +13,19 @@ export function registerCampaignCommands(program: Command): void {
     .option('--iteration <n>', 'iteration number (default: the next one under reports/<service>/)')
     .option('--campaign <file>', "campaign definition file (default: perfcell.config.yaml's campaigns.<service>)")
     .option('--reports <dir>', 'reports folder', 'reports')
+    .option('--site <dir>', 'refresh the portfolio site in this folder at the end (incremental; a failure only warns)')
     .option('-q, --quiet', "hide k6's progress")
     .description('run a campaign: per phase pre-flight, stubs, run, stub verification; writes reports/<service>/iteration-<N>/')
-    .action(async (model: string, opts: { phases: string; profile?: string; env?: string; iteration?: string; campaign?: string; reports: string; quiet?: boolean }) => {
+    .action(async (model: string, opts: { phases: string; profile?: string; env?: string; iteration?: string; campaign?: string; reports: string; site?: string; quiet?: boolean }) => {
       const iteration = opts.iteration === undefined ? undefined : Number(opts.iteration);
       if (iteration !== undefined && !(Number.isInteger(iteration) && iteration > 0)) throw inputError('--iteration', '', `a positive integer, got "${opts.iteration}"`);
+      // Loaded here, not at the top: `perfcell <any command>` would otherwise load every use case (start-up time).
+      const [{ parsePhases }, { runCampaign }, { referenceController }, { writeIterationReport }] = await Promise.all([
+        import('../campaign/definition.js'),
+        import('../campaign/run-campaign.js'),
+        import('../campaign/reference-target.js'),
+        import('../report/iteration.js'),
+      ]);
       const outcome = await runCampaign({
         model,
         phases: parsePhases(opts.phases),
@@ -36,5 +41,7 @@ export function registerCampaignCommands(program: Command): void {
       });
       process.stdout.write(`${outcome.dir}\n`);
       process.exitCode = outcome.exitCode;
+      if (opts.site) await refreshSiteAfter(opts.reports, opts.site);
     });
 }
+

@@ -8,18 +8,13 @@
  * - long commands take -q/--quiet and -v/--verbose (verbosity.ts), status/show commands --json
  *   (checked by test/cli/convention.test.ts);
  * - colour only on a terminal, and never when NO_COLOR is set (https://no-color.org);
- * - `perfcell --version` names perfcell's version and those of the tools it drives.
+ * - `perfcell --version` names perfcell's version and those of the tools it drives (version.ts).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { CommanderError, type Command, type Option } from 'commander';
 import { inputError } from '../errors.js';
 import { usageExitCode } from '../exit-codes.js';
-import { locateK6, PROJECT_ROOT } from '../k6/locate.js';
 import { parseDurationMs } from '../model/duration.js';
-import { INFLUXD_PATH } from '../metrics/influx-instance.js';
-import { WIREMOCK_JAR, WIREMOCK_VERSION } from '../stubs/wiremock.js';
 import { setVerbosity, verbosityFrom } from './verbosity.js';
 
 /** Commands that can run for minutes: they take -q/--quiet and -v/--verbose. */
@@ -53,33 +48,6 @@ export function durationFlag(flag: string, text: string, { allowZero = false } =
   const ms = parseDurationMs(text);
   if (ms === undefined || ms <= 0) throw inputError('command line', flag, `a duration such as "5s", "500ms" or "2m", got "${text}"`);
   return ms;
-}
-
-function firstLine(command: string, args: string[], pattern: RegExp): string | undefined {
-  const r = spawnSync(command, args, { encoding: 'utf8', timeout: 5000 });
-  if (r.status !== 0) return undefined;
-  return pattern.exec(`${r.stdout}\n${r.stderr}`)?.[1];
-}
-
-/** `perfcell --version`: perfcell's version and the versions of what it drives, as found on this machine. */
-export function versionReport(): string {
-  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
-  let k6: string;
-  try {
-    const found = locateK6();
-    k6 = `${found.version} (${displayPath(found.path)})`;
-  } catch {
-    k6 = 'not found (npm run setup builds it)';
-  }
-  const influx = existsSync(INFLUXD_PATH) ? firstLine(INFLUXD_PATH, ['version'], /InfluxDB (v?[\w.~-]+)/) : undefined;
-  const lines = [
-    `perfcell ${pkg.version}`,
-    `k6        ${k6}`,
-    `WireMock  ${existsSync(WIREMOCK_JAR) ? WIREMOCK_VERSION : `not installed (${WIREMOCK_VERSION} expected; npm run setup)`}`,
-    `InfluxDB  ${influx ?? `not found (${INFLUXD_PATH})`}`,
-    `Node.js   ${process.version}`,
-  ];
-  return lines.join('\n') + '\n';
 }
 
 /** An absolute path shown relative to the working directory (help and messages name no checkout path). */

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { inputError } from '../errors.js';
 import { parseDurationMs } from '../model/duration.js';
-import { defaultStore, listBaselines, setBaseline } from '../gate/baselines.js';
-import { recordBaselineInInflux } from '../gate/baseline-influx.js';
-import { describeTarget, resolveInfluxTarget } from '../metrics/influx.js';
-import { DEFAULT_DUET_ORDER, DEFAULT_DUET_SEED, DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS, runGate } from '../gate/gate.js';
+import { defaultStore } from '../gate/baselines.js';
+import { DEFAULT_DUET_ORDER, DEFAULT_DUET_SEED, DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS } from '../gate/defaults.js';
 import { DUET_ORDERS, type DuetOrder } from '../scenario/duet-side.js';
-import { DEFAULT_THRESHOLDS, GATE_EXIT, type GateThresholds } from '../gate/verdict.js';
+import { DEFAULT_THRESHOLDS, type GateThresholds } from '../gate/verdict.js';
+import { GATE_EXIT } from '../exit-codes.js';
 import { reportError } from './exit-codes.js';
+import { refreshSiteAfter } from './site-commands.js';
 import { info } from './verbosity.js';
 
 interface GateOptions {
@@ -34,6 +34,9 @@ interface GateOptions {
   duet?: boolean;
   duetOrder: string;
   seed: string;
+  branch?: string;
+  reports: string;
+  site?: string;
 }
 
 /** `--duet-order` and `--seed` → the duet request, or undefined without `--duet`. */
@@ -95,6 +98,9 @@ export function registerGateCommands(program: Command): void {
     .option('--warn-effect <percent>', 'p95 increase that warns when significant', pct(DEFAULT_THRESHOLDS.p95WarnIncrease))
     .option('--min-error-effect <points>', 'error-rate increase (percentage points) that fails when significant', pct(DEFAULT_THRESHOLDS.errorFailIncrease))
     .option('--report-url <url>', 'link to the HTML report / CI artifact, put in summary.md')
+    .option('--branch <name>', 'branch measured, recorded in gate.json (default: the CI variables, else git, else none)')
+    .option('--site <dir>', 'refresh the portfolio site in this folder at the end (incremental; a failure only warns)')
+    .option('--reports <dir>', 'with --site: the reports folder the site is built from', 'reports')
     .option('-v, --verbose', "show k6's progress")
     .option('-q, --quiet', 'only the summary on stdout and the exit code')
     .description('performance verdict of a candidate build: exit 0 pass, 1 regression, 2 SLO broken, 3 could not measure')
@@ -110,6 +116,8 @@ export function registerGateCommands(program: Command): void {
           errorFailIncrease: minErrorEffect,
           errorWarnIncrease: minErrorEffect / 2,
         };
+        // Loaded here, not at the top: every command's start-up would otherwise pay for the gate's modules.
+        const [{ runGate }, { resolveBranch }] = await Promise.all([import('../gate/gate.js'), import('../gate/branch.js')]);
         const outcome = await runGate({
           model,
           profile: opts.profile,
@@ -127,6 +135,7 @@ export function registerGateCommands(program: Command): void {
           reportUrl: opts.reportUrl,
           quiet: !opts.verbose,
           duet: duetOptions(opts),
+          branch: resolveBranch(opts.branch),
         });
         process.stdout.write(readFileSync(outcome.files.summary, 'utf8'));
         info(`perfcell gate: ${outcome.verdict.status} (exit ${outcome.exitCode}) · ${outcome.outDir}`);
@@ -136,6 +145,8 @@ export function registerGateCommands(program: Command): void {
         reportError(error, process.argv.includes('--debug'));
         process.exitCode = GATE_EXIT.couldNotMeasure;
       }
+      // Also after a gate that could not measure: its folder (summary.md) is listed on the site.
+      if (opts.site) await refreshSiteAfter(opts.reports, opts.site);
     });
   // A usage error here is exit 3, not 2 (SLO broken): src/exit-codes.ts usageExitCode, applied by the CLI convention.
 
@@ -150,6 +161,11 @@ export function registerGateCommands(program: Command): void {
     .description("record a run as a baseline (main's last accepted run is the gate's default)")
     .action(async (run: string, opts: { name: string; store: string; note?: string; influx?: string }) => {
       try {
+        const [{ setBaseline }, { recordBaselineInInflux }, { describeTarget, resolveInfluxTarget }] = await Promise.all([
+          import('../gate/baselines.js'),
+          import('../gate/baseline-influx.js'),
+          import('../metrics/influx.js'),
+        ]);
         const { dir, record } = setBaseline(run, { name: opts.name, store: opts.store, note: opts.note });
         process.stdout.write(`baseline ${record.name} of ${record.service} (profile ${record.profile}) = run ${record.runId} → ${dir}\n`);
         const influx = resolveInfluxTarget({ url: opts.influx });
@@ -174,8 +190,9 @@ export function registerGateCommands(program: Command): void {
     .option('--store <dir>', 'baseline store', defaultStore())
     .option('--json', 'print the records as JSON')
     .description('list the stored baselines')
-    .action((name: string | undefined, opts: { service?: string; store: string; json?: boolean }) => {
+    .action(async (name: string | undefined, opts: { service?: string; store: string; json?: boolean }) => {
       try {
+        const { listBaselines } = await import('../gate/baselines.js');
         const all = listBaselines(opts.store, opts.service).filter((b) => !name || b.record.name === name);
         if (opts.json) {
           process.stdout.write(JSON.stringify(all.map((b) => ({ ...b.record, dir: b.dir })), null, 2) + '\n');

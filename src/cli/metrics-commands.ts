@@ -6,7 +6,6 @@ import { parseDurationMs } from '../model/duration.js';
 import type { RunHookOptions } from '../side-channels/defaults.js';
 import { DEFAULT_INSTANCE_DIR, pingInflux, readInstanceState, startInfluxd, type InstanceState } from '../metrics/influx-instance.js';
 import { describeTarget, resolveInfluxTarget } from '../metrics/influx.js';
-import { pushRun } from '../metrics/push.js';
 import { DASHBOARD_FILE, DEFAULT_DASHBOARD_PORT } from '../side-channels/k6-outputs.js';
 import { foregroundCommand, type BackgroundService } from '../services/background.js';
 import { displayPath } from './convention.js';
@@ -126,6 +125,8 @@ export function registerMetricsCommands(program: Command): void {
       const target = resolveInfluxTarget({ ...(opts.influx ? { url: opts.influx } : {}), ...(opts.db ? { database: opts.db } : {}) });
       if (!target) throw new PerfcellError('no InfluxDB to push to: give --influx <url>, set PERFCELL_INFLUX_URL or run `perfcell influx start`', 'environment');
       if (!(await pingInflux(target.url, 2000))) throw new PerfcellError(`InfluxDB ${target.url} does not answer /ping`, 'environment');
+      // Loaded here: the push reads and analyses the run (start-up time of every other command).
+      const { pushRun } = await import('../metrics/push.js');
       const stats = await pushRun(run, target, { summary: opts.summary });
       if (verbosity() !== 'quiet') process.stdout.write(
         `perfcell: pushed run ${stats.runId} to ${describeTarget(target)}: ${stats.requests} requests, ${stats.samples} samples, ` +

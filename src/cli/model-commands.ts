@@ -1,9 +1,6 @@
 /** `perfcell model check|show`: validate a model, and show what a profile compiles to before shooting. */
 import type { Command } from 'commander';
-import { loadModel } from '../model/load.js';
-import { compile, PHASES, type Phase } from '../model/compile.js';
-import { selectEnvironment, guardEnvironment } from '../model/environment.js';
-import { withRegistry } from '../environments/registry.js';
+import { PHASES, type Phase } from '../model/compile.js';
 import { formatDuration } from '../model/duration.js';
 import { inputError } from '../errors.js';
 
@@ -12,13 +9,25 @@ export function parsePhase(value: string): Phase {
   return value as Phase;
 }
 
+/** Loaded by the actions, not at the top: every command's start-up would otherwise pay for the model's parser (yaml, zod). */
+async function modelModules() {
+  const [{ loadModel }, { compile }, { selectEnvironment, guardEnvironment }, { withRegistry }] = await Promise.all([
+    import('../model/load.js'),
+    import('../model/compile.js'),
+    import('../model/environment.js'),
+    import('../environments/registry.js'),
+  ]);
+  return { loadModel, compile, selectEnvironment, guardEnvironment, withRegistry };
+}
+
 export function registerModelCommands(program: Command): void {
   const model = program.command('model').description('validate and inspect load models');
   model
     .command('check')
     .argument('<file>', 'load model (YAML)')
     .description('validate a load model: fields, scenario files, profiles, environments')
-    .action((file: string) => {
+    .action(async (file: string) => {
+      const { loadModel, compile, selectEnvironment, guardEnvironment, withRegistry } = await modelModules();
       const loaded = loadModel(file);
       for (const name of Object.keys(loaded.model.environments)) guardEnvironment(loaded.file, name, loaded.model.environments[name]!);
       for (const p of Object.keys(loaded.model.profiles)) {
@@ -34,7 +43,8 @@ export function registerModelCommands(program: Command): void {
     .option('-e, --env <name>', 'environment')
     .option('--json', 'print the k6 options as JSON')
     .description('print per transaction: rate/s, VUs, duration, thresholds')
-    .action((file: string, opts: { profile: string; env?: string; json?: boolean }) => {
+    .action(async (file: string, opts: { profile: string; env?: string; json?: boolean }) => {
+      const { loadModel, compile, selectEnvironment, withRegistry } = await modelModules();
       const loaded = loadModel(file);
       const environment = selectEnvironment(withRegistry(loaded), loaded.file, opts.env);
       const c = compile({ model: loaded.model, file: loaded.file, profile: opts.profile, environment, phase: 'unstubbed', runId: 'show', iteration: 1 });

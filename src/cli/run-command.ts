@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { executeRun } from '../run/execute.js';
 import { parsePhase } from './model-commands.js';
 import { inputError } from '../errors.js';
 import { addRunHookOptions, runHookOptionsFrom } from './metrics-commands.js';
-import { withRunHooks } from '../side-channels/defaults.js';
 
 /** `--target name=url`, repeatable: points a target of the environment elsewhere (still guarded). */
 export function collectTarget(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -25,6 +23,8 @@ export function registerRunCommand(program: Command): void {
     .option('--injectors <spec>', 'k6 processes sharing the load by execution segment: local:N (docs/distributed.md)')
     .description('run a profile of a load model with k6 and write a run folder')
     .action(async (model: string, opts: { profile: string; env?: string; phase: string; iteration: string; out?: string; quiet?: boolean; target?: Record<string, string>; influx?: string | boolean; monitor?: boolean; monitorInterval?: string; injectors?: string }) => {
+      // Loaded here, not at the top: every command's start-up would otherwise pay for the run's modules.
+      const [{ executeRun }, { withRunHooks }] = await Promise.all([import('../run/execute.js'), import('../side-channels/defaults.js')]);
       const outcome = await executeRun({
         model,
         profile: opts.profile,

@@ -4,11 +4,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { checkContract } from '../api-contract/check.js';
-import { driftJson, driftJunit, driftTable } from '../api-contract/format.js';
 import { PerfcellError } from '../errors.js';
 import { CONTRACT_EXIT } from '../exit-codes.js';
-import { scaffoldScenario } from '../api-contract/new-scenario.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -33,6 +30,8 @@ export function registerScenarioCommands(program: Command): void {
     .option('--junit <file>', 'also write a JUnit report (one test case per operation)')
     .action(async (model: string, opts: { openapi: string[]; run?: string; profile: string; env?: string; volumes?: string; json?: boolean; junit?: string }) => {
       try {
+        // Loaded here, not at the top: every command's start-up would otherwise pay for the OpenAPI parser.
+        const [{ checkContract }, { driftJson, driftJunit, driftTable }] = await Promise.all([import('../api-contract/check.js'), import('../api-contract/format.js')]);
         const report = await checkContract({ model, openapi: opts.openapi, run: opts.run, volumes: opts.volumes, profile: opts.profile, env: opts.env, log: (l) => process.stderr.write(`${l}\n`) });
         process.stdout.write(opts.json ? driftJson(report) : driftTable(report));
         if (opts.junit) writeFileSync(opts.junit, driftJunit(report));
@@ -55,6 +54,7 @@ export function registerScenarioCommands(program: Command): void {
     .option('--file <scenario.ts>', 'scenario file to write or append to (default: scenarios/<service>/<tag>.ts)')
     .option('--target <name>', 'the environment target the requests go to (default: the model\'s first target)')
     .action(async (opts: { openapi: string; operation: string; name?: string; model?: string; file?: string; target?: string }) => {
+      const { scaffoldScenario } = await import('../api-contract/new-scenario.js');
       const result = await scaffoldScenario(opts);
       for (const line of result.messages) process.stdout.write(`${line}\n`);
     });

@@ -36,13 +36,10 @@ import type { CompiledRun } from '../model/compile.js';
 import { baselineTargetsOf, checkDuetProfile } from '../run/duet.js';
 import { checkTargets } from '../run/preflight.js';
 import { withRunHooks } from '../side-channels/defaults.js';
+import { DEFAULT_DUET_ORDER, DEFAULT_DUET_SEED, DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS } from './defaults.js';
 
 export const GATE_SCHEMA_VERSION = 1;
-export const DEFAULT_WINDOW_MS = 5000;
-export const DEFAULT_WARMUP_MS = 1000;
-/** 12 pairs: with Holm over k compared transactions a regression still reaches α/k with a few pairs
- * against it (2⁻¹² ≈ 0.0002); 12 pairs of 10 s runs take ≈ 250 s, inside the 5-minute budget. */
-export const DEFAULT_PAIRS = 12;
+export { DEFAULT_DUET_ORDER, DEFAULT_DUET_SEED, DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS };
 /** The issue's budget for a whole gate on a pull request. */
 export const GATE_BUDGET_MS = 5 * 60_000;
 /** Measured on the 2-core machine: bundling, pre-flight and k6 start/stop around each short run (0.2–0.6 s). */
@@ -76,11 +73,10 @@ export interface GateRequest {
   execute?: (req: RunRequest) => Promise<RunOutcome>;
   /** Duet mode (with `against`): A and B loaded at once by one run; `pairs` is then the number of windows. */
   duet?: { order?: DuetOrder; seed?: number };
+  /** The branch measured, recorded in gate.json (src/gate/branch.ts resolveBranch); null: unknown. */
+  branch?: string | null;
 }
 
-/** Duet's defaults: alternation (see docs/gate.md for the A/A noise of both orders) and a fixed seed, so a gate can be replayed. */
-export const DEFAULT_DUET_ORDER: DuetOrder = 'alternate';
-export const DEFAULT_DUET_SEED = 1;
 
 export interface GateOutcome {
   outDir: string;
@@ -202,7 +198,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     const verdict = gateVerdict(mode, transactions, thresholds);
     const wallMs = Date.now() - started;
     const ctx: GateContext = { service: model.service, profile: req.profile, mode, baselineLabel, candidateLabel, reportUrl: req.reportUrl, wallSeconds: wallMs / 1000, sampling, notes };
-    writeFileSync(files.json, JSON.stringify({ schemaVersion: GATE_SCHEMA_VERSION, ...ctx, ...(duetRecord ? { duet: duetRecord } : {}), verdict }, null, 2) + '\n');
+    writeFileSync(files.json, JSON.stringify({ schemaVersion: GATE_SCHEMA_VERSION, ...ctx, branch: req.branch ?? null, ...(duetRecord ? { duet: duetRecord } : {}), verdict }, null, 2) + '\n');
     writeFileSync(files.summary, renderSummaryMarkdown(verdict, ctx));
     writeFileSync(files.junit, renderJunitXml(verdict, ctx));
     return { outDir, verdict, exitCode: verdict.exitCode, wallMs, files };

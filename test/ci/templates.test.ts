@@ -103,6 +103,9 @@ async function assertGateOutcome(s: ScratchRepo, job: JobResult): Promise<void> 
   const runs = readdirSync(join(gateDir, 'runs')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   assert.equal(runs.length, 2 * PAIRS, runs.join(', '));
   assert.deepEqual(runs.filter((r) => existsSync(join(gateDir, 'runs', r, 'report.html'))), runs.slice(-2).sort(), `report.html in: ${runs.join(', ')}`);
+  // The gate's --site: the portfolio site, its gate history under the pull request's branch (from the CI variables).
+  assert.ok(existsSync(join(s.work, 'site', 'index.html')), `site/index.html missing\n${job.log}`);
+  assert.equal((gate as unknown as { branch: string | null }).branch, BRANCH);
   // The stop steps left nothing: no listener on either build's ports, both daemons gone, `sut status` says down.
   const open = [];
   for (const p of PORTS) if (await listening(p)) open.push(p);
@@ -138,7 +141,7 @@ test('GitHub Actions template: A/A passes, exit 0, comment posted with summary.m
   const seconds = Math.round((Date.now() - started) / 1000);
   console.log(`GitHub template: ${seconds} s; ${job.steps.map((st) => `${st.name}: ${st.outcome} ${Math.round(st.durationMs / 1000)} s`).join('; ')}`);
   assert.deepEqual(job.steps.filter((st) => st.outcome === 'failure').map((st) => st.name), [], job.log);
-  assert.equal(job.steps.length, 13);
+  assert.equal(job.steps.length, 14);
   // The platform's actions: emulated or skipped, each said.
   for (const a of ['actions/checkout', 'actions/setup-node', 'actions/setup-go', 'actions/cache', 'actions/upload-artifact']) {
     assert.ok(job.skipped.some((w) => w.startsWith(a)), `${a} not accounted for`);

@@ -2,7 +2,8 @@
  * The generated 60 × 20 history as a site, walked in real headless Chromium with the network blocked:
  * every link resolves, no console error, no request leaves file://, names carrying HTML/JS show as text,
  * filters work with and without script, keyboard and print. Screenshots of the home and a service page
- * are left in the temp folder (path printed) for a look.
+ * are left in the temp folder (path printed) for a look. Contrast is measured on the rendered pages: every
+ * visible text's computed colour against the background it is painted on (src/site/contrast.ts, WCAG 2.x).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildSite } from '../../src/site/build.js';
-import { servicePage } from '../../src/site/model.js';
+import { AA_LARGE_TEXT, AA_TEXT, contrastRatio, parseColour } from '../../src/site/contrast.js';
+import { gatesPage, servicePage } from '../../src/site/model.js';
 import { EVIL_ENV, EVIL_SERVICE, EVIL_TX, generateHistory, type History } from '../support/site-history.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'];
@@ -157,5 +159,64 @@ test('home: names with HTML/JS show as text; verdict filter works without script
   assert.ok(((await page.textContent('body')) ?? '').includes(EVIL_TX));
   assert.deepEqual(problems, []);
   process.stderr.write(`screenshots: ${join(dir, 'home.png')} ${join(dir, 'service.png')} ${join(dir, 'service-trends.png')}\n`);
+  await page.close();
+});
+
+/** Every visible text's rendered colour and the background under it (ancestors' backgrounds composited, the canvas white). */
+function renderedTextColours(page: Page) {
+  return page.evaluate(() => {
+    const parse = (t: string) => {
+      const m = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)/.exec(t);
+      return m ? { r: Number(m[1]), g: Number(m[2]), b: Number(m[3]), a: m[4] === undefined ? 1 : Number(m[4]) } : { r: 0, g: 0, b: 0, a: 0 };
+    };
+    const background = (el: Element | null) => {
+      const layers = [];
+      for (let e = el; e; e = e.parentElement) {
+        const bg = parse(getComputedStyle(e).backgroundColor);
+        if (bg.a > 0) layers.push(bg);
+        if (bg.a >= 1) break;
+      }
+      let c = { r: 255, g: 255, b: 255, a: 1 };
+      for (const l of layers.reverse()) c = { r: l.r * l.a + c.r * (1 - l.a), g: l.g * l.a + c.g * (1 - l.a), b: l.b * l.a + c.b * (1 - l.a), a: 1 };
+      return `rgb(${c.r}, ${c.g}, ${c.b})`;
+    };
+    const out = new Map<string, { fg: string; bg: string; px: number; bold: boolean; text: string }>();
+    for (const el of document.querySelectorAll('body *')) {
+      const own = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent ?? '').join('').trim();
+      if (!own || el.getClientRects().length === 0 || el.closest('.skip')) continue;
+      const st = getComputedStyle(el);
+      if (st.visibility === 'hidden') continue;
+      const fg = el instanceof SVGElement ? st.fill : st.color;
+      const px = parseFloat(st.fontSize);
+      const bold = Number(st.fontWeight) >= 700;
+      const bg = background(el instanceof SVGElement ? el.closest('svg')?.parentElement ?? null : el);
+      const key = `${fg}|${bg}|${px}|${bold}`;
+      if (!out.has(key)) out.set(key, { fg, bg, px, bold, text: `${el.tagName.toLowerCase()}.${el.getAttribute('class') ?? ''}: ${own.slice(0, 30)}` });
+    }
+    return [...out.values()];
+  });
+}
+
+test('contrast, measured on the rendered home, a service page and a gate history: every visible text ≥ 4.5:1 (large text 3:1)', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  // tsx (esbuild's keepNames) wraps the named functions of renderedTextColours in __name(): give the page one.
+  await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+  const low: string[] = [];
+  let measured = 0;
+  for (const file of ['index.html', servicePage('svc-03-portal'), gatesPage('svc-03-portal')]) {
+    await page.goto(pathToFileURL(join(site, file)).href);
+    for (const t of await renderedTextColours(page)) {
+      const fg = parseColour(t.fg);
+      const bg = parseColour(t.bg);
+      assert.ok(fg && bg, `${file}: ${t.text}: colours ${t.fg} on ${t.bg}`);
+      // WCAG's large text: 18 pt (24 px), or 14 pt (18.66 px) bold.
+      const need = t.px >= 24 || (t.bold && t.px >= 18.66) ? AA_LARGE_TEXT : AA_TEXT;
+      const ratio = contrastRatio(fg, bg);
+      measured++;
+      if (ratio < need) low.push(`${file}: ${t.text} — ${t.fg} on ${t.bg}: ${ratio.toFixed(2)}:1 < ${need}:1`);
+    }
+  }
+  assert.ok(measured >= 15, `${measured} colour pairs measured`);
+  assert.deepEqual(low, []);
   await page.close();
 });
