@@ -45,9 +45,35 @@ function int(s: string, from: number, to: number): number {
   return to > from ? n : NaN;
 }
 
+/**
+ * `0.002`, `12`, `1.5` between `from` and `to` without slicing (nginx `$request_time`, Apache `%D`): the
+ * slice and `Number()` of every line's last field cost 4 % of derive's time. Anything else (an exponent, a
+ * sign, "-") goes through `Number()`.
+ */
+function decimal(s: string, from: number, to: number): number {
+  let n = 0;
+  let scale = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      n = n * 10 + (c - 48);
+      if (scale) scale *= 10;
+    } else if (c === 46 && scale === 0) scale = 1;
+    else return Number(s.slice(from, to));
+  }
+  if (to === from) return NaN;
+  return scale > 1 ? n / scale : n;
+}
+
 // Consecutive lines share their date: Date.UTC is called once per day and file, not once per line.
 let lastDay = '';
 let lastDayMs = 0;
+// …and, in a busy log, their second: the whole stamp (offset included) is compared, then reused.
+let lastStamp = '';
+let lastStampMs = 0;
+let lastStampOffset = 0;
+/** `dd/Mon/yyyy:hh:mm:ss +hhmm` */
+const CLF_TIME_CHARS = 26;
 
 /**
  * `10/Oct/2000:13:55:36 -0700` (nginx $time_local, Apache %t) → epoch ms and offset, or false.
@@ -55,7 +81,12 @@ let lastDayMs = 0;
  */
 export function parseClfTime(s: string, from: number, r: LogRecord): boolean {
   // dd/Mon/yyyy:hh:mm:ss +hhmm = 26 characters
-  if (s.length - from < 26 || s.charCodeAt(from + 2) !== 47 || s.charCodeAt(from + 6) !== 47 || s.charCodeAt(from + 11) !== 58) return false;
+  if (lastStamp !== '' && s.startsWith(lastStamp, from)) {
+    r.offsetMin = lastStampOffset;
+    r.timeMs = lastStampMs;
+    return true;
+  }
+  if (s.length - from < CLF_TIME_CHARS || s.charCodeAt(from + 2) !== 47 || s.charCodeAt(from + 6) !== 47 || s.charCodeAt(from + 11) !== 58) return false;
   if (!s.startsWith(lastDay, from) || lastDay === '') {
     const day = s.slice(from, from + 11);
     const month = MONTHS[s.slice(from + 3, from + 6)];
@@ -75,6 +106,9 @@ export function parseClfTime(s: string, from: number, r: LogRecord): boolean {
   const offset = (sign === 45 ? -1 : 1) * (oh * 60 + om);
   r.offsetMin = offset;
   r.timeMs = lastDayMs + ((h * 60 + m) * 60 + sec) * 1000 - offset * 60_000;
+  lastStamp = Buffer.from(s.slice(from, from + CLF_TIME_CHARS)).toString();
+  lastStampMs = r.timeMs;
+  lastStampOffset = offset;
   return true;
 }
 
@@ -174,7 +208,7 @@ export function parseClfLine(s: string, r: LogRecord, durationUnit: DurationUnit
   if (p < s.length) {
     let end = s.indexOf(' ', p);
     if (end < 0) end = s.length;
-    const v = Number(s.slice(p, end));
+    const v = decimal(s, p, end);
     if (Number.isFinite(v) && v >= 0) r.durationMs = v * UNIT_TO_MS[durationUnit];
   }
   return true;
