@@ -78,7 +78,8 @@ export interface TransactionFigures {
   /** 4xx / all (0–1). */
   clientErrorRate: number;
   latencyMs: Quantiles | null;
-  responseBytes: { mean: number; p95: number } | null;
+  /** Response body bytes (the log's bytes field), over the period. */
+  responseBytes: { mean: number; p50: number; p95: number } | null;
 }
 
 export interface ExcludedCounts {
@@ -115,6 +116,8 @@ export interface Figures {
     requestsPerSession: { mean: number; p50: number; p90: number } | null;
     /** Time between two requests of a session (their response times included). */
     thinkTimeMs: { mean: number; p50: number; p90: number } | null;
+    /** First to last request of a session: the sum of the times between requests over the sessions. */
+    durationMs: { mean: number } | null;
     key: 'client id' | 'ip + user agent';
   };
 }
@@ -402,7 +405,7 @@ export class Aggregator {
         errorRate: t.c5xx / t.count,
         clientErrorRate: t.c4xx / t.count,
         latencyMs: lat,
-        responseBytes: t.bytes.count ? { mean: t.bytes.mean(), p95: t.bytes.quantile(0.95) } : null,
+        responseBytes: t.bytes.count ? { mean: t.bytes.mean(), p50: t.bytes.quantile(0.5), p95: t.bytes.quantile(0.95) } : null,
       };
     });
     transactions.sort((a, b) => b.peakPerHour - a.peakPerHour || b.total - a.total || (a.name < b.name ? -1 : 1));
@@ -450,6 +453,7 @@ export class Aggregator {
         count: this.sessionCount,
         requestsPerSession: this.perSession.count ? { mean: this.perSession.mean(), p50: this.perSession.quantile(0.5), p90: this.perSession.quantile(0.9) } : null,
         thinkTimeMs: this.thinkTime.count ? { mean: this.thinkTime.mean(), p50: this.thinkTime.quantile(0.5), p90: this.thinkTime.quantile(0.9) } : null,
+        durationMs: this.sessionCount ? { mean: this.thinkTime.sum / this.sessionCount } : null,
         key: this.sawClientId ? 'client id' : 'ip + user agent',
       },
     };
