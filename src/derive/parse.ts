@@ -81,7 +81,8 @@ const CLF_TIME_CHARS = 26;
  */
 export function parseClfTime(s: string, from: number, r: LogRecord): boolean {
   // dd/Mon/yyyy:hh:mm:ss +hhmm = 26 characters
-  if (lastStamp !== '' && s.startsWith(lastStamp, from)) {
+  // The seconds' last digit first: a new second is told apart without comparing the whole stamp.
+  if (lastStamp !== '' && s.charCodeAt(from + 19) === lastStamp.charCodeAt(19) && s.startsWith(lastStamp, from)) {
     r.offsetMin = lastStampOffset;
     r.timeMs = lastStampMs;
     return true;
@@ -131,29 +132,35 @@ function closingQuote(s: string, from: number): number {
 
 const KNOWN_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
-/** The method as a constant string when it is a common one (no slice kept per record). */
-function methodName(req: string, a: number): string {
-  for (const m of KNOWN_METHODS) if (m.length === a && req.startsWith(m)) return m;
-  return req.slice(0, a);
+/** The method (`from` … `a`) as a constant string when it is a common one (no slice kept per record). */
+function methodName(req: string, from: number, a: number): string {
+  for (const m of KNOWN_METHODS) if (m.length === a - from && req.startsWith(m, from)) return m;
+  return req.slice(from, a);
 }
 
-function setRequest(req: string, r: LogRecord): void {
-  const a = req.indexOf(' ');
-  const b = a < 0 ? -1 : req.indexOf(' ', a + 1);
+/**
+ * The request line `req[from, to)` (`METHOD URL [PROTO]`) into the record; read in place, without a slice
+ * of the whole request line per log line.
+ */
+function setRequest(req: string, r: LogRecord, from = 0, to = req.length): void {
+  let a = req.indexOf(' ', from);
+  if (a >= to) a = -1;
+  let b = a < 0 ? -1 : req.indexOf(' ', a + 1);
+  if (b >= to) b = -1;
   // A request line that is not `METHOD URL [PROTO]` (TLS bytes on the HTTP port, "-", a scanner's junk) is a
   // well-formed log line about a malformed request: kept, with an empty method, and excluded later.
-  let upper = a >= 3 && a <= 10;
-  for (let i = 0; upper && i < a; i++) {
+  let upper = a - from >= 3 && a - from <= 10;
+  for (let i = from; upper && i < a; i++) {
     const c = req.charCodeAt(i);
     upper = c >= 65 && c <= 90;
   }
-  if (!upper || (req.charCodeAt(a + 1) !== 47 /* / */ && !req.startsWith('http', a + 1))) {
+  if (!upper || a + 1 >= to || (req.charCodeAt(a + 1) !== 47 /* / */ && !(to - a > 4 && req.startsWith('http', a + 1)))) {
     r.method = '';
     r.url = '';
     return;
   }
-  r.method = methodName(req, a);
-  let url = b < 0 ? req.slice(a + 1) : req.slice(a + 1, b);
+  r.method = methodName(req, from, a);
+  let url = b < 0 ? req.slice(a + 1, to) : req.slice(a + 1, b);
   // An absolute-form target (proxies): keep its path.
   if (url.charCodeAt(0) !== 47) {
     const p = url.indexOf('/', url.indexOf('//') + 2);
@@ -187,7 +194,7 @@ export function parseClfLine(s: string, r: LogRecord, durationUnit: DurationUnit
   const bytesText = s.charCodeAt(q + 6) === 45 /* - */ ? NaN : int(s, q + 6, e);
   if (Number.isNaN(bytesText) && s.charCodeAt(q + 6) !== 45) return false;
   r.ip = s.slice(0, sp);
-  setRequest(s.slice(rb + 3, q), r);
+  setRequest(s, r, rb + 3, q);
   r.status = status;
   r.bytes = bytesText;
   r.userAgent = '';
