@@ -78,7 +78,8 @@ export interface TransactionFigures {
   /** 4xx / all (0–1). */
   clientErrorRate: number;
   latencyMs: Quantiles | null;
-  responseBytes: { mean: number; p95: number } | null;
+  /** Response body bytes (the log's bytes field), over the period. */
+  responseBytes: { mean: number; p50: number; p95: number } | null;
 }
 
 export interface ExcludedCounts {
@@ -115,13 +116,15 @@ export interface Figures {
     requestsPerSession: { mean: number; p50: number; p90: number } | null;
     /** Time between two requests of a session (their response times included). */
     thinkTimeMs: { mean: number; p50: number; p90: number } | null;
+    /** First to last request of a session: the sum of the times between requests over the sessions. */
+    durationMs: { mean: number } | null;
     key: 'client id' | 'ip + user agent';
   };
 }
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
-/** User agents whose bot verdict is cached (they repeat a lot; the regex is the costliest per-line test). */
+/** User agents whose bot verdict and hash are cached (they repeat a lot; the regex is the costliest per-line test). */
 const BOT_CACHE_SIZE = 10_000;
 
 /**
@@ -132,27 +135,30 @@ export function own(s: string): string {
   return Buffer.from(s, 'utf8').toString('utf8');
 }
 
-/**
- * 30-bit FNV-1a-style hash of a session key (IP + user agent): a small integer keeps no chunk alive and is
- * V8's fastest map key (52-bit keys cost 12 % of derive's time as heap numbers). Two live clients share a
- * hash about once per 50 000 concurrent sessions: one merged session, no visible effect on the figures.
- */
-function sessionHash(a: string, b: string): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < a.length; i++) {
-    const c = a.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 16777619);
-    h2 = Math.imul(h2 ^ c, 2246822519);
-  }
-  h1 = Math.imul(h1 ^ 1, 16777619);
-  for (let i = 0; i < b.length; i++) {
-    const c = b.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 16777619);
-    h2 = Math.imul(h2 ^ c, 2246822519);
-  }
-  return (h1 ^ (h2 >>> 7)) & 0x3fffffff;
+/** FNV-1a over a string's UTF-16 code units, from a seed (32 bits). */
+function fnv(s: string, seed: number): number {
+  let h = seed;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h;
 }
+
+/** A 32-bit avalanche (murmur3's finaliser): FNV's low bits alone mix poorly. */
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** A user agent's 29-bit hash, computed once per distinct agent (they repeat a lot) and cached with its bot verdict. */
+const hashUserAgent = (ua: string): number => mix(fnv(ua, 0x811c9dc5)) & 0x1fffffff;
+
+/**
+ * 30-bit hash of a session key (IP + the user agent's cached hash, or a client id): a small integer keeps no
+ * chunk alive and is V8's fastest map key (52-bit keys cost 12 % of derive's time as heap numbers), and only
+ * the IP is hashed per line. Two live clients share a hash about once per 50 000 concurrent sessions: one
+ * merged session, no visible effect on the figures.
+ */
+const sessionHash = (id: string, seed: number): number => mix(fnv(id, seed ^ 0x811c9dc5)) & 0x3fffffff;
 
 export class Aggregator {
   private readonly table = new RouteTable();
@@ -166,7 +172,8 @@ export class Aggregator {
   private uncoveredOther = 0;
   readonly excluded: ExcludedCounts = { healthChecks: 0, staticAssets: 0, bots: 0, malformedRequests: 0, notFound: 0 };
   private readonly sessions = new Map<number, Session>();
-  private readonly botCache = new Map<string, boolean>();
+  /** user agent → its hash × 2 + 1 if a bot (a small integer). */
+  private readonly uaCache = new Map<string, number>();
   private readonly thinkTime = new LogHistogram();
   private readonly perSession = new LogHistogram();
   private sessionCount = 0;
@@ -202,11 +209,12 @@ export class Aggregator {
       this.excluded.staticAssets++;
       return;
     }
-    if (!this.o.keepBots && r.userAgent !== '' && this.bot(r.userAgent)) {
+    const ua = r.userAgent === '' ? 0 : this.ua(r.userAgent);
+    if (!this.o.keepBots && (ua & 1) === 1) {
       this.excluded.bots++;
       return;
     }
-    this.count(r.method, path, r.status, r.timeMs, r.offsetMin, 1, r);
+    this.count(r.method, path, r.status, r.timeMs, r.offsetMin, 1, r, ua >>> 1);
   }
 
   /**
@@ -223,10 +231,11 @@ export class Aggregator {
       this.excluded.staticAssets += n;
       return;
     }
-    this.count(method, path, status, timeMs, 0, n, undefined);
+    this.count(method, path, status, timeMs, 0, n, undefined, 0);
   }
 
-  private count(method: string, path: string, status: number, timeMs: number, offsetMin: number, n: number, r: LogRecord | undefined): void {
+  /** `uaHash`: the user agent's cached hash (0 without one), for the session key. */
+  private count(method: string, path: string, status: number, timeMs: number, offsetMin: number, n: number, r: LogRecord | undefined, uaHash: number): void {
     const i = this.learned ? this.learn(method, path) : this.table.match(method, path);
     if (i < 0) {
       if (status === 404) {
@@ -239,7 +248,7 @@ export class Aggregator {
       if (c !== undefined) this.uncovered.set(key, c + n);
       else if (this.uncovered.size < this.maxLearned) this.uncovered.set(own(key), n);
       else this.uncoveredOther += n;
-      if (r) this.session(r);
+      if (r) this.session(r, uaHash);
       return;
     }
     const t = this.tx[i] as TxAcc;
@@ -260,17 +269,18 @@ export class Aggregator {
     if (timeMs < this.firstMs) this.firstMs = timeMs;
     if (timeMs > this.lastMs) this.lastMs = timeMs;
     this.offsetMin ??= offsetMin;
-    if (r) this.session(r);
+    if (r) this.session(r, uaHash);
   }
 
-  private bot(ua: string): boolean {
-    let b = this.botCache.get(ua);
-    if (b === undefined) {
-      b = isBot(ua);
-      if (this.botCache.size >= BOT_CACHE_SIZE) this.botCache.clear();
-      this.botCache.set(own(ua), b);
+  /** The user agent's cached hash × 2, + 1 if it is a bot. */
+  private ua(ua: string): number {
+    let v = this.uaCache.get(ua);
+    if (v === undefined) {
+      v = hashUserAgent(ua) * 2 + (isBot(ua) ? 1 : 0);
+      if (this.uaCache.size >= BOT_CACHE_SIZE) this.uaCache.clear();
+      this.uaCache.set(own(ua), v);
     }
-    return b;
+    return v;
   }
 
   /** Index of the learned template, creating it (up to the cap); -1 beyond the cap. */
@@ -286,9 +296,9 @@ export class Aggregator {
     return this.tx.length - 1;
   }
 
-  private session(r: LogRecord): void {
+  private session(r: LogRecord, uaHash: number): void {
     if (r.clientId) this.sawClientId = true;
-    const key = r.clientId ? sessionHash(r.clientId, '') : sessionHash(r.ip, r.userAgent);
+    const key = r.clientId ? sessionHash(r.clientId, 0) : sessionHash(r.ip, uaHash);
     const t = r.timeMs;
     const s = this.sessions.get(key);
     if (s) {
@@ -395,7 +405,7 @@ export class Aggregator {
         errorRate: t.c5xx / t.count,
         clientErrorRate: t.c4xx / t.count,
         latencyMs: lat,
-        responseBytes: t.bytes.count ? { mean: t.bytes.mean(), p95: t.bytes.quantile(0.95) } : null,
+        responseBytes: t.bytes.count ? { mean: t.bytes.mean(), p50: t.bytes.quantile(0.5), p95: t.bytes.quantile(0.95) } : null,
       };
     });
     transactions.sort((a, b) => b.peakPerHour - a.peakPerHour || b.total - a.total || (a.name < b.name ? -1 : 1));
@@ -443,6 +453,7 @@ export class Aggregator {
         count: this.sessionCount,
         requestsPerSession: this.perSession.count ? { mean: this.perSession.mean(), p50: this.perSession.quantile(0.5), p90: this.perSession.quantile(0.9) } : null,
         thinkTimeMs: this.thinkTime.count ? { mean: this.thinkTime.mean(), p50: this.thinkTime.quantile(0.5), p90: this.thinkTime.quantile(0.9) } : null,
+        durationMs: this.sessionCount ? { mean: this.thinkTime.sum / this.sessionCount } : null,
         key: this.sawClientId ? 'client id' : 'ip + user agent',
       },
     };

@@ -83,6 +83,52 @@ export function suggestedSlo(t: TransactionFigures): { p95Ms?: number; p99Ms?: n
 
 const yamlString = (s: string) => JSON.stringify(s);
 
+/** A closed-model (VU-based) profile sized from production's sessions: a suggestion, never applied. */
+export interface ClosedModelSuggestion {
+  /** Session arrivals per hour at the peak: peak requests/hour ÷ mean requests per session. */
+  sessionsPerHour: number;
+  requestsPerSession: number;
+  /** Mean time between two requests of a session (response time included): the think time to play. */
+  thinkTimeMs: number;
+  /** Mean first-to-last-request span of a session: one VU iteration plays one session. */
+  sessionDurationMs: number;
+  /** Little's law at the measured peak: VUs = sessions/s × session duration (s), at least 1. */
+  vus: number;
+  /** The same at the `peak` profile, peak × (1 + headroom). */
+  peakVus: number;
+}
+
+/**
+ * Little's law over sessions: in a closed model each VU loops over sessions, so the number of VUs busy at
+ * once is the session arrival rate times the time a session lasts. Null when the log had no sessions with
+ * two requests or more (no think time to measure).
+ */
+export function closedModelSuggestion(f: Figures, headroom: number): ClosedModelSuggestion | null {
+  const s = f.sessions;
+  if (!s.requestsPerSession || !s.thinkTimeMs || !s.durationMs || !(s.requestsPerSession.mean > 0) || !(f.peak.totalPerHour > 0)) return null;
+  const sessionsPerHour = f.peak.totalPerHour / s.requestsPerSession.mean;
+  const inFlight = (sessionsPerHour / 3600) * (s.durationMs.mean / 1000);
+  return {
+    sessionsPerHour,
+    requestsPerSession: s.requestsPerSession.mean,
+    thinkTimeMs: s.thinkTimeMs.mean,
+    sessionDurationMs: s.durationMs.mean,
+    vus: Math.max(1, Math.ceil(inFlight)),
+    peakVus: Math.max(1, Math.ceil(inFlight * (1 + headroom))),
+  };
+}
+
+/** The suggestion as YAML comments: perfcell's profiles are open-model (arrival rates) by design. */
+function closedModelComment(c: ClosedModelSuggestion, headroom: number): string[] {
+  return [
+    `# SUGGESTED closed-model profile (Little's law over production sessions; not applied, the profiles below`,
+    `#   are open-model arrival rates): one VU iteration = one session of ${c.requestsPerSession.toFixed(1)} requests, ${(c.thinkTimeMs / 1000).toFixed(1)} s apart`,
+    `#   (response time included), ${(c.sessionDurationMs / 1000).toFixed(0)} s long; ${Math.round(c.sessionsPerHour)} sessions/hour at the peak`,
+    `#   → VUs = sessions/s × session duration = ${c.vus} at the measured peak, ${c.peakVus} at peak × ${(1 + headroom).toFixed(2)}.`,
+    `#   Use them for a constant-VU (closed) run, or to check that the open model's maxVUs are in that range.`,
+  ];
+}
+
 export function draftModelYaml(input: DraftInput): string {
   const f = input.figures;
   const { included, dropped } = planTransactions(input);
@@ -99,9 +145,10 @@ export function draftModelYaml(input: DraftInput): string {
   L.push(`# Excluded: ${f.excluded.healthChecks} health checks, ${f.excluded.staticAssets} static assets, ${f.excluded.bots} bots, ${f.excluded.notFound} 404s on no route, ${f.excluded.malformedRequests} malformed requests.`);
   if (s.requestsPerSession && s.thinkTimeMs) {
     L.push(`# Sessions (${s.key}, ${Math.round(s.gapMs / 60000)} min inactivity): ${s.count}; ${s.requestsPerSession.mean.toFixed(1)} requests per session (median ${s.requestsPerSession.p50.toFixed(0)}),`);
-    L.push(`#   time between requests: median ${(s.thinkTimeMs.p50 / 1000).toFixed(1)} s, mean ${(s.thinkTimeMs.mean / 1000).toFixed(1)} s (response time included). A closed-model`);
-    L.push(`#   profile needs ≈ peak requests/s × mean time between requests VUs; this open model paces by peakPerHour.`);
+    L.push(`#   time between requests: median ${(s.thinkTimeMs.p50 / 1000).toFixed(1)} s, mean ${(s.thinkTimeMs.mean / 1000).toFixed(1)} s (response time included).`);
   }
+  const closed = closedModelSuggestion(f, headroom);
+  if (closed) L.push(...closedModelComment(closed, headroom));
   if (dropped.length) L.push(`# Seen in the period but not in the peak (left out): ${dropped.map((t) => `${t.name} (${t.total})`).join(', ')}.`);
   const unmatched = included.filter((t) => !t.matched);
   if (unmatched.length) L.push(`# ${unmatched.length} transaction(s) point to placeholders in ${input.skeletonFile}: write their scenarios.`);
@@ -121,6 +168,7 @@ export function draftModelYaml(input: DraftInput): string {
     L.push(`    peakPerHour: ${t.peakPerHour}          # ${x.method} ${x.template} · ${pct(x.peakShare)} of the peak · ${x.total} in the period`);
     const sloParts = [slo.p95Ms ? `p95Ms: ${slo.p95Ms}` : '', slo.p99Ms ? `p99Ms: ${slo.p99Ms}` : '', `maxErrorRate: ${slo.maxErrorRate}`].filter(Boolean);
     const seen = [x.latencyMs ? `p95 ${ms(x.latencyMs.p95)} ms, p99 ${ms(x.latencyMs.p99)} ms` : 'no latency in the log', `5xx ${pct(x.errorRate, 2)}`, `4xx ${pct(x.clientErrorRate, 2)}`].join(', ');
+    if (x.responseBytes) L.push(`    # response body: p50 ${Math.round(x.responseBytes.p50)} B, p95 ${Math.round(x.responseBytes.p95)} B in production`);
     L.push(`    slo: { ${sloParts.join(', ')} }   # SUGGESTED from production (${seen})`);
     if (x.latencyMs) L.push(`    expectedResponseMs: ${Math.max(1, Math.ceil(x.latencyMs.p95))}   # production p95: sizes VUs`);
     L.push(`    targets: [${input.service}]`);

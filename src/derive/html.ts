@@ -4,7 +4,7 @@
  * no network fetch (a Content-Security-Policy forbids them), the report's look.
  */
 import type { DerivedFigures } from './derive.js';
-import { planTransactions, suggestedSlo, type DraftInput } from './draft.js';
+import { DEFAULT_HEADROOM, closedModelSuggestion, planTransactions, suggestedSlo, type DraftInput } from './draft.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const pct = (x: number, d = 1) => `${(x * 100).toFixed(d)} %`;
@@ -42,13 +42,14 @@ export function derivedHtml(figures: DerivedFigures, draft: DraftInput): string 
     .map((t) => {
       const x = t.figures;
       const slo = suggestedSlo(x);
-      return `<tr><td class="text">${esc(x.name)}</td><td class="text"><code>${esc(x.method)} ${esc(x.template)}</code></td><td>${t.peakPerHour}</td><td>${pct(x.peakShare)}</td><td>${x.total}</td><td>${pct(x.errorRate, 2)}</td><td>${x.latencyMs ? `${x.latencyMs.p50.toFixed(1)} / ${x.latencyMs.p95.toFixed(1)} / ${x.latencyMs.p99.toFixed(1)}` : '—'}</td><td>${x.responseBytes ? Math.round(x.responseBytes.mean) : '—'}</td><td class="text">${slo.p95Ms ? `p95 &lt; ${slo.p95Ms} ms, ` : ''}errors &lt; ${pct(slo.maxErrorRate, 2)}</td><td class="text">${t.matched ? esc(`${t.scenarioFile}#${t.exportName}`) : '<em>placeholder</em>'}</td></tr>`;
+      return `<tr><td class="text">${esc(x.name)}</td><td class="text"><code>${esc(x.method)} ${esc(x.template)}</code></td><td>${t.peakPerHour}</td><td>${pct(x.peakShare)}</td><td>${x.total}</td><td>${pct(x.errorRate, 2)}</td><td>${x.latencyMs ? `${x.latencyMs.p50.toFixed(1)} / ${x.latencyMs.p95.toFixed(1)} / ${x.latencyMs.p99.toFixed(1)}` : '—'}</td><td>${x.responseBytes ? `${Math.round(x.responseBytes.p50)} / ${Math.round(x.responseBytes.p95)}` : '—'}</td><td class="text">${slo.p95Ms ? `p95 &lt; ${slo.p95Ms} ms, ` : ''}errors &lt; ${pct(slo.maxErrorRate, 2)}</td><td class="text">${t.matched ? esc(`${t.scenarioFile}#${t.exportName}`) : '<em>placeholder</em>'}</td></tr>`;
     })
     .join('\n');
   const uncovered = f.uncovered.length
     ? `<h2>Production routes without a transaction</h2><table><tr><th class="text">route</th><th>requests</th><th>share</th></tr>${f.uncovered.map((u) => `<tr><td class="text"><code>${esc(u.method)} ${esc(u.template)}</code></td><td>${u.count}</td><td>${pct(u.share, 2)}</td></tr>`).join('')}</table>`
     : '';
   const s = f.sessions;
+  const closed = closedModelSuggestion(f, draft.growth ?? DEFAULT_HEADROOM);
   const bad = f.read.bad
     ? `<h2>Lines that did not parse</h2><p>${f.read.bad} of ${f.read.lines} (${pct(f.read.bad / Math.max(1, f.read.lines), 2)}). First ones:</p><pre>${esc(f.read.badExamples.join('\n'))}</pre>`
     : '';
@@ -78,11 +79,12 @@ ${barChart(hourlyBars, 'Requests per hour over the period (covered transactions)
 ${barChart(dailyBars, `Daily profile: mean requests per hour of day (log time, UTC${f.offsetMin >= 0 ? '+' : '-'}${String(Math.floor(Math.abs(f.offsetMin) / 60)).padStart(2, '0')}:${String(Math.abs(f.offsetMin) % 60).padStart(2, '0')})`, 1000, 200)}
 <h2>Mix at the peak</h2>
 <p class="suggest">SLOs below are <strong>suggestions</strong>: production's p95/p99 + ${Math.round(20)} %, and twice its 5xx rate (at least 0.1 %). Review them with the service's owners.</p>
-<table><tr><th class="text">transaction</th><th class="text">route</th><th>peak/hour</th><th>mix</th><th>period</th><th>5xx</th><th>p50 / p95 / p99 ms</th><th>bytes</th><th class="text">suggested SLO</th><th class="text">scenario</th></tr>
+<table><tr><th class="text">transaction</th><th class="text">route</th><th>peak/hour</th><th>mix</th><th>period</th><th>5xx</th><th>p50 / p95 / p99 ms</th><th>response bytes p50 / p95</th><th class="text">suggested SLO</th><th class="text">scenario</th></tr>
 ${rows}
 </table>
 <h2>Sessions</h2>
 <p>${s.count} sessions (${esc(s.key)}, new session after ${Math.round(s.gapMs / 60000)} min without a request)${s.requestsPerSession ? `: ${s.requestsPerSession.mean.toFixed(1)} requests per session (median ${s.requestsPerSession.p50.toFixed(0)}, p90 ${s.requestsPerSession.p90.toFixed(0)})` : ''}${s.thinkTimeMs ? `; time between requests median ${(s.thinkTimeMs.p50 / 1000).toFixed(1)} s, p90 ${(s.thinkTimeMs.p90 / 1000).toFixed(1)} s` : ''}.</p>
+${closed ? `<p class="suggest">Closed-model profile <strong>suggestion</strong> (Little's law, not applied: the model's profiles are open-model arrival rates): one VU iteration plays one session of ${closed.requestsPerSession.toFixed(1)} requests, ${(closed.thinkTimeMs / 1000).toFixed(1)} s apart, ${(closed.sessionDurationMs / 1000).toFixed(0)} s long; ${Math.round(closed.sessionsPerHour)} sessions/hour at the peak → <strong>${closed.vus} VUs</strong> at the measured peak, ${closed.peakVus} at peak × (1 + headroom).</p>` : ''}
 ${uncovered}
 ${bad}
 </body></html>

@@ -45,9 +45,35 @@ function int(s: string, from: number, to: number): number {
   return to > from ? n : NaN;
 }
 
+/**
+ * `0.002`, `12`, `1.5` between `from` and `to` without slicing (nginx `$request_time`, Apache `%D`): the
+ * slice and `Number()` of every line's last field cost 4 % of derive's time. Anything else (an exponent, a
+ * sign, "-") goes through `Number()`.
+ */
+function decimal(s: string, from: number, to: number): number {
+  let n = 0;
+  let scale = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      n = n * 10 + (c - 48);
+      if (scale) scale *= 10;
+    } else if (c === 46 && scale === 0) scale = 1;
+    else return Number(s.slice(from, to));
+  }
+  if (to === from) return NaN;
+  return scale > 1 ? n / scale : n;
+}
+
 // Consecutive lines share their date: Date.UTC is called once per day and file, not once per line.
 let lastDay = '';
 let lastDayMs = 0;
+// …and, in a busy log, their second: the whole stamp (offset included) is compared, then reused.
+let lastStamp = '';
+let lastStampMs = 0;
+let lastStampOffset = 0;
+/** `dd/Mon/yyyy:hh:mm:ss +hhmm` */
+const CLF_TIME_CHARS = 26;
 
 /**
  * `10/Oct/2000:13:55:36 -0700` (nginx $time_local, Apache %t) → epoch ms and offset, or false.
@@ -55,7 +81,13 @@ let lastDayMs = 0;
  */
 export function parseClfTime(s: string, from: number, r: LogRecord): boolean {
   // dd/Mon/yyyy:hh:mm:ss +hhmm = 26 characters
-  if (s.length - from < 26 || s.charCodeAt(from + 2) !== 47 || s.charCodeAt(from + 6) !== 47 || s.charCodeAt(from + 11) !== 58) return false;
+  // The seconds' last digit first: a new second is told apart without comparing the whole stamp.
+  if (lastStamp !== '' && s.charCodeAt(from + 19) === lastStamp.charCodeAt(19) && s.startsWith(lastStamp, from)) {
+    r.offsetMin = lastStampOffset;
+    r.timeMs = lastStampMs;
+    return true;
+  }
+  if (s.length - from < CLF_TIME_CHARS || s.charCodeAt(from + 2) !== 47 || s.charCodeAt(from + 6) !== 47 || s.charCodeAt(from + 11) !== 58) return false;
   if (!s.startsWith(lastDay, from) || lastDay === '') {
     const day = s.slice(from, from + 11);
     const month = MONTHS[s.slice(from + 3, from + 6)];
@@ -75,6 +107,9 @@ export function parseClfTime(s: string, from: number, r: LogRecord): boolean {
   const offset = (sign === 45 ? -1 : 1) * (oh * 60 + om);
   r.offsetMin = offset;
   r.timeMs = lastDayMs + ((h * 60 + m) * 60 + sec) * 1000 - offset * 60_000;
+  lastStamp = Buffer.from(s.slice(from, from + CLF_TIME_CHARS)).toString();
+  lastStampMs = r.timeMs;
+  lastStampOffset = offset;
   return true;
 }
 
@@ -97,29 +132,35 @@ function closingQuote(s: string, from: number): number {
 
 const KNOWN_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
-/** The method as a constant string when it is a common one (no slice kept per record). */
-function methodName(req: string, a: number): string {
-  for (const m of KNOWN_METHODS) if (m.length === a && req.startsWith(m)) return m;
-  return req.slice(0, a);
+/** The method (`from` … `a`) as a constant string when it is a common one (no slice kept per record). */
+function methodName(req: string, from: number, a: number): string {
+  for (const m of KNOWN_METHODS) if (m.length === a - from && req.startsWith(m, from)) return m;
+  return req.slice(from, a);
 }
 
-function setRequest(req: string, r: LogRecord): void {
-  const a = req.indexOf(' ');
-  const b = a < 0 ? -1 : req.indexOf(' ', a + 1);
+/**
+ * The request line `req[from, to)` (`METHOD URL [PROTO]`) into the record; read in place, without a slice
+ * of the whole request line per log line.
+ */
+function setRequest(req: string, r: LogRecord, from = 0, to = req.length): void {
+  let a = req.indexOf(' ', from);
+  if (a >= to) a = -1;
+  let b = a < 0 ? -1 : req.indexOf(' ', a + 1);
+  if (b >= to) b = -1;
   // A request line that is not `METHOD URL [PROTO]` (TLS bytes on the HTTP port, "-", a scanner's junk) is a
   // well-formed log line about a malformed request: kept, with an empty method, and excluded later.
-  let upper = a >= 3 && a <= 10;
-  for (let i = 0; upper && i < a; i++) {
+  let upper = a - from >= 3 && a - from <= 10;
+  for (let i = from; upper && i < a; i++) {
     const c = req.charCodeAt(i);
     upper = c >= 65 && c <= 90;
   }
-  if (!upper || (req.charCodeAt(a + 1) !== 47 /* / */ && !req.startsWith('http', a + 1))) {
+  if (!upper || a + 1 >= to || (req.charCodeAt(a + 1) !== 47 /* / */ && !(to - a > 4 && req.startsWith('http', a + 1)))) {
     r.method = '';
     r.url = '';
     return;
   }
-  r.method = methodName(req, a);
-  let url = b < 0 ? req.slice(a + 1) : req.slice(a + 1, b);
+  r.method = methodName(req, from, a);
+  let url = b < 0 ? req.slice(a + 1, to) : req.slice(a + 1, b);
   // An absolute-form target (proxies): keep its path.
   if (url.charCodeAt(0) !== 47) {
     const p = url.indexOf('/', url.indexOf('//') + 2);
@@ -153,7 +194,7 @@ export function parseClfLine(s: string, r: LogRecord, durationUnit: DurationUnit
   const bytesText = s.charCodeAt(q + 6) === 45 /* - */ ? NaN : int(s, q + 6, e);
   if (Number.isNaN(bytesText) && s.charCodeAt(q + 6) !== 45) return false;
   r.ip = s.slice(0, sp);
-  setRequest(s.slice(rb + 3, q), r);
+  setRequest(s, r, rb + 3, q);
   r.status = status;
   r.bytes = bytesText;
   r.userAgent = '';
@@ -174,7 +215,7 @@ export function parseClfLine(s: string, r: LogRecord, durationUnit: DurationUnit
   if (p < s.length) {
     let end = s.indexOf(' ', p);
     if (end < 0) end = s.length;
-    const v = Number(s.slice(p, end));
+    const v = decimal(s, p, end);
     if (Number.isFinite(v) && v >= 0) r.durationMs = v * UNIT_TO_MS[durationUnit];
   }
   return true;

@@ -215,7 +215,11 @@ const BOT = /bot\b|bot\/|crawler|spider|slurp|crawling|facebookexternalhit|headl
 export const isHealthCheck = (path: string): boolean => HEALTH.test(path);
 /** Only a path whose last segment has an extension can be a static asset: the regex runs on those alone. */
 export const isStatic = (path: string): boolean => {
-  const dot = path.lastIndexOf('.');
-  return dot > path.lastIndexOf('/') && STATIC.test(path);
+  for (let i = path.length - 1; i >= 0; i--) {
+    const c = path.charCodeAt(i);
+    if (c === 46 /* . */) return STATIC.test(path);
+    if (c === 47 /* / */) return false;
+  }
+  return false;
 };
 export const isBot = (userAgent: string): boolean => BOT.test(userAgent);

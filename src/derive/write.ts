@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { projectRootOf } from '../model/load.js';
 import type { DerivedFigures } from './derive.js';
-import { camel, draftModelYaml, planTransactions, skeletonScenarios, type DraftInput } from './draft.js';
+import { DEFAULT_HEADROOM, camel, closedModelSuggestion, draftModelYaml, planTransactions, skeletonScenarios, type DraftInput } from './draft.js';
 import { derivedHtml } from './html.js';
 
 const EXPORT = /export\s+(?:async\s+)?function\s+([A-Za-z_$][\w$]*)\s*\(/g;
@@ -77,7 +77,9 @@ export function writeDraft(figures: DerivedFigures, o: { output: string; service
     }
   }
   writeFileSync(model, draftModelYaml(draft));
-  writeFileSync(out.figures, JSON.stringify(figures, null, 2) + '\n');
+  // The closed-model suggestion depends on the headroom (--growth), not only on the logs: added here.
+  const closedModel = closedModelSuggestion(figures, o.growth ?? DEFAULT_HEADROOM);
+  writeFileSync(out.figures, JSON.stringify({ ...figures, closedModelSuggestion: closedModel }, null, 2) + '\n');
   writeFileSync(out.html, derivedHtml(figures, draft));
   return out;
 }

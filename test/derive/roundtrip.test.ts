@@ -10,6 +10,7 @@ import { defaultSpec, generateLogs, type GeneratorTruth } from '../../src/derive
 import { deriveFigures, loadRoutes, type DerivedFigures } from '../../src/derive/derive.js';
 import { parsePeak } from '../../src/derive/aggregate.js';
 import { writeDraft } from '../../src/derive/write.js';
+import { closedModelSuggestion } from '../../src/derive/draft.js';
 import { rotationOrder } from '../../src/derive/read.js';
 
 const DAYS = ['16/Nov/2026', '17/Nov/2026', '18/Nov/2026'];
@@ -109,6 +110,33 @@ test('latency percentiles come from $request_time; 5xx rates from statuses', () 
   assert.ok(c.responseBytes && c.responseBytes.mean > 1000 && c.responseBytes.mean < 2400);
 });
 
+test('response sizes: p50 and p95 of the bytes field match the generator\'s uniform 200 … 3 199 B', () => {
+  // The generator draws body sizes uniformly in [200, 3200): p50 = 1 700, p95 = 3 050. Tolerance: the
+  // histogram's ±1 % plus 4 standard errors of a sample quantile, sqrt(q(1−q)/n) × the range width.
+  const WIDTH = 3000;
+  for (const t of figures.transactions) {
+    assert.ok(t.responseBytes, t.name);
+    for (const [q, want, got] of [[0.5, 1700, t.responseBytes.p50], [0.95, 3050, t.responseBytes.p95]] as const) {
+      const tol = 0.01 * want + 4 * Math.sqrt((q * (1 - q)) / t.total) * WIDTH;
+      assert.ok(Math.abs(got - want) <= tol, `${t.name} p${q * 100}: ${got} vs ${want} ± ${tol.toFixed(0)} (n = ${t.total})`);
+    }
+  }
+});
+
+test('closed-model suggestion: Little\'s law over the sessions, and the session span adds up the think times', () => {
+  const s = figures.sessions;
+  const rps = s.requestsPerSession!.mean;
+  // Sum of the gaps over sessions = (requests − sessions) gaps of the mean think time.
+  assert.ok(Math.abs(s.durationMs!.mean - s.thinkTimeMs!.mean * (rps - 1)) < 1e-6 * s.durationMs!.mean, `${s.durationMs!.mean} vs ${s.thinkTimeMs!.mean} × ${rps - 1}`);
+  const c = closedModelSuggestion(figures, 0.15)!;
+  assert.ok(Math.abs(c.sessionsPerHour - figures.peak.totalPerHour / rps) < 1e-9);
+  assert.equal(c.vus, Math.ceil((c.sessionsPerHour / 3600) * (c.sessionDurationMs / 1000)));
+  assert.equal(c.peakVus, Math.ceil((c.sessionsPerHour / 3600) * (c.sessionDurationMs / 1000) * 1.15));
+  assert.ok(c.vus >= 1 && c.peakVus >= c.vus);
+  // No sessions with two requests: no think time, no suggestion.
+  assert.equal(closedModelSuggestion({ ...figures, sessions: { ...s, thinkTimeMs: null, durationMs: null } }, 0.15), null);
+});
+
 test('learned templates (no routes) find the same volumes under generated names', async () => {
   const learned = await deriveFigures({ files });
   const byName = new Map(learned.transactions.map((t) => [t.name, t.peakPerHour]));
@@ -155,4 +183,11 @@ test('the draft passes `perfcell model check`, points to existing scenario expor
   assert.equal((html.match(/fill="#d1242f"/g) ?? []).length, 2, 'the peak hour marked on both charts');
   assert.doesNotMatch(html, /<script|<link|<img|src=|url\(|@import/i, 'offline: nothing to fetch');
   assert.match(html, /suggestions/);
+  assert.match(html, /Closed-model profile <strong>suggestion<\/strong>.*<strong>\d+ VUs<\/strong>/);
+  assert.match(html, /<th>response bytes p50 \/ p95<\/th>/);
+  assert.match(yaml, /# SUGGESTED closed-model profile/);
+  assert.match(yaml, /VUs = sessions\/s × session duration = \d+ at the measured peak/);
+  assert.match(yaml, /# response body: p50 \d+ B, p95 \d+ B in production/);
+  const closed = (json as unknown as { closedModelSuggestion: { vus: number } }).closedModelSuggestion;
+  assert.equal(closed.vus, closedModelSuggestion(fig, 0.15)!.vus);
 });
