@@ -58,13 +58,16 @@ else {
 // 3. Java for WireMock (stubbed phase).
 if (!out('java', ['-version'])) say('Java not found: stubs (WireMock) and the stubbed phase are disabled. Install a JRE ≥ 11 (apt-get install default-jre-headless).');
 
-// 4. Optional system packages: InfluxDB (metrics), Chromium (end-to-end phase, report tests), Prometheus.
+// 4. Optional system packages: InfluxDB (metrics), Chromium (end-to-end phase, report tests), Prometheus,
+//    OpenSSH's server (SSH injectors are tested against sshd in network namespaces; it also brings the client).
 // --no-system-packages: a job that needs neither (the CI gate, in a root container) must not apt-get them
 // on every run.
 const isRoot = process.getuid?.() === 0;
 const systemPackages = !process.argv.includes('--no-system-packages');
 // Prometheus: `model derive --from-prometheus` is tested against a real one (test/derive/prometheus.test.ts).
-const missing = [['influxd', 'influxdb'], ['chromium', 'chromium'], ['prometheus', 'prometheus']].filter(([bin]) => !out('sh', ['-c', `command -v ${bin}`]));
+// sshd lives in /usr/sbin, which a non-root PATH may lack: it is looked for by its path.
+const present = (bin) => (bin.startsWith('/') ? existsSync(bin) : Boolean(out('sh', ['-c', `command -v ${bin}`])));
+const missing = [['influxd', 'influxdb'], ['chromium', 'chromium'], ['prometheus', 'prometheus'], ['/usr/sbin/sshd', 'openssh-server']].filter(([bin]) => !present(bin));
 if (missing.length > 0 && !systemPackages) say(`${missing.map(([, pkg]) => pkg).join(', ')} not installed (--no-system-packages): InfluxDB push and the browser phase stay disabled`);
 else if (missing.length > 0) {
   const pkgs = missing.map(([, pkg]) => pkg);
@@ -73,10 +76,10 @@ else if (missing.length > 0) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     run('apt-get', ['update', '-qq'], { env });
     if (run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { env }).status !== 0) {
-      say(`could not install ${pkgs.join(', ')}: InfluxDB and/or browser features stay disabled`);
+      say(`could not install ${pkgs.join(', ')}: the features that need them stay disabled (SSH injector tests are skipped without sshd)`);
     }
   } else {
-    say(`${pkgs.join(', ')} not installed: ${pkgs.includes('influxdb') ? 'InfluxDB push is disabled; ' : ''}${pkgs.includes('chromium') ? 'the end-to-end browser phase is disabled; ' : ''}install with your package manager`);
+    say(`${pkgs.join(', ')} not installed: ${pkgs.includes('influxdb') ? 'InfluxDB push is disabled; ' : ''}${pkgs.includes('chromium') ? 'the end-to-end browser phase is disabled; ' : ''}${pkgs.includes('openssh-server') ? 'the SSH injector tests are skipped; ' : ''}install with your package manager`);
   }
 }
 say('ready');

@@ -20,9 +20,10 @@ export function registerRunCommand(program: Command): void {
     .option('-o, --out <dir>', 'run folder (default reports/<service>/runs/<run id>)')
     .option('-t, --target <name=url>', 'override a target URL of the environment (repeatable)', collectTarget)
     .option('-q, --quiet', "hide k6's progress")
-    .option('--injectors <spec>', 'k6 processes sharing the load by execution segment: local:N (docs/distributed.md)')
+    .option('--injectors <spec>', 'k6 processes sharing the load by execution segment: local:N, user@host[:port],… (docs/distributed.md)')
+    .option('--ssh-config <file>', 'OpenSSH client settings for SSH injectors (identity, known hosts; default ~/.ssh/config)')
     .description('run a profile of a load model with k6 and write a run folder')
-    .action(async (model: string, opts: { profile: string; env?: string; phase: string; iteration: string; out?: string; quiet?: boolean; target?: Record<string, string>; influx?: string | boolean; monitor?: boolean; monitorInterval?: string; injectors?: string }) => {
+    .action(async (model: string, opts: { profile: string; env?: string; phase: string; iteration: string; out?: string; quiet?: boolean; target?: Record<string, string>; influx?: string | boolean; monitor?: boolean; monitorInterval?: string; injectors?: string; sshConfig?: string }) => {
       // Loaded here, not at the top: every command's start-up would otherwise pay for the run's modules.
       const [{ executeRun }, { withRunHooks }] = await Promise.all([import('../run/execute.js'), import('../side-channels/defaults.js')]);
       const outcome = await executeRun({
@@ -35,6 +36,7 @@ export function registerRunCommand(program: Command): void {
         quiet: opts.quiet,
         targetOverrides: opts.target,
         injectors: opts.injectors,
+        sshConfig: opts.sshConfig,
         sideChannels: withRunHooks(runHookOptionsFrom(opts)),
       });
       process.exitCode = outcome.exitCode;

@@ -5,10 +5,10 @@
  * PerfcellError naming the file and what was expected: the gate turns it into exit 3.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
 import { statePath } from '../../lib/state-dir.js';
-import { RUN_FILES, readRunMeta, runFile, type RunMeta } from '../store/folder.js';
+import { RUN_FILES, rawOutputs, readRunMeta, runFile, type RunMeta } from '../store/folder.js';
 
 export const BASELINE_SCHEMA_VERSION = 1;
 export const BASELINE_FILE = 'baseline.json';
@@ -51,7 +51,9 @@ export function checkUsableRun(dir: string): RunMeta {
     // An inconclusive run's measurement is not valid (its injector was saturated): nothing to compare against.
     throw inputError(path, 'status', `a complete run ("passed" or "slo-broken"; an inconclusive run's measurement is not valid) to serve as a baseline, got "${String(meta.status)}"`);
   }
-  if (!existsSync(runFile(dir, 'raw'))) throw inputError(dir, RUN_FILES.raw, 'the raw samples of the run (file missing)');
+  // Every k6 output the run should have (a distributed run's injectors that were not lost).
+  const missing = rawOutputs(dir, meta).find((o) => !o.lost && !existsSync(o.raw));
+  if (missing) throw inputError(dir, relative(dir, missing.raw), 'the raw samples of the run (file missing)');
   return meta;
 }
 
@@ -67,6 +69,14 @@ export function setBaseline(runDir: string, opts: { name?: string; store?: strin
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   for (const key of KEPT) if (existsSync(runFile(source, key))) copyFileSync(runFile(source, key), runFile(staging, key));
+  // A distributed run's k6 outputs are under injectors/<name>/: they go along, at the same place.
+  for (const o of rawOutputs(source, meta).filter((x) => x.injector !== undefined)) {
+    for (const file of [o.raw, o.summary, o.k6Log].filter((f) => existsSync(f))) {
+      const to = join(staging, relative(source, file));
+      mkdirSync(dirname(to), { recursive: true });
+      copyFileSync(file, to);
+    }
+  }
   const record: BaselineRecord = {
     schemaVersion: BASELINE_SCHEMA_VERSION,
     name,

@@ -9,7 +9,8 @@ import type { TransactionAnalysis } from '../analysis/types.js';
 import type { Histogram } from 'hdr-histogram-js';
 import { readRawSamples } from '../store/raw-samples.js';
 import type { RunMeta } from '../store/folder.js';
-import { readRunMeta, runFile } from '../store/folder.js';
+import { rawOutputs, readRunMeta } from '../store/folder.js';
+import { existsSync } from 'node:fs';
 
 export interface Figures {
   requests: number;
@@ -110,21 +111,26 @@ export function pooledFigures(p: Pooled | undefined): Figures {
   return { requests, errors, errorRate: requests > 0 ? errors / requests : 0, p50Ms: nanIfNull(l?.p50), p90Ms: nanIfNull(l?.p90), p95Ms: nanIfNull(l?.p95), p99Ms: nanIfNull(l?.p99) };
 }
 
-/** Per transaction, the requests from `fromMs` on, pooled in one of the analyzer's histograms. */
-async function afterWarmup(runDir: string, fromMs: number): Promise<Map<string, Figures>> {
+/**
+ * Per transaction, the requests from `fromMs` on, pooled in one of the analyzer's histograms — every k6
+ * output of the run (a distributed run's injectors, src/store/folder.ts `rawOutputs`) into the same one.
+ */
+async function afterWarmup(runDir: string, meta: Pick<RunMeta, 'injectors'>, fromMs: number): Promise<Map<string, Figures>> {
   const pool = await newPool();
   try {
     const byTx = new Map<string, Pooled>();
-    await readRawSamples(
-      runFile(runDir, 'raw'),
-      (s) => {
-        if (s.timeMs < fromMs || s.transaction === '') return;
-        let p = byTx.get(s.transaction);
-        if (!p) byTx.set(s.transaction, (p = newPooled(pool)));
-        addToPooled(p, s.metric, s.value);
-      },
-      { metrics: new Set(['http_req_duration', 'http_req_failed']) },
-    );
+    for (const output of rawOutputs(runDir, meta).filter((o) => existsSync(o.raw))) {
+      await readRawSamples(
+        output.raw,
+        (s) => {
+          if (s.timeMs < fromMs || s.transaction === '') return;
+          let p = byTx.get(s.transaction);
+          if (!p) byTx.set(s.transaction, (p = newPooled(pool)));
+          addToPooled(p, s.metric, s.value);
+        },
+        { metrics: new Set(['http_req_duration', 'http_req_failed']) },
+      );
+    }
     const out = new Map<string, Figures>();
     for (const [name, p] of byTx) out.set(name, pooledFigures(p));
     return out;
@@ -142,7 +148,7 @@ export const windowsOf: WindowSource = async (runDir, windowMs, options = {}) =>
   // Windows are aligned on multiples of their width: the first and last are partial and left out.
   const from = analysis.startMs + (options.warmupMs ?? 0);
   const to = analysis.endMs + 1;
-  const steady = whole ? await afterWarmup(runDir, from) : new Map<string, Figures>();
+  const steady = whole ? await afterWarmup(runDir, meta, from) : new Map<string, Figures>();
   const transactions = analysis.transactions
     .filter((t) => t.requests > 0)
     .map((t): TransactionWindows => {

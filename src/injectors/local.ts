@@ -1,19 +1,21 @@
 /**
  * `local:N` injectors (adapter): N unmodified k6 processes on this host, each with its execution segment of
- * one sequence, each writing its raw samples, summary and log under injectors/<name>/. All are started at
- * one agreed wall-clock instant; a k6 that dies does not stop the others (its segment is reported lost).
+ * one sequence, each writing its raw samples, summary and log under injectors/<name>/. They are started at
+ * one agreed wall-clock instant (src/injectors/run-injectors.ts); a k6 that dies does not stop the others
+ * (its segment is reported lost).
  */
 import { mkdirSync } from 'node:fs';
 import { runK6, K6_EXIT, type K6RunInput } from '../k6/run-k6.js';
 import { injectorDir, RUN_FILES } from '../store/folder.js';
 import { join } from 'node:path';
-import { agreedStart, START_LEAD_MS } from './skew.js';
 import type { PlannedInjector } from './spec.js';
 
 export interface InjectorsInput extends Pick<K6RunInput, 'k6' | 'scriptPath' | 'env' | 'extraOutputs'> {
   /** The run folder. */
   dir: string;
   injectors: PlannedInjector[];
+  /** Data files the bundle opens beside itself (`data-<name>.csv` → local path): SSH injectors get a copy. */
+  dataFiles?: Record<string, string>;
 }
 
 export interface InjectorResult {
@@ -22,11 +24,6 @@ export interface InjectorResult {
   signalled: NodeJS.Signals | null;
   args: string[];
   processStartMs: number;
-}
-
-export interface InjectorsResult {
-  startAtMs: number;
-  results: InjectorResult[];
 }
 
 /** Arguments an injector adds to `k6 run`: its segment of the shared sequence. */
@@ -39,19 +36,20 @@ export function finishedSegment(exitCode: number): boolean {
   return exitCode === K6_EXIT.ok || exitCode === K6_EXIT.thresholdsFailed;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+/** Injectors started at the agreed instant: how to signal them, their local pids, and their results to come. */
+export interface StartedInjectors {
+  stops: ((signal: NodeJS.Signals) => void)[];
+  pids: number[];
+  done: Promise<InjectorResult[]>;
+}
 
-export async function runLocalInjectors(
-  input: InjectorsInput,
-  onStart: (stop: (signal: NodeJS.Signals) => void, pids: number[]) => void,
-): Promise<InjectorsResult> {
-  const startAtMs = agreedStart(Date.now(), START_LEAD_MS.local);
-  for (const i of input.injectors) mkdirSync(injectorDir(input.dir, i.name), { recursive: true });
-  await sleep(startAtMs - Date.now());
+/** Starts the local injectors now (the caller waited for the agreed instant). */
+export function startLocalInjectors(input: InjectorsInput, injectors: PlannedInjector[]): StartedInjectors {
   const stops: ((s: NodeJS.Signals) => void)[] = [];
   const pids: number[] = [];
-  const running = input.injectors.map((i) => {
+  const running = injectors.map((i) => {
     const d = injectorDir(input.dir, i.name);
+    mkdirSync(d, { recursive: true });
     const processStartMs = Date.now();
     return runK6(
       {
@@ -72,6 +70,5 @@ export async function runLocalInjectors(
       },
     ).then((r) => ({ name: i.name, exitCode: r.exitCode, signalled: r.signalled, args: r.args, processStartMs }));
   });
-  onStart((signal) => { for (const s of stops) s(signal); }, pids);
-  return { startAtMs, results: await Promise.all(running) };
+  return { stops, pids, done: Promise.all(running) };
 }

@@ -13,6 +13,8 @@ export interface InjectorOutcome {
   processStartMs: number;
   testStartMs?: number;
   k6Version: string;
+  /** SSH injectors: the host's clock − this machine's, ms. */
+  clockOffsetMs?: number;
 }
 
 export interface DistributedOutcome {
@@ -53,6 +55,7 @@ export function distributedOutcome(planned: PlannedInjector[], outcomes: Injecto
       startOffsetMs: o ? (skew.offsetsMs[p.name] ?? null) : null,
       k6ExitCode: o?.exitCode ?? null,
       lost,
+      ...(o?.clockOffsetMs !== undefined ? { clockOffsetMs: o.clockOffsetMs } : {}),
     };
   });
   if (flags.length > 0) flags.unshift('incomplete');

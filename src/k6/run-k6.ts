@@ -10,6 +10,13 @@ import type { K6Binary } from './locate.js';
 /** k6's own exit codes (https://grafana.com/docs/k6/latest/ "exit codes"). */
 export const K6_EXIT = { ok: 0, thresholdsFailed: 99, externalAbort: 105, scriptException: 107, scriptAbort: 108 } as const;
 
+/** Environment every k6 perfcell starts gets, here or on an SSH injector (src/injectors/ssh.ts). */
+export const K6_FIXED_ENV = {
+  // Millisecond timestamps: 1-second series and gate windows need sub-second placement.
+  K6_CSV_TIME_FORMAT: 'unix_milli',
+  K6_NO_USAGE_REPORT: 'true',
+} as const;
+
 export interface K6RunInput {
   k6: K6Binary;
   scriptPath: string;
@@ -53,9 +60,7 @@ export async function runK6(
     env: {
       ...process.env,
       ...input.env,
-      // Millisecond timestamps: 1-second series and gate windows need sub-second placement.
-      K6_CSV_TIME_FORMAT: 'unix_milli',
-      K6_NO_USAGE_REPORT: 'true',
+      ...K6_FIXED_ENV,
     },
     deathSignal: 'TERM',
   });

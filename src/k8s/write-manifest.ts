@@ -7,7 +7,7 @@ import { loadModel } from '../model/load.js';
 import { compile } from '../model/compile.js';
 import { guardEnvironment, selectEnvironment } from '../model/environment.js';
 import { withRegistry } from '../environments/registry.js';
-import { generateEntry } from '../scenario/entry.js';
+import { dataFileName, generateEntry } from '../scenario/entry.js';
 import { bundleScenarios } from '../scenario/bundle.js';
 import { newRunId } from '../store/folder.js';
 import { K6_VERSION } from '../k6/locate.js';
@@ -44,7 +44,7 @@ export async function k8sManifest(req: K8sManifestRequest): Promise<{ yaml: stri
   const runId = newRunId(req.now ?? new Date());
   const compiled = compile({ model: loaded.model, file: loaded.file, profile: req.profile, environment, phase: 'unstubbed', runId, iteration: 1, runTagsOnSamples: true });
   // In the runner, the ConfigMap is mounted at /test: the bundle opens its data files there.
-  const dataKeys = Object.fromEntries(Object.keys(loaded.model.data).map((n) => [n, `data-${n}.csv`]));
+  const dataKeys = Object.fromEntries(Object.keys(loaded.model.data).map((n) => [n, dataFileName(n)]));
   const data = Object.fromEntries(Object.entries(dataKeys).map(([n, key]) => [n, `${SCRIPT_MOUNT}/${key}`]));
   const bundle = await bundleScenarios(generateEntry({ compiled, root: loaded.root, data }), loaded.root);
   const dataFiles = Object.fromEntries(Object.entries(loaded.model.data).map(([n, p]) => [dataKeys[n] as string, readFileSync(resolve(loaded.root, p), 'utf8')]));

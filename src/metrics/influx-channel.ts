@@ -6,7 +6,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { readRawSamples } from '../store/raw-samples.js';
-import { readRunMeta, runFile, writeRunMeta, type RunMeta } from '../store/folder.js';
+import { rawOutputs, readRunMeta, writeRunMeta, type RunMeta } from '../store/folder.js';
 import type { SideChannel, SideChannelContext } from '../run/side-channel.js';
 import { describeTarget, InfluxClient, k6InfluxOutput, type InfluxTarget } from './influx.js';
 import { pingInflux } from './influx-instance.js';
@@ -90,12 +90,14 @@ async function backfillLate(target: InfluxTarget, meta: RunMeta, ctx: SideChanne
 /** After the run: did every request reach InfluxDB? If not, mark the run and backfill from the raw file. */
 async function checkLivePush(client: InfluxClient, meta: RunMeta, ctx: SideChannelContext, monitorWritesFailed: boolean): Promise<void> {
   const { dir, flags, log } = ctx;
-  const logText = existsSync(runFile(dir, 'k6Log')) ? readFileSync(runFile(dir, 'k6Log'), 'utf8') : '';
+  // Every k6 output of the run: a distributed run's injectors each pushed and logged their own.
+  const outputs = rawOutputs(dir, meta);
+  const logText = outputs.map((o) => (existsSync(o.k6Log) ? readFileSync(o.k6Log, 'utf8') : '')).join('\n');
   const problems = influxLogProblems(logText);
   if (problems.lagWarnings > 0) flags.add(INFLUX_FLAGS.pushLagged);
   let rawRequests = 0;
-  if (existsSync(runFile(dir, 'raw'))) {
-    await readRawSamples(runFile(dir, 'raw'), () => rawRequests++, { metrics: new Set(['http_reqs']) });
+  for (const o of outputs.filter((x) => existsSync(x.raw))) {
+    await readRawSamples(o.raw, () => rawRequests++, { metrics: new Set(['http_reqs']) });
   }
   let liveRequests = -1;
   try {

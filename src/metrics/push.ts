@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readRawSamples } from '../store/raw-samples.js';
-import { readRunMeta, runFile, writeRunMeta } from '../store/folder.js';
+import { rawOutputs, readRunMeta, writeRunMeta } from '../store/folder.js';
 import { readMonitorSamples } from '../store/monitor-samples.js';
 import { analyzeRun } from '../analysis/analyze.js';
 import { eventPoint, monitorPoint, runEvents, runTags, samplePointBuilder, summaryPoints, type Point } from './points.js';
@@ -99,12 +99,13 @@ export async function pushRun(runDir: string, target: InfluxTarget, options: { n
   const samplePoint = samplePointBuilder(tags);
   let samples = 0;
   let requests = 0;
-  const rawPath = runFile(runDir, 'raw');
   let stats = { truncated: false, badLines: 0 };
   try {
-    if (existsSync(rawPath)) {
-      stats = await readRawSamples(
-        rawPath,
+    // Every k6 output of the run (a distributed run's injectors, `rawOutputs`); the running index keeps the
+    // points of different injectors apart when they share a millisecond and tags (sampleTimestampNs).
+    for (const output of rawOutputs(runDir, meta).filter((o) => existsSync(o.raw))) {
+      const one = await readRawSamples(
+        output.raw,
         (s) => {
           writer.add(samplePoint(s, samples));
           samples++;
@@ -112,6 +113,7 @@ export async function pushRun(runDir: string, target: InfluxTarget, options: { n
         },
         { afterChunk: () => writer.backpressure() },
       );
+      stats = { truncated: stats.truncated || one.truncated, badLines: stats.badLines + one.badLines };
     }
   } catch (e) {
     // A failed write is the cause; let every pending write settle so that no rejection is left unhandled.

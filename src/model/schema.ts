@@ -59,6 +59,8 @@ export const environmentSchema = z
     targets: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.url({ protocol: /^https?$/ })),
     /** Load only ever goes to loopback unless an environment says so explicitly. */
     allowNonLoopback: z.boolean().default(false),
+    /** The injectors a run in this environment uses (src/injectors/spec.ts: "local:4", "perf@inj1,perf@inj2"); `--injectors` overrides. */
+    injectors: z.string().min(1).optional(),
   })
   .strict();
 

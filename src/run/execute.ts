@@ -4,18 +4,19 @@
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
 import { RUN_EXIT } from '../exit-codes.js';
 import { loadModel, type LoadedModel } from '../model/load.js';
 import { compile, type CompiledTransaction, type Phase } from '../model/compile.js';
 import { guardEnvironment } from '../model/environment.js';
 import { environmentForRun, type RunEnvironment } from '../environments/registry.js';
-import { generateEntry } from '../scenario/entry.js';
+import { dataFileName, generateEntry } from '../scenario/entry.js';
 import { bundleScenarios, writeBundle } from '../scenario/bundle.js';
 import { locateK6, PROJECT_ROOT } from '../k6/locate.js';
 import { K6_EXIT, runK6 } from '../k6/run-k6.js';
-import { isSingleLocal, parseInjectors } from '../injectors/spec.js';
+import { isSingleLocal, parseInjectors, type PlannedInjector } from '../injectors/spec.js';
+import { connectSshInjectors } from '../injectors/ssh.js';
 import { mergedSummary, runInjectors } from '../injectors/run-injectors.js';
 import { checkTargets } from './preflight.js';
 import { startSideChannels, type SideChannelFactory } from './side-channel.js';
@@ -39,8 +40,13 @@ export interface RunRequest {
   /** An environment already resolved (campaigns: per phase, narrowed to the phase's targets); replaces `env`. */
   environment?: RunEnvironment;
   extraOutputs?: string[];
-  /** `--injectors` (src/injectors/spec.ts): several k6 processes, each one execution segment. Default: one local k6. */
+  /**
+   * `--injectors` (src/injectors/spec.ts): several k6 processes, each one execution segment. Default: the
+   * environment's `injectors`, else one local k6.
+   */
   injectors?: string;
+  /** `--ssh-config`: the OpenSSH client settings file for SSH injectors (default: the user's ~/.ssh/config). */
+  sshConfig?: string;
   /**
    * What the run does besides k6 (InfluxDB, monitor, APM: src/side-channels/defaults.ts `withRunHooks()`;
    * `noSideChannels` for none). Called where executeRun checks settings.
@@ -164,7 +170,24 @@ function checkK6Outcome(dir: string, meta: RunMeta, summary: K6SummaryExport | u
   return { status, exitCode };
 }
 
+/** Every run: what it opened before its folder (SSH master connections) is closed however it ends. */
 export async function executeRun(req: RunRequest): Promise<RunOutcome> {
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    return await executeRunWith(req, closers);
+  } finally {
+    for (const close of closers) await close();
+  }
+}
+
+/** The injectors a run uses: `--injectors`, else its environment's, else none (one local k6). */
+function plannedInjectors(req: RunRequest, environment: RunEnvironment): PlannedInjector[] | undefined {
+  if (req.injectors !== undefined) return parseInjectors(req.injectors, '--injectors');
+  const fromEnv = environment.env.injectors;
+  return fromEnv === undefined ? undefined : parseInjectors(fromEnv, `environments.${environment.name}.injectors`);
+}
+
+async function executeRunWith(req: RunRequest, closers: (() => Promise<void>)[]): Promise<RunOutcome> {
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const now = req.now ?? (() => new Date());
   const loaded = loadModel(req.model);
@@ -178,7 +201,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const prepared = req.sideChannels();
   // Run tags ride on the samples only where runs meet: a live InfluxDB or another output of the user's.
   const runTagsOnSamples = prepared.liveSampleOutput || (req.extraOutputs?.length ?? 0) > 0;
-  const planned = req.injectors === undefined ? undefined : parseInjectors(req.injectors, '--injectors');
+  const planned = plannedInjectors(req, environment);
   // One local k6 is the ordinary run (no segment); anything more is distributed (src/injectors).
   const distributed = planned && !isSingleLocal(planned) ? planned : undefined;
   const single = compile({ model, file, profile: req.profile, environment: { name: environment.name, env }, phase, runId, iteration, runTagsOnSamples });
@@ -190,7 +213,12 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
     guardEnvironment(file, environment.name, { ...env, targets: baselineTargets });
     await checkTargets(baselineTargets, `duet build A (--against)`);
   }
-  const bundle = await bundleScenarios(generateEntry({ compiled, root: loaded.root, data: model.data }), loaded.root, prepared.bundlePlugins);
+  // SSH injectors run the bundle elsewhere: it opens its data files beside itself, and they travel with it.
+  const remote = distributed?.some((i) => i.where.kind === 'ssh') ?? false;
+  const bundle = await bundleScenarios(generateEntry({ compiled, root: loaded.root, data: model.data, dataBesideBundle: remote }), loaded.root, prepared.bundlePlugins);
+  if (req.sshConfig !== undefined && !existsSync(req.sshConfig)) throw inputError('--ssh-config', req.sshConfig, 'an existing OpenSSH client configuration file');
+  const ssh = remote && distributed ? await connectSshInjectors(distributed, { k6, configFile: req.sshConfig && resolve(req.sshConfig), log }) : undefined;
+  if (ssh) closers.push(ssh.close);
   // Everything that can be refused has been checked: from here on the run folder is written.
   const dir = resolve(req.out ?? resolve('reports', model.service, 'runs', runId));
   if (existsSync(runFile(dir, 'meta'))) throw new PerfcellError(`${dir}: already holds a run (run.json); choose another --out`);
@@ -198,6 +226,13 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   writeFileSync(runFile(dir, 'options'), JSON.stringify(compiled.options, null, 2) + '\n');
   copyFileSync(file, runFile(dir, 'model'));
   const scriptPath = writeBundle(dir, bundle);
+  const dataFiles: Record<string, string> = {};
+  if (remote) {
+    for (const [name, p] of Object.entries(model.data)) {
+      dataFiles[dataFileName(name)] = join(dir, dataFileName(name));
+      copyFileSync(resolve(loaded.root, p), join(dir, dataFileName(name)));
+    }
+  }
 
   const git = gitInfo(loaded.root);
   const meta: RunMeta = {
@@ -251,7 +286,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
       result = { exitCode: K6_EXIT.externalAbort, signalled: null, args: [] as string[] };
     } else if (distributed) {
       const d = await runInjectors(
-        { ...k6Input, k6Version: k6.version, dir, injectors: distributed },
+        { ...k6Input, k6Version: k6.version, dir, injectors: distributed, runId, ssh, dataFiles, log },
         (stop, pids) => {
           stopK6 = stop;
           for (const pid of pids) hooks.k6Started(pid);

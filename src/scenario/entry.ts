@@ -10,9 +10,19 @@ export interface EntryInput {
   /** Folder relative scenario and data paths resolve from. */
   root: string;
   data: Record<string, string>;
+  /**
+   * Open each data set as `data-<name>.csv` beside the bundle instead of at its path here: the bundle then runs
+   * on another host (an SSH injector) with its data files copied next to it.
+   */
+  dataBesideBundle?: boolean;
 }
 
-export function generateEntry({ compiled, root, data }: EntryInput): string {
+/** A data set's file name beside the bundle (SSH injectors, k6-operator's ConfigMap). */
+export function dataFileName(name: string): string {
+  return `data-${name}.csv`;
+}
+
+export function generateEntry({ compiled, root, data, dataBesideBundle }: EntryInput): string {
   const modules = new Map<string, string>();
   const lines: string[] = [
     `import { SharedArray } from 'k6/data';`,
@@ -28,7 +38,8 @@ export function generateEntry({ compiled, root, data }: EntryInput): string {
   }
   lines.push(`export const options = ${JSON.stringify(compiled.options, null, 2)};`);
   for (const [name, path] of Object.entries(data)) {
-    const abs = resolve(root, path);
+    // k6 resolves a relative open() from the script's folder, whatever the working directory.
+    const abs = dataBesideBundle ? `./${dataFileName(name)}` : resolve(root, path);
     lines.push(`registerData(${JSON.stringify(name)}, new SharedArray(${JSON.stringify(name)}, () => parseCsv(open(${JSON.stringify(abs)}))));`);
   }
   for (const t of compiled.transactions) {

@@ -65,6 +65,11 @@ export interface StoredInjector {
   k6ExitCode: number | null;
   /** It died or was cut off before the end: its segment of the load was short. */
   lost: boolean;
+  /**
+   * SSH injectors: the host's clock minus perfcell's, ms, measured in the pre-flight (± half an SSH round
+   * trip). Samples carry the host's clock: the skew above already includes this offset.
+   */
+  clockOffsetMs?: number;
 }
 
 export interface StoredInjectors {

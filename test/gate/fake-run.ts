@@ -1,7 +1,8 @@
 /** Writes small synthetic run folders (run.json + raw.csv.gz in k6's CSV format) for the gate's tests. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
-import { RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta } from '../../src/store/folder.js';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { injectorDir, readRunMeta, RUN_SCHEMA_VERSION, runFile, writeRunMeta, type RunMeta } from '../../src/store/folder.js';
 
 export interface FakeRequest {
   transaction: string;
@@ -64,4 +65,30 @@ export function steadyRequests(transaction: string, seconds: number, perSec: num
     latencyMs: latency(i),
     failed: failEvery > 0 && i % failEvery === 0,
   }));
+}
+
+/**
+ * Turns a one-process run folder into a distributed one holding the same samples: its raw file's lines split
+ * over `names` (by timestamp, so a request's lines stay together) into injectors/<name>/raw.csv.gz, run.json
+ * listing them as equal segments, the top-level raw file removed.
+ */
+export function splitIntoInjectors(dir: string, names: string[]): void {
+  const [header, ...lines] = gunzipSync(readFileSync(runFile(dir, 'raw'))).toString('utf8').trimEnd().split('\n');
+  const parts = names.map(() => [header]);
+  for (const line of lines) parts[Number(line.split(',')[1]) % names.length]?.push(line);
+  const n = names.length;
+  const bound = (k: number) => (k === 0 ? '0' : k === n ? '1' : `${k}/${n}`);
+  names.forEach((name, k) => {
+    mkdirSync(injectorDir(dir, name), { recursive: true });
+    writeFileSync(join(injectorDir(dir, name), 'raw.csv.gz'), gzipSync((parts[k] as string[]).join('\n') + '\n'));
+  });
+  const meta = readRunMeta(dir);
+  meta.injectors = {
+    startAt: meta.startedAt,
+    skewMs: 0,
+    skewBasis: 'vus-tick',
+    list: names.map((name, k) => ({ name, host: 'local', segment: `${bound(k)}:${bound(k + 1)}`, sequence: names.map((_, j) => bound(j)).concat('1').join(','), k6Version: 'v2.2.0', startOffsetMs: 0, k6ExitCode: 0, lost: false })),
+  };
+  writeRunMeta(dir, meta);
+  rmSync(runFile(dir, 'raw'));
 }

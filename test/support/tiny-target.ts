@@ -10,7 +10,8 @@ export interface TinyTarget {
   close: () => Promise<void>;
 }
 
-export async function startTinyTarget(port = 0, delayMs = 0): Promise<TinyTarget> {
+/** `host`: where it listens (loopback by default; a namespace test host's veth address for SSH injectors). */
+export async function startTinyTarget(port = 0, delayMs = 0, host = '127.0.0.1'): Promise<TinyTarget> {
   let delay = delayMs;
   let hits = 0;
   const server: Server = createServer((req, res) => {
@@ -24,10 +25,10 @@ export async function startTinyTarget(port = 0, delayMs = 0): Promise<TinyTarget
     else reply();
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((res) => server.listen(port, '127.0.0.1', res));
+  await new Promise<void>((res) => server.listen(port, host, res));
   const actual = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${actual}`,
+    url: `http://${host}:${actual}`,
     port: actual,
     hits: () => hits,
     setDelayMs: (ms) => (delay = ms),
