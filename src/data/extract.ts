@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { PerfcellError, inputError } from '../errors.js';
 import { GLOBALLY_CHECKED, Masker, type MaskKind, secretFingerprint } from './mask.js';
-import { BloomFilter, MAX_CANDIDATES, MIN_LEAK_LENGTH, leakKey } from './leak.js';
+import { BloomFilter, MAX_CANDIDATES, MIN_LEAK_LENGTH, addCopyLine, leakKey } from './leak.js';
 import { decodeField, lineSink } from './copy-text.js';
 import { MaskTransform } from './transform.js';
 import { buildEdges, chooseSubset, loadOrder, reachable, type Edge } from './plan.js';
@@ -103,6 +103,7 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
 
   const source = await connect(o.from, '--from');
   let dest: pg.Client | undefined;
+  let reader: pg.Client | undefined;
   try {
     const catalog = await introspect(source);
     const plans = checkRules(rules, catalog, o.rulesFile);
@@ -131,8 +132,25 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
     // One snapshot (repeatable read) for the whole source side: the subset, the copies and the leak check see the same rows.
     // Not READ ONLY: the subset's row ids go to temporary tables (the only writes on the source side).
     await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    // A second connection in the same snapshot reads the originals while the first selects the subset:
+    // the filter is Node's work, the subset the database's, and they overlap on two cores.
+    const snapshot = (await source.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]?.id as string;
+    reader = await connect(o.from, '--from');
+    await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await reader.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
     const linkedTables = ordered.map((p) => p.table).filter((t) => linked.has(t));
-    const selected = subset ? await selectSubset(source, subset, linkedTables, edges, (pass, added) => log(`subset pass ${pass}: ${added} rows added`)) : new Map<string, number>();
+    let phase = performance.now();
+    const lap = (what: string) => {
+      log(`${what} in ${Math.round(performance.now() - phase)} ms`);
+      phase = performance.now();
+    };
+    const [selected, bloom] = await Promise.all([
+      subset ? selectSubset(source, subset, linkedTables, edges, (pass, added) => log(`subset pass ${pass}: ${added} rows added`)) : new Map<string, number>(),
+      // The originals of identifying columns, before any masking: the masker steers clear of them.
+      originalsFilter(reader, ordered),
+    ]);
+    await reader.query('ROLLBACK');
+    lap('subset selected and originals filter built');
     const keyOf = (table: string): string | undefined => (linked.has(table) ? keyTable(linkedTables.indexOf(table)) : undefined);
 
     const audit: Audit = {
@@ -164,8 +182,6 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
     if (dest && done.size === 0) await dest.query(`TRUNCATE ${ordered.map((p) => quoteTable(p.table)).join(', ')}`);
     saveAudit();
 
-    // The originals of identifying columns, before any masking: the masker steers clear of them.
-    const bloom = await originalsFilter(source, ordered);
     const masker = new Masker(o.secret, (n) => n.length >= MIN_LEAK_LENGTH && bloom.has(n));
     const rowLeaks: { column: string; rows: number }[] = [];
     for (const [i, plan] of ordered.entries()) {
@@ -200,8 +216,10 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
       log(`${plan.table}: ${entry.rows} rows in ${Math.round(performance.now() - started)} ms${selected.has(plan.table) ? '' : ' (whole table)'}`);
     }
     if (dest) await resetSequences(dest, ordered);
+    lap('tables loaded');
 
     const leak = await leakCheck(source, dest, o.out, ordered, bloom);
+    lap('leak check');
     const leaks = [...rowLeaks.map((l) => ({ ...l, kind: 'same row' as const })), ...leak.leaks.map((l) => ({ ...l, kind: 'original value' as const }))];
     audit.leakCheck = { checkedValues: leak.checked, candidates: leak.candidates, leaks, passed: leaks.length === 0 };
     await source.query('ROLLBACK');
@@ -223,6 +241,7 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
   } finally {
     await source.end().catch(() => undefined);
     await dest?.end().catch(() => undefined);
+    await reader?.end().catch(() => undefined);
   }
 }
 
@@ -278,10 +297,7 @@ export async function originalsFilter(source: pg.Client, plans: readonly TablePl
   for (const plan of plans) {
     const columns = checkedColumns(plan);
     if (columns.length === 0) continue;
-    await scanSource(source, plan.table, columns, (v) => {
-      const k = leakKey(v);
-      if (k) bloom.add(k);
-    });
+    await pipeline(copyOut(source, plan.table, columns), lineSink((line) => addCopyLine(bloom, line)));
   }
   return bloom;
 }

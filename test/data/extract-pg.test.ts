@@ -20,10 +20,12 @@ import { parseRules } from '../../src/data/rules.js';
 import { isValidIban, isValidNir, luhnValid, normalizeName } from '../../src/data/mask.js';
 
 const PERSONS = Number(process.env.PERFCELL_I18_PERSONS ?? 20_000);
-const PROD = 'perfcell_i18_prod';
-const DST = 'perfcell_i18_dst';
-const DST_REFRESH = 'perfcell_i18_refresh';
-const LEAK = 'perfcell_i18_leak';
+/** Database names start with this (PERFCELL_I18_DB_PREFIX): two checkouts can run the test side by side. */
+const DB = process.env.PERFCELL_I18_DB_PREFIX ?? 'perfcell_i18';
+const PROD = `${DB}_prod`;
+const DST = `${DB}_dst`;
+const DST_REFRESH = `${DB}_refresh`;
+const LEAK = `${DB}_leak`;
 const SECRET_A = Buffer.from('i18-secret-A-0123456789');
 const SECRET_B = Buffer.from('i18-secret-B-0123456789');
 const tmp = mkdtempSync(join(tmpdir(), 'perfcell-i18-'));
@@ -177,7 +179,7 @@ test('masking is deterministic across runs and keyed: two runs with one secret g
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(['data', ...args], { PERFCELL_MASKING_SECRET: SECRET_A.toString(), PERFCELL_CONFIG: join(tmp, 'perfcell.config.yaml'), ...env });
 
 test('bad input stops the extract with one clear line and writes nothing to the destination', async () => {
-  writeFileSync(join(tmp, 'perfcell.config.yaml'), `environments:\n  perf:\n    loadTesting: allowed\n    targets: { grc: "http://127.0.0.1:8080" }\n  perf2:\n    loadTesting: allowed\n    targets: { grc: "http://127.0.0.1:8080" }\n  prod:\n    loadTesting: forbidden\n    targets: { grc: "http://127.0.0.1:8080" }\ndata:\n  sources:\n    production: { url: "${dbUrl(PROD)}", extractAllowed: true, production: true }\n    other: { url: "${dbUrl(PROD)}" }\n  environments:\n    perf: { source: production, rules: "${rulesFile}", subset: "grc.persons:1%", database: "${dbUrl(DST_REFRESH)}" }\n    prod: { source: production, rules: "${rulesFile}", database: "${dbUrl('perfcell_i18_recette')}" }\n    perf2: { source: other, rules: "${rulesFile}", database: "${dbUrl(DST_REFRESH)}" }\n`);
+  writeFileSync(join(tmp, 'perfcell.config.yaml'), `environments:\n  perf:\n    loadTesting: allowed\n    targets: { grc: "http://127.0.0.1:8080" }\n  perf2:\n    loadTesting: allowed\n    targets: { grc: "http://127.0.0.1:8080" }\n  prod:\n    loadTesting: forbidden\n    targets: { grc: "http://127.0.0.1:8080" }\ndata:\n  sources:\n    production: { url: "${dbUrl(PROD)}", extractAllowed: true, production: true }\n    other: { url: "${dbUrl(PROD)}" }\n  environments:\n    perf: { source: production, rules: "${rulesFile}", subset: "grc.persons:1%", database: "${dbUrl(DST_REFRESH)}" }\n    prod: { source: production, rules: "${rulesFile}", database: "${dbUrl(`${DB}_recette`)}" }\n    perf2: { source: other, rules: "${rulesFile}", database: "${dbUrl(DST_REFRESH)}" }\n`);
   const before = await count(dbUrl(DST), 'SELECT count(*) AS n FROM grc.persons');
   const text = readFileSync(rulesFile, 'utf8');
   const bad = (name: string, content: string) => {
@@ -191,8 +193,8 @@ test('bad input stops the extract with one clear line and writes nothing to the 
     ['unclassified column', ['--rules', bad('c.yaml', text.replace(/\n {6}iban: iban[^\n]*/, ''))], /1 column\(s\) not classified .*: billing\.accounts\.iban$/m],
     ['unknown mask', ['--rules', bad('d.yaml', text.replace('nir: nir', 'nir: social'))], /tables\.legal\.identities\.columns\.nir/],
     ['unreachable source', ['--rules', rulesFile, '--from', 'postgres://postgres@127.0.0.1:1/x'], /--from: cannot connect to postgres:\/\/postgres@127\.0\.0\.1:1\/x/],
-    ['unreachable destination', ['--rules', rulesFile, '--to', 'postgres://postgres@127.0.0.1:5432/perfcell_i18_nosuch'], /--to: cannot connect to .*database "perfcell_i18_nosuch" does not exist/],
-    ['production destination', ['--rules', rulesFile, '--to', dbUrl(PROD).replace('127.0.0.1', 'localhost')], /refused: the destination 127\.0\.0\.1:5432\/perfcell_i18_prod is the production source "production"/],
+    ['unreachable destination', ['--rules', rulesFile, '--to', `postgres://postgres@127.0.0.1:5432/${DB}_nosuch`], new RegExp(`--to: cannot connect to .*database "${DB}_nosuch" does not exist`)],
+    ['production destination', ['--rules', rulesFile, '--to', dbUrl(PROD).replace('127.0.0.1', 'localhost')], new RegExp(`refused: the destination 127\\.0\\.0\\.1:5432/${PROD} is the production source "production"`)],
     ['bad subset', ['--rules', rulesFile, '--subset', 'grc.persons:no_such_column > 1'], /--subset: the root selection on grc\.persons failed: column "no_such_column" does not exist/],
     ['no secret', ['--rules', rulesFile], /no masking secret/, { PERFCELL_MASKING_SECRET: '' }],
   ];

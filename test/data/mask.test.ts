@@ -7,7 +7,8 @@ import { checkRules, parseRules, type Catalog } from '../../src/data/rules.js';
 import { buildEdges, loadOrder, parseSubset, reachable } from '../../src/data/plan.js';
 import { classifyColumn, proposeRules } from '../../src/data/classify.js';
 import { createRowMasker } from '../../src/data/transform.js';
-import { BloomFilter } from '../../src/data/leak.js';
+import { BloomFilter, addCopyLine, leakKey } from '../../src/data/leak.js';
+import { keyColumns } from '../../src/data/pg.js';
 import { loadSecret } from '../../src/data/secret.js';
 
 const A = new Masker(Buffer.from('secret-A-0123456789abcdef'));
@@ -165,6 +166,37 @@ test('the Bloom filter has no false negatives', () => {
   let fp = 0;
   for (let i = 0; i < 1000; i++) if (b.has(`W${i}`)) fp++;
   assert.ok(fp < 20, `${fp} false positives`);
+});
+
+test('addCopyLine adds exactly what add(leakKey(value)) adds, field by field, for ASCII, accents, escapes and NULL', () => {
+  const values = ['jean.dupont@example.fr', '06 12 34 56 78', 'FR76 3000 6000 0112 3456 7890 189', 'Réclamation Nº 4', "D'ARC\tDU\\PONT 😀", 'ab', 'a-b-c', 'ÆSCHYLE Straße', 'ligne 1\nligne 2', null];
+  const byLine = new BloomFilter(16);
+  const byValue = new BloomFilter(16);
+  addCopyLine(byLine, Buffer.from(values.map((v) => encodeField(v)).join('\t'), 'utf8'));
+  for (const v of values) {
+    const k = v === null ? undefined : leakKey(v);
+    if (k) byValue.add(k);
+  }
+  // Same bits set: compare the two filters through every value's key and the raw bit arrays.
+  assert.deepEqual((byLine as unknown as { bits: Uint32Array }).bits, (byValue as unknown as { bits: Uint32Array }).bits);
+  for (const v of values) {
+    const k = v === null ? undefined : leakKey(v);
+    if (k) assert.ok(byLine.has(k), v ?? '');
+  }
+});
+
+test('normalizeValue: the ASCII fast path agrees with the full Unicode path', () => {
+  const full = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/[^A-Z0-9]/g, '');
+  for (const v of ['jean.dupont@example.fr', '06-12 34', 'a_b~c', '', 'Éloïse', 'Straße']) assert.equal(normalizeValue(v), full(v));
+});
+
+test('the subset key tables hold every column an edge joins on, once', () => {
+  const edges = [
+    { child: 'b.inv', childColumns: ['person_id'], parent: 'g.p', parentColumns: ['id'], up: true as const, down: true, declared: false },
+    { child: 'b.line', childColumns: ['invoice_id'], parent: 'b.inv', parentColumns: ['id'], up: true as const, down: true, declared: true },
+    { child: 'g.p', childColumns: ['partner_id'], parent: 'g.p', parentColumns: ['id'], up: true as const, down: false, declared: true },
+  ];
+  assert.deepEqual(Object.fromEntries(keyColumns(['g.p', 'b.inv', 'b.line'], edges)), { 'g.p': ['id', 'partner_id'], 'b.inv': ['person_id', 'id'], 'b.line': ['invoice_id'] });
 });
 
 test('the secret comes from a file or PERFCELL_MASKING_SECRET only, at least 16 characters', () => {
