@@ -17,7 +17,8 @@ import { decodeField, lineSink } from './copy-text.js';
 import { MaskTransform } from './transform.js';
 import { buildEdges, chooseSubset, loadOrder, reachable, type Edge } from './plan.js';
 import { checkRules, parseRules, qualifiedName, type Catalog, type TablePlan } from './rules.js';
-import { connect, copyIn, copyOut, introspect, keyTable, quoteIdent, quoteTable, redactUrl, selectSubset } from './pg.js';
+import { compareDistribution, type DistributionCheck } from './distribution.js';
+import { connect, copyIn, copyOut, copySchema, distributionFigures, introspect, keyTable, quoteIdent, quoteTable, redactUrl, selectSubset } from './pg.js';
 
 export const AUDIT_VERSION = 1;
 
@@ -61,6 +62,8 @@ export interface Audit {
   secretFingerprint: string;
   relations: { child: string; parent: string; follow: 'up' | 'both'; declared: boolean }[];
   tables: AuditTable[];
+  /** The rules' declared distributions, source vs destination (with --to). */
+  distributions?: DistributionCheck[];
   leakCheck?: { checkedValues: number; candidates: number; leaks: { column: string; rows: number; kind: 'same row' | 'original value' }[]; passed: boolean };
   dataFiles: string[];
 }
@@ -104,6 +107,7 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
   const source = await connect(o.from, '--from');
   let dest: pg.Client | undefined;
   let reader: pg.Client | undefined;
+  let emptyDestination = false;
   try {
     const catalog = await introspect(source);
     const plans = checkRules(rules, catalog, o.rulesFile);
@@ -120,7 +124,10 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
 
     if (o.to) {
       dest = await connect(o.to, '--to');
-      ensureDestination(await introspect(dest), ordered, o.to);
+      const destCatalog = await introspect(dest);
+      // An empty destination (no table at all) gets the source's schema, once every check has passed.
+      emptyDestination = destCatalog.tables.length === 0;
+      if (!emptyDestination) ensureDestination(destCatalog, ordered, o.to);
     }
 
     const previous: Audit | undefined = o.resume && existsSync(auditFile) ? (JSON.parse(readFileSync(auditFile, 'utf8')) as Audit) : undefined;
@@ -178,6 +185,10 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
     };
 
     // Nothing has been written so far. From here on, the destination changes.
+    if (dest && emptyDestination) {
+      await copySchema(o.from, o.to as string);
+      log('destination empty: schema copied from the source (pg_dump --schema-only | psql)');
+    }
     if (o.out) mkdirSync(o.out, { recursive: true });
     if (dest && done.size === 0) await dest.query(`TRUNCATE ${ordered.map((p) => quoteTable(p.table)).join(', ')}`);
     saveAudit();
@@ -222,6 +233,14 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
     lap('leak check');
     const leaks = [...rowLeaks.map((l) => ({ ...l, kind: 'same row' as const })), ...leak.leaks.map((l) => ({ ...l, kind: 'original value' as const }))];
     audit.leakCheck = { checkedValues: leak.checked, candidates: leak.candidates, leaks, passed: leaks.length === 0 };
+    // Declared distributions, the source in the extract's snapshot, the destination as loaded.
+    const distributions: DistributionCheck[] = [];
+    if (dest) {
+      for (const d of rules.distributions) {
+        distributions.push(compareDistribution(d.table, d.per, await distributionFigures(source, d.table, d.per), await distributionFigures(dest, d.table, d.per), d.tolerance));
+      }
+      audit.distributions = distributions;
+    }
     await source.query('ROLLBACK');
     if (leaks.length > 0) {
       // The output holds original values: it must not stay anywhere.
@@ -230,6 +249,13 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
       audit.finishedAt = clock().toISOString();
       saveAudit();
       throw new PerfcellError(`leak check failed: original values found in ${leaks.map((l) => `${l.column} (${l.rows} rows, ${l.kind})`).join(', ')}; the output was removed (audit: ${auditFile})`, 'run');
+    }
+    const skewed = distributions.filter((d) => !d.passed);
+    if (skewed.length > 0) {
+      audit.finishedAt = clock().toISOString();
+      saveAudit();
+      const f = (x: number) => (Math.round(x * 100) / 100).toString();
+      throw new PerfcellError(`declared distribution not kept: ${skewed.map((d) => `${d.table} per ${d.per}: mean ${f(d.source.mean)} → ${f(d.destination.mean)}, p50 ${f(d.source.p50)} → ${f(d.destination.p50)}, p90 ${f(d.source.p90)} → ${f(d.destination.p90)} (gap ${f(d.gap)} > ${d.tolerance})`).join('; ')} (audit: ${auditFile})`, 'run');
     }
     for (const spec of o.dataFiles ?? []) {
       await writeDataFile(spec, dest, o.out, ordered);

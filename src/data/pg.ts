@@ -5,10 +5,12 @@
  */
 import pg from 'pg';
 import pgCopy from 'pg-copy-streams';
+import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { PerfcellError } from '../errors.js';
 import type { Catalog, CatalogTable, ForeignKey } from './rules.js';
 import type { Edge, SubsetSpec } from './plan.js';
+import type { DistributionFigures } from './distribution.js';
 
 /** How long a connection attempt may take before the database counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -199,4 +201,39 @@ export function copyOut(client: pg.Client, table: string, columns: readonly stri
 
 export function copyIn(client: pg.Client, table: string, columns: readonly string[]): Writable {
   return client.query(pgCopy.from(`COPY ${quoteTable(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`));
+}
+
+/**
+ * An empty destination gets the source's schemas, tables, sequences and constraints: `pg_dump
+ * --schema-only | psql`, PostgreSQL's own tools (they know every object kind and version quirk, which a
+ * hand-written DDL copy would chase forever). Owners and grants are left out: the destination's role owns
+ * what it creates. psql stops at the first error (ON_ERROR_STOP), named in the message.
+ */
+export async function copySchema(from: string, to: string): Promise<void> {
+  const dump = spawn('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', `--dbname=${from}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const load = spawn('psql', ['-q', '-X', '-v', 'ON_ERROR_STOP=1', `--dbname=${to}`], { stdio: ['pipe', 'ignore', 'pipe'] });
+  dump.stdout.pipe(load.stdin);
+  const stderr = { dump: '', load: '' };
+  dump.stderr.on('data', (b: Buffer) => (stderr.dump += b.toString()));
+  load.stderr.on('data', (b: Buffer) => (stderr.load += b.toString()));
+  const exit = (p: ReturnType<typeof spawn>) => new Promise<number>((resolve) => {
+    p.on('error', () => resolve(-1));
+    p.on('close', (code) => resolve(code ?? -1));
+  });
+  const [d, l] = await Promise.all([exit(dump), exit(load)]);
+  if (d !== 0 || l !== 0) {
+    const why = (d !== 0 ? `pg_dump: ${stderr.dump.trim() || `exit ${d} (is pg_dump installed?)`}` : `psql: ${stderr.load.trim() || `exit ${l} (is psql installed?)`}`).split('\n')[0];
+    throw new PerfcellError(`--to ${redactUrl(to)}: copying the source's schema failed: ${why}`, 'environment');
+  }
+}
+
+/** Rows per `per` value of a table (keys with at least one row): count, mean, p50, p90, p99. */
+export async function distributionFigures(client: pg.Client, table: string, per: string): Promise<DistributionFigures> {
+  const r = await client.query<{ keys: string; mean: string | null; q: number[] | null }>(
+    `SELECT count(*) AS keys, avg(n)::float8 AS mean, percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY n) AS q
+       FROM (SELECT count(*) AS n FROM ${quoteTable(table)} WHERE ${quoteIdent(per)} IS NOT NULL GROUP BY ${quoteIdent(per)}) x`,
+  );
+  const row = r.rows[0];
+  const q = row?.q ?? [0, 0, 0];
+  return { keys: Number(row?.keys ?? 0), mean: Number(row?.mean ?? 0), p50: q[0] ?? 0, p90: q[1] ?? 0, p99: q[2] ?? 0 };
 }

@@ -10,6 +10,7 @@ import { createRowMasker } from '../../src/data/transform.js';
 import { BloomFilter, addCopyLine, leakKey } from '../../src/data/leak.js';
 import { keyColumns } from '../../src/data/pg.js';
 import { loadSecret } from '../../src/data/secret.js';
+import { compareDistribution } from '../../src/data/distribution.js';
 
 const A = new Masker(Buffer.from('secret-A-0123456789abcdef'));
 const B = new Masker(Buffer.from('secret-B-0123456789abcdef'));
@@ -113,6 +114,10 @@ test('rules: a complete file passes; every unclassified column is listed; unknow
   assert.throws(() => parseRules(goodRules.replace('last_name: last_name', 'last_name: lastname'), 'm.yaml'), /m\.yaml: tables\.grc\.persons\.columns\.last_name/);
   assert.throws(() => parseRules('version: 1\ntables: [', 'm.yaml'), /m\.yaml: not valid YAML/);
   assert.throws(() => checkRules(parseRules(goodRules.replace('person: id, ', ''), 'm.yaml'), catalog, 'm.yaml'), /tables\.grc\.persons\.person: the column keying/);
+  const withDist = (d: string) => goodRules.replace('tables:\n', `distributions:\n  - ${d}\ntables:\n`);
+  assert.equal(checkRules(parseRules(withDist('{ table: billing.invoices, per: person_id }'), 'm.yaml'), catalog, 'm.yaml').length, 3);
+  assert.throws(() => checkRules(parseRules(withDist('{ table: ref.products, per: code }'), 'm.yaml'), catalog, 'm.yaml'), /distributions\[0\]\.table: ref\.products is not a table the rules extract/);
+  assert.throws(() => checkRules(parseRules(withDist('{ table: billing.invoices, per: note }'), 'm.yaml'), catalog, 'm.yaml'), /distributions\[0\]\.per: note is not a column of billing\.invoices the rules extract/);
 });
 
 test('subset plan: declared keys go up, rules relations go both ways as written; load order puts parents first', () => {
@@ -197,6 +202,16 @@ test('the subset key tables hold every column an edge joins on, once', () => {
     { child: 'g.p', childColumns: ['partner_id'], parent: 'g.p', parentColumns: ['id'], up: true as const, down: false, declared: true },
   ];
   assert.deepEqual(Object.fromEntries(keyColumns(['g.p', 'b.inv', 'b.line'], edges)), { 'g.p': ['id', 'partner_id'], 'b.inv': ['person_id', 'id'], 'b.line': ['invoice_id'] });
+});
+
+test('a declared distribution passes within its tolerance on mean, p50 and p90, and fails beyond or when empty', () => {
+  const src = { keys: 1000, mean: 14.4, p50: 12, p90: 20, p99: 240 };
+  assert.equal(compareDistribution('b.inv', 'person_id', src, { keys: 50, mean: 15, p50: 12, p90: 21, p99: 80 }).passed, true);
+  const off = compareDistribution('b.inv', 'person_id', src, { keys: 50, mean: 1, p50: 1, p90: 1, p99: 1 });
+  assert.equal(off.passed, false);
+  assert.ok(Math.abs(off.gap - 0.95) < 1e-9, String(off.gap));
+  assert.equal(compareDistribution('b.inv', 'person_id', src, { keys: 0, mean: 0, p50: 0, p90: 0, p99: 0 }).passed, false);
+  assert.equal(compareDistribution('b.inv', 'person_id', src, { keys: 50, mean: 16, p50: 12, p90: 20, p99: 9 }, 0.05).passed, false);
 });
 
 test('the secret comes from a file or PERFCELL_MASKING_SECRET only, at least 16 characters', () => {
