@@ -13,9 +13,11 @@ import { admin, createProductionDb, createSchema, dbUrl, query } from '../test/s
 import { classifyDatabase } from '../src/data/classify-db.js';
 
 const SECRET = 'bench-secret-0123456789abcdef';
-const PROD = 'perfcell_i18_bench_prod';
-const DST = 'perfcell_i18_bench_dst';
-const PLAIN = 'perfcell_i18_bench_plain';
+/** Database names start with this (PERFCELL_BENCH_DATA_DB_PREFIX): two checkouts can bench side by side. */
+const DB = process.env.PERFCELL_BENCH_DATA_DB_PREFIX ?? 'perfcell_i18_bench';
+const PROD = `${DB}_prod`;
+const DST = `${DB}_dst`;
+const PLAIN = `${DB}_plain`;
 const REPEATS = 3;
 /** Subset percentages giving about 10 k, 100 k and 1 M rows out of ≈ 5 M at 100 000 customers. */
 const MEMORY_SUBSETS = [0.2, 2, 20];

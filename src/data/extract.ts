@@ -12,12 +12,13 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { PerfcellError, inputError } from '../errors.js';
 import { GLOBALLY_CHECKED, Masker, type MaskKind, secretFingerprint } from './mask.js';
-import { BloomFilter, MAX_CANDIDATES, MIN_LEAK_LENGTH, leakKey } from './leak.js';
+import { BloomFilter, MAX_CANDIDATES, MIN_LEAK_LENGTH, addCopyLine, leakKey } from './leak.js';
 import { decodeField, lineSink } from './copy-text.js';
 import { MaskTransform } from './transform.js';
 import { buildEdges, chooseSubset, loadOrder, reachable, type Edge } from './plan.js';
 import { checkRules, parseRules, qualifiedName, type Catalog, type TablePlan } from './rules.js';
-import { connect, copyIn, copyOut, introspect, keyTable, quoteIdent, quoteTable, redactUrl, selectSubset } from './pg.js';
+import { compareDistribution, type DistributionCheck } from './distribution.js';
+import { connect, copyIn, copyOut, copySchema, distributionFigures, introspect, keyTable, quoteIdent, quoteTable, redactUrl, selectSubset } from './pg.js';
 
 export const AUDIT_VERSION = 1;
 
@@ -61,6 +62,8 @@ export interface Audit {
   secretFingerprint: string;
   relations: { child: string; parent: string; follow: 'up' | 'both'; declared: boolean }[];
   tables: AuditTable[];
+  /** The rules' declared distributions, source vs destination (with --to). */
+  distributions?: DistributionCheck[];
   leakCheck?: { checkedValues: number; candidates: number; leaks: { column: string; rows: number; kind: 'same row' | 'original value' }[]; passed: boolean };
   dataFiles: string[];
 }
@@ -103,6 +106,8 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
 
   const source = await connect(o.from, '--from');
   let dest: pg.Client | undefined;
+  let reader: pg.Client | undefined;
+  let emptyDestination = false;
   try {
     const catalog = await introspect(source);
     const plans = checkRules(rules, catalog, o.rulesFile);
@@ -119,7 +124,10 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
 
     if (o.to) {
       dest = await connect(o.to, '--to');
-      ensureDestination(await introspect(dest), ordered, o.to);
+      const destCatalog = await introspect(dest);
+      // An empty destination (no table at all) gets the source's schema, once every check has passed.
+      emptyDestination = destCatalog.tables.length === 0;
+      if (!emptyDestination) ensureDestination(destCatalog, ordered, o.to);
     }
 
     const previous: Audit | undefined = o.resume && existsSync(auditFile) ? (JSON.parse(readFileSync(auditFile, 'utf8')) as Audit) : undefined;
@@ -131,8 +139,25 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
     // One snapshot (repeatable read) for the whole source side: the subset, the copies and the leak check see the same rows.
     // Not READ ONLY: the subset's row ids go to temporary tables (the only writes on the source side).
     await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    // A second connection in the same snapshot reads the originals while the first selects the subset:
+    // the filter is Node's work, the subset the database's, and they overlap on two cores.
+    const snapshot = (await source.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]?.id as string;
+    reader = await connect(o.from, '--from');
+    await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await reader.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
     const linkedTables = ordered.map((p) => p.table).filter((t) => linked.has(t));
-    const selected = subset ? await selectSubset(source, subset, linkedTables, edges, (pass, added) => log(`subset pass ${pass}: ${added} rows added`)) : new Map<string, number>();
+    let phase = performance.now();
+    const lap = (what: string) => {
+      log(`${what} in ${Math.round(performance.now() - phase)} ms`);
+      phase = performance.now();
+    };
+    const [selected, bloom] = await Promise.all([
+      subset ? selectSubset(source, subset, linkedTables, edges, (pass, added) => log(`subset pass ${pass}: ${added} rows added`)) : new Map<string, number>(),
+      // The originals of identifying columns, before any masking: the masker steers clear of them.
+      originalsFilter(reader, ordered),
+    ]);
+    await reader.query('ROLLBACK');
+    lap('subset selected and originals filter built');
     const keyOf = (table: string): string | undefined => (linked.has(table) ? keyTable(linkedTables.indexOf(table)) : undefined);
 
     const audit: Audit = {
@@ -160,12 +185,14 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
     };
 
     // Nothing has been written so far. From here on, the destination changes.
+    if (dest && emptyDestination) {
+      await copySchema(o.from, o.to as string);
+      log('destination empty: schema copied from the source (pg_dump --schema-only | psql)');
+    }
     if (o.out) mkdirSync(o.out, { recursive: true });
     if (dest && done.size === 0) await dest.query(`TRUNCATE ${ordered.map((p) => quoteTable(p.table)).join(', ')}`);
     saveAudit();
 
-    // The originals of identifying columns, before any masking: the masker steers clear of them.
-    const bloom = await originalsFilter(source, ordered);
     const masker = new Masker(o.secret, (n) => n.length >= MIN_LEAK_LENGTH && bloom.has(n));
     const rowLeaks: { column: string; rows: number }[] = [];
     for (const [i, plan] of ordered.entries()) {
@@ -200,10 +227,20 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
       log(`${plan.table}: ${entry.rows} rows in ${Math.round(performance.now() - started)} ms${selected.has(plan.table) ? '' : ' (whole table)'}`);
     }
     if (dest) await resetSequences(dest, ordered);
+    lap('tables loaded');
 
     const leak = await leakCheck(source, dest, o.out, ordered, bloom);
+    lap('leak check');
     const leaks = [...rowLeaks.map((l) => ({ ...l, kind: 'same row' as const })), ...leak.leaks.map((l) => ({ ...l, kind: 'original value' as const }))];
     audit.leakCheck = { checkedValues: leak.checked, candidates: leak.candidates, leaks, passed: leaks.length === 0 };
+    // Declared distributions, the source in the extract's snapshot, the destination as loaded.
+    const distributions: DistributionCheck[] = [];
+    if (dest) {
+      for (const d of rules.distributions) {
+        distributions.push(compareDistribution(d.table, d.per, await distributionFigures(source, d.table, d.per), await distributionFigures(dest, d.table, d.per), d.tolerance));
+      }
+      audit.distributions = distributions;
+    }
     await source.query('ROLLBACK');
     if (leaks.length > 0) {
       // The output holds original values: it must not stay anywhere.
@@ -212,6 +249,13 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
       audit.finishedAt = clock().toISOString();
       saveAudit();
       throw new PerfcellError(`leak check failed: original values found in ${leaks.map((l) => `${l.column} (${l.rows} rows, ${l.kind})`).join(', ')}; the output was removed (audit: ${auditFile})`, 'run');
+    }
+    const skewed = distributions.filter((d) => !d.passed);
+    if (skewed.length > 0) {
+      audit.finishedAt = clock().toISOString();
+      saveAudit();
+      const f = (x: number) => (Math.round(x * 100) / 100).toString();
+      throw new PerfcellError(`declared distribution not kept: ${skewed.map((d) => `${d.table} per ${d.per}: mean ${f(d.source.mean)} → ${f(d.destination.mean)}, p50 ${f(d.source.p50)} → ${f(d.destination.p50)}, p90 ${f(d.source.p90)} → ${f(d.destination.p90)} (gap ${f(d.gap)} > ${d.tolerance})`).join('; ')} (audit: ${auditFile})`, 'run');
     }
     for (const spec of o.dataFiles ?? []) {
       await writeDataFile(spec, dest, o.out, ordered);
@@ -223,6 +267,7 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
   } finally {
     await source.end().catch(() => undefined);
     await dest?.end().catch(() => undefined);
+    await reader?.end().catch(() => undefined);
   }
 }
 
@@ -278,10 +323,7 @@ export async function originalsFilter(source: pg.Client, plans: readonly TablePl
   for (const plan of plans) {
     const columns = checkedColumns(plan);
     if (columns.length === 0) continue;
-    await scanSource(source, plan.table, columns, (v) => {
-      const k = leakKey(v);
-      if (k) bloom.add(k);
-    });
+    await pipeline(copyOut(source, plan.table, columns), lineSink((line) => addCopyLine(bloom, line)));
   }
   return bloom;
 }

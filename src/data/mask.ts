@@ -28,8 +28,14 @@ export const GLOBALLY_CHECKED: ReadonlySet<MaskKind> = new Set(['email', 'phone'
 /** Dates move by ±1…MAX_SHIFT_DAYS days per person: ages stay within a year, intervals are kept exactly. */
 export const MAX_SHIFT_DAYS = 180;
 
+/** Anything but printable ASCII, tab and newlines: those strings take the full Unicode path. */
+const NOT_PLAIN_ASCII = /[^\t\n\r\x20-\x7e]/;
+const NOT_ALNUM = /[^A-Z0-9]/g;
+
 /** Upper case, accents and anything but letters and digits removed: how names are keyed and compared. */
 export function normalizeValue(s: string): string {
+  // ASCII (most identifiers): NFD and the accent strip change nothing, skipped (a hot path of the extract).
+  if (!NOT_PLAIN_ASCII.test(s)) return s.toUpperCase().replace(NOT_ALNUM, '');
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/[^A-Z0-9]/g, '');
 }
 

@@ -5,10 +5,12 @@
  */
 import pg from 'pg';
 import pgCopy from 'pg-copy-streams';
+import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { PerfcellError } from '../errors.js';
 import type { Catalog, CatalogTable, ForeignKey } from './rules.js';
 import type { Edge, SubsetSpec } from './plan.js';
+import type { DistributionFigures } from './distribution.js';
 
 /** How long a connection attempt may take before the database counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -41,6 +43,9 @@ export async function connect(url: string, role: string): Promise<pg.Client> {
     await client.connect();
     // Values leave in one stable text form whatever the server's settings.
     await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 3");
+    // The subset's key tables are temporary: kept in memory up to this size rather than spilled to disk
+    // (8 MB by default, about 100 000 keys). A session setting, allocated only as used.
+    await client.query("SET temp_buffers = '256MB'");
   } catch (error) {
     await client.end().catch(() => undefined);
     throw new PerfcellError(`${role}: cannot connect to ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, 'environment');
@@ -90,14 +95,56 @@ export async function sampleRows(client: pg.Client, table: CatalogTable, limit: 
 /** Temporary table holding the row ids (ctid, stable within the snapshot) of a table's extracted rows. */
 export const keyTable = (i: number): string => `pc_keys_${i}`;
 
+/** `via` of the root's rows; an edge j's up query marks its rows 2j, its down query 2j + 1. */
+const VIA_ROOT = -1;
+const viaUp = (j: number): number => 2 * j;
+const viaDown = (j: number): number => 2 * j + 1;
+
 /**
- * In the open read-only snapshot: the root's sample, then every edge followed until nothing new comes in.
- * Returns the count of rows selected per table (reachable tables only).
+ * The columns each key table copies from its table: every column an edge joins on. Holding them next to
+ * the ctid, the following queries read the (small) key tables instead of joining back to the (large)
+ * source tables by ctid, which costs a whole scan of the source table per query.
+ */
+export function keyColumns(tables: readonly string[], edges: readonly Edge[]): Map<string, string[]> {
+  const out = new Map(tables.map((t) => [t, [] as string[]]));
+  const add = (t: string, cols: readonly string[]) => {
+    const list = out.get(t);
+    if (list) for (const c of cols) if (!list.includes(c)) list.push(c);
+  };
+  for (const e of edges) {
+    add(e.child, e.childColumns);
+    add(e.parent, e.parentColumns);
+  }
+  return out;
+}
+
+/**
+ * In the open repeatable-read snapshot: the root's sample, then every edge followed until nothing new
+ * comes in, set-based and semi-naive: each pass reads only the rows the previous pass added (`pass`), an
+ * edge whose source table gained nothing is not queried, and the up query of an edge skips the children
+ * its own down query brought (their parent is selected by construction, `via`). Returns the count of rows
+ * selected per table (reachable tables only).
  */
 export async function selectSubset(client: pg.Client, subset: SubsetSpec, tables: readonly string[], edges: readonly Edge[], onPass?: (pass: number, added: number) => void): Promise<Map<string, number>> {
   const idx = new Map(tables.map((t, i) => [t, i]));
-  for (const [, i] of idx) await client.query(`CREATE TEMP TABLE ${keyTable(i)} (t tid PRIMARY KEY) ON COMMIT DROP`);
+  const cols = keyColumns(tables, edges);
   const k = (t: string) => keyTable(idx.get(t) as number);
+  /** The key table's column holding `column` of its table. */
+  const kc = (t: string, column: string) => `c${(cols.get(t) as string[]).indexOf(column)}`;
+  for (const t of tables) {
+    const list = (cols.get(t) as string[]).map((c, i) => `, ${quoteIdent(c)} AS c${i}`).join('');
+    await client.query(`CREATE TEMP TABLE ${k(t)} ON COMMIT DROP AS SELECT ctid AS t, 0 AS pass, 0 AS via${list} FROM ${quoteTable(t)} WITH NO DATA`);
+    await client.query(`ALTER TABLE ${k(t)} ADD PRIMARY KEY (t)`);
+  }
+  const fields = (t: string, alias: string) => (cols.get(t) as string[]).map((c) => `, ${alias}.${quoteIdent(c)}`).join('');
+  // Rows added per table and `via` in the last pass: what the next pass starts from.
+  let delta = new Map<string, Map<number, number>>();
+  const record = (next: Map<string, Map<number, number>>, t: string, via: number, n: number) => {
+    if (n === 0) return;
+    const m = next.get(t) ?? new Map<number, number>();
+    m.set(via, (m.get(via) ?? 0) + n);
+    next.set(t, m);
+  };
   const root = quoteTable(subset.root);
   // A percentage picks rows by a hash of the row's text: the same rows every run on the same data.
   const pred =
@@ -105,36 +152,88 @@ export async function selectSubset(client: pg.Client, subset: SubsetSpec, tables
       ? `(${subset.filter.where})`
       : `(('x' || left(md5(r::text), 8))::bit(32)::int & 2147483647) % 1000000 < ${Math.round(subset.filter.percent * 10000)}`;
   try {
-    await client.query(`INSERT INTO ${k(subset.root)} SELECT r.ctid FROM ${root} r WHERE ${pred}`);
+    const r = await client.query(`INSERT INTO ${k(subset.root)} SELECT r.ctid, 0, ${VIA_ROOT}${fields(subset.root, 'r')} FROM ${root} r WHERE ${pred}`);
+    record(delta, subset.root, VIA_ROOT, r.rowCount ?? 0);
   } catch (error) {
     throw new PerfcellError(`--subset: the root selection on ${subset.root} failed: ${error instanceof Error ? error.message : String(error)}`, 'input');
   }
-  const tuple = (alias: string, cols: string[]) => `(${cols.map((c) => `${alias}.${quoteIdent(c)}`).join(', ')})`;
+  const counts = new Map<string, number>(tables.map((t) => [t, 0]));
+  counts.set(subset.root, [...(delta.get(subset.root)?.values() ?? [])].reduce((a, b) => a + b, 0));
+  const gained = (t: string, excludedVia?: number) => [...(delta.get(t) ?? new Map<number, number>())].reduce((n, [via, c]) => (via === excludedVia ? n : n + c), 0);
   for (let pass = 1; ; pass++) {
-    let added = 0;
-    for (const e of edges) {
-      const up = `INSERT INTO ${k(e.parent)} SELECT p.ctid FROM ${quoteTable(e.parent)} p WHERE ${tuple('p', e.parentColumns)} IN (SELECT ${tuple('c', e.childColumns).slice(1, -1)} FROM ${quoteTable(e.child)} c JOIN ${k(e.child)} kc ON c.ctid = kc.t) ON CONFLICT DO NOTHING`;
-      added += (await client.query(up)).rowCount ?? 0;
-      if (e.down) {
-        const down = `INSERT INTO ${k(e.child)} SELECT c.ctid FROM ${quoteTable(e.child)} c WHERE ${tuple('c', e.childColumns)} IN (SELECT ${tuple('p', e.parentColumns).slice(1, -1)} FROM ${quoteTable(e.parent)} p JOIN ${k(e.parent)} kp ON p.ctid = kp.t) ON CONFLICT DO NOTHING`;
-        added += (await client.query(down)).rowCount ?? 0;
+    const next = new Map<string, Map<number, number>>();
+    const run = async (target: string, via: number, sql: string) => {
+      const n = (await client.query(sql)).rowCount ?? 0;
+      record(next, target, via, n);
+      counts.set(target, (counts.get(target) ?? 0) + n);
+    };
+    for (const [j, e] of edges.entries()) {
+      const childKeys = e.childColumns.map((c) => `kc.${kc(e.child, c)}`).join(', ');
+      const parentKeys = e.parentColumns.map((c) => `kp.${kc(e.parent, c)}`).join(', ');
+      const parentCols = e.parentColumns.map((c) => `p.${quoteIdent(c)}`).join(', ');
+      const childCols = e.childColumns.map((c) => `c.${quoteIdent(c)}`).join(', ');
+      if (gained(e.child, viaDown(j)) > 0) {
+        await run(e.parent, viaUp(j), `INSERT INTO ${k(e.parent)} SELECT p.ctid, ${pass}, ${viaUp(j)}${fields(e.parent, 'p')} FROM ${quoteTable(e.parent)} p
+          WHERE (${parentCols}) IN (SELECT ${childKeys} FROM ${k(e.child)} kc WHERE kc.pass = ${pass - 1} AND kc.via <> ${viaDown(j)}) ON CONFLICT DO NOTHING`);
+      }
+      if (e.down && gained(e.parent) > 0) {
+        await run(e.child, viaDown(j), `INSERT INTO ${k(e.child)} SELECT c.ctid, ${pass}, ${viaDown(j)}${fields(e.child, 'c')} FROM ${quoteTable(e.child)} c
+          WHERE (${childCols}) IN (SELECT ${parentKeys} FROM ${k(e.parent)} kp WHERE kp.pass = ${pass - 1}) ON CONFLICT DO NOTHING`);
       }
     }
+    // Statistics on what was added, so the next pass's plans (index lookups or hash joins) fit the sizes.
+    for (const t of next.keys()) await client.query(`ANALYZE ${k(t)}`);
+    const added = [...next.keys()].reduce((n, t) => n + [...(next.get(t) as Map<number, number>).values()].reduce((a, b) => a + b, 0), 0);
     onPass?.(pass, added);
     if (added === 0) break;
+    delta = next;
   }
-  const counts = new Map<string, number>();
-  for (const t of tables) counts.set(t, Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${k(t)}`)).rows[0]?.n ?? 0));
   return counts;
 }
 
 /** COPY of the table's columns (all rows, or the rows whose ids sit in `keys`) as a COPY text stream. */
 export function copyOut(client: pg.Client, table: string, columns: readonly string[], keys?: string): Readable {
   const list = columns.map(quoteIdent).join(', ');
-  const where = keys ? ` WHERE ctid IN (SELECT t FROM ${keys})` : '';
+  // A TID scan of the selected rows: reading them where they lie instead of scanning the whole table.
+  const where = keys ? ` WHERE ctid = ANY (ARRAY (SELECT t FROM ${keys}))` : '';
   return client.query(pgCopy.to(`COPY (SELECT ${list} FROM ${quoteTable(table)}${where}) TO STDOUT`));
 }
 
 export function copyIn(client: pg.Client, table: string, columns: readonly string[]): Writable {
   return client.query(pgCopy.from(`COPY ${quoteTable(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`));
+}
+
+/**
+ * An empty destination gets the source's schemas, tables, sequences and constraints: `pg_dump
+ * --schema-only | psql`, PostgreSQL's own tools (they know every object kind and version quirk, which a
+ * hand-written DDL copy would chase forever). Owners and grants are left out: the destination's role owns
+ * what it creates. psql stops at the first error (ON_ERROR_STOP), named in the message.
+ */
+export async function copySchema(from: string, to: string): Promise<void> {
+  const dump = spawn('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', `--dbname=${from}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const load = spawn('psql', ['-q', '-X', '-v', 'ON_ERROR_STOP=1', `--dbname=${to}`], { stdio: ['pipe', 'ignore', 'pipe'] });
+  dump.stdout.pipe(load.stdin);
+  const stderr = { dump: '', load: '' };
+  dump.stderr.on('data', (b: Buffer) => (stderr.dump += b.toString()));
+  load.stderr.on('data', (b: Buffer) => (stderr.load += b.toString()));
+  const exit = (p: ReturnType<typeof spawn>) => new Promise<number>((resolve) => {
+    p.on('error', () => resolve(-1));
+    p.on('close', (code) => resolve(code ?? -1));
+  });
+  const [d, l] = await Promise.all([exit(dump), exit(load)]);
+  if (d !== 0 || l !== 0) {
+    const why = (d !== 0 ? `pg_dump: ${stderr.dump.trim() || `exit ${d} (is pg_dump installed?)`}` : `psql: ${stderr.load.trim() || `exit ${l} (is psql installed?)`}`).split('\n')[0];
+    throw new PerfcellError(`--to ${redactUrl(to)}: copying the source's schema failed: ${why}`, 'environment');
+  }
+}
+
+/** Rows per `per` value of a table (keys with at least one row): count, mean, p50, p90, p99. */
+export async function distributionFigures(client: pg.Client, table: string, per: string): Promise<DistributionFigures> {
+  const r = await client.query<{ keys: string; mean: string | null; q: number[] | null }>(
+    `SELECT count(*) AS keys, avg(n)::float8 AS mean, percentile_cont(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (ORDER BY n) AS q
+       FROM (SELECT count(*) AS n FROM ${quoteTable(table)} WHERE ${quoteIdent(per)} IS NOT NULL GROUP BY ${quoteIdent(per)}) x`,
+  );
+  const row = r.rows[0];
+  const q = row?.q ?? [0, 0, 0];
+  return { keys: Number(row?.keys ?? 0), mean: Number(row?.mean ?? 0), p50: q[0] ?? 0, p90: q[1] ?? 0, p99: q[2] ?? 0 };
 }

@@ -43,11 +43,22 @@ export const relationSchema = z
   })
   .strict();
 
+/** A distribution kept by the extract: the count of `table`'s rows per `per` value, compared source vs destination. */
+export const distributionSchema = z
+  .object({
+    table: qualified,
+    per: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a column name in lower case'),
+    /** Largest relative gap allowed on mean, p50 and p90 (default DEFAULT_DISTRIBUTION_TOLERANCE). */
+    tolerance: z.number().positive().optional(),
+  })
+  .strict();
+
 export const rulesSchema = z
   .object({
     version: z.literal(1),
     subset: z.string().optional(),
     relations: z.array(relationSchema).default([]),
+    distributions: z.array(distributionSchema).default([]),
     tables: z.record(qualified, tableRules),
   })
   .strict();
@@ -144,6 +155,11 @@ export function checkRules(rules: Rules, catalog: Catalog, file: string): TableP
       const table = byName.get(`${s}.${t}`);
       if (!table || !table.columns.some((x) => x.name === c)) problems.push(`relations[${i}].${side}: ${ref} is not a column of the source database`);
     }
+  }
+  for (const [i, d] of rules.distributions.entries()) {
+    const plan = plans.find((p) => p.table === d.table);
+    if (!plan) problems.push(`distributions[${i}].table: ${d.table} is not a table the rules extract`);
+    else if (!plan.columns.some((c) => c.name === d.per && c.action !== 'drop')) problems.push(`distributions[${i}].per: ${d.per} is not a column of ${d.table} the rules extract`);
   }
   if (unclassified.length > 0) problems.unshift(`${unclassified.length} column(s) not classified (keep, drop or a mask; a table may be skip): ${unclassified.join(', ')}`);
   if (problems.length > 0) throw new PerfcellError(`${file}: ${problems.join('; ')}`, 'input');

@@ -20,10 +20,13 @@ import { parseRules } from '../../src/data/rules.js';
 import { isValidIban, isValidNir, luhnValid, normalizeName } from '../../src/data/mask.js';
 
 const PERSONS = Number(process.env.PERFCELL_I18_PERSONS ?? 20_000);
-const PROD = 'perfcell_i18_prod';
-const DST = 'perfcell_i18_dst';
-const DST_REFRESH = 'perfcell_i18_refresh';
-const LEAK = 'perfcell_i18_leak';
+/** Database names start with this (PERFCELL_I18_DB_PREFIX): two checkouts can run the test side by side. */
+const DB = process.env.PERFCELL_I18_DB_PREFIX ?? 'perfcell_i18';
+const PROD = `${DB}_prod`;
+const DST = `${DB}_dst`;
+const DST_REFRESH = `${DB}_refresh`;
+const LEAK = `${DB}_leak`;
+const EMPTY = `${DB}_empty`;
 const SECRET_A = Buffer.from('i18-secret-A-0123456789');
 const SECRET_B = Buffer.from('i18-secret-B-0123456789');
 const tmp = mkdtempSync(join(tmpdir(), 'perfcell-i18-'));
@@ -43,7 +46,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const d of [PROD, DST, DST_REFRESH, LEAK]) await admin(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`);
+  for (const d of [PROD, DST, DST_REFRESH, LEAK, EMPTY]) await admin(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`);
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -139,6 +142,40 @@ test('extract 5 % into another database: every relation holds, counts match the 
   assert.ok((next[0]?.id ?? 0) > (await count(dst, 'SELECT max(id) - 1 AS n FROM billing.invoices')));
 });
 
+test('an empty destination gets the source schema (pg_dump --schema-only | psql), then the same rows and constraints', async () => {
+  await admin(`DROP DATABASE IF EXISTS ${EMPTY} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${EMPTY}`);
+  const started = performance.now();
+  const a = await extract({ from: dbUrl(PROD), rulesFile, to: dbUrl(EMPTY), secret: SECRET_A, auditFile: join(tmp, 'audit-empty.json') });
+  process.stderr.write(`  extract --to an empty database: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  const constraints = "SELECT count(*) AS n FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname IN ('grc','legal','sales','billing','customer_service') AND c.contype IN ('p', 'f', 'u', 'c')";
+  assert.equal(await count(dbUrl(EMPTY), constraints), await count(dbUrl(PROD), constraints));
+  // The same snapshot-free data and secret as the first extract: the same rows per table.
+  assert.deepEqual(a.tables.map((t) => [t.table, t.rows]), audit.tables.map((t) => [t.table, t.rows]));
+  assert.equal(a.leakCheck?.passed, true);
+  // A database with some tables but not all is not "empty": the missing ones are listed, nothing copied.
+  await query(dbUrl(EMPTY), 'DROP TABLE billing.invoice_lines');
+  await assert.rejects(extract({ from: dbUrl(PROD), rulesFile, to: dbUrl(EMPTY), secret: SECRET_A, auditFile: join(tmp, 'audit-empty.json') }), /the destination lacks billing\.invoice_lines/);
+});
+
+test('a declared distribution (invoices per person) is compared source vs destination in the audit, and fails the extract when not kept', async () => {
+  const declared = join(tmp, 'masking-dist.yaml');
+  writeFileSync(declared, readFileSync(rulesFile, 'utf8') + 'distributions:\n  - { table: billing.invoices, per: person_id }\n');
+  const a = await extract({ from: dbUrl(PROD), rulesFile: declared, to: dbUrl(DST), secret: SECRET_A, auditFile: join(tmp, 'audit-dist.json') });
+  const d = a.distributions?.[0];
+  assert.ok(d, 'the audit holds the distribution');
+  const src = await query<{ keys: string; mean: number }>(dbUrl(PROD), 'SELECT count(*) AS keys, avg(n)::float8 AS mean FROM (SELECT count(*) AS n FROM billing.invoices GROUP BY person_id) x');
+  assert.equal(d.source.keys, Number(src[0]?.keys));
+  assert.ok(Math.abs(d.source.mean - (src[0]?.mean ?? 0)) < 1e-9);
+  assert.equal(d.destination.keys, await count(dbUrl(DST), 'SELECT count(DISTINCT person_id) AS n FROM billing.invoices'));
+  assert.ok(d.passed && d.gap <= d.tolerance, `gap ${d.gap}`);
+  process.stderr.write(`  invoices per person: mean ${d.source.mean.toFixed(2)} → ${d.destination.mean.toFixed(2)}, p90 ${d.source.p90} → ${d.destination.p90}, gap ${d.gap.toFixed(3)}\n`);
+  // A subset that does not follow persons down to their invoices breaks the shape: one invoice per person at most.
+  const narrow = join(tmp, 'masking-narrow.yaml');
+  writeFileSync(narrow, readFileSync(declared, 'utf8').replace(/\{ from: billing\.invoices\.person_id, to: grc\.persons\.id, follow: both \}/, '{ from: billing.invoices.person_id, to: grc.persons.id, follow: up }'));
+  await assert.rejects(extract({ from: dbUrl(PROD), rulesFile: narrow, subset: 'billing.invoices:1%', to: dbUrl(DST), secret: SECRET_A, auditFile: join(tmp, 'audit-narrow.json') }), /declared distribution not kept: billing\.invoices per person_id: mean/);
+});
+
 test('masking is deterministic across runs and keyed: two runs with one secret give identical files, another secret unrelated values', async () => {
   const files = async (dir: string, secret: Buffer) => {
     await extract({ from: dbUrl(PROD), rulesFile, out: dir, secret });
@@ -177,7 +214,7 @@ test('masking is deterministic across runs and keyed: two runs with one secret g
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(['data', ...args], { PERFCELL_MASKING_SECRET: SECRET_A.toString(), PERFCELL_CONFIG: join(tmp, 'perfcell.config.yaml'), ...env });
 
 test('bad input stops the extract with one clear line and writes nothing to the destination', async () => {
-  writeFileSync(join(tmp, 'perfcell.config.yaml'), `environments:\n  perf:\n    loadTesting: allowed\n    targets: { grc: "http://127.0.0.1:8080" }\n  perf2:\n    loadTesting: allowed\n    targets: { grc: "http://127.0.0.1:8080" }\n  prod:\n    loadTesting: forbidden\n    targets: { grc: "http://127.0.0.1:8080" }\ndata:\n  sources:\n    production: { url: "${dbUrl(PROD)}", extractAllowed: true, production: true }\n    other: { url: "${dbUrl(PROD)}" }\n  environments:\n    perf: { source: production, rules: "${rulesFile}", subset: "grc.persons:1%", database: "${dbUrl(DST_REFRESH)}" }\n    prod: { source: production, rules: "${rulesFile}", database: "${dbUrl('perfcell_i18_recette')}" }\n    perf2: { source: other, rules: "${rulesFile}", database: "${dbUrl(DST_REFRESH)}" }\n`);
+  writeFileSync(join(tmp, 'perfcell.config.yaml'), `environments:\n  perf:\n    loadTesting: allowed\n    targets: { grc: "http://127.0.0.1:8080" }\n  perf2:\n    loadTesting: allowed\n    targets: { grc: "http://127.0.0.1:8080" }\n  prod:\n    loadTesting: forbidden\n    targets: { grc: "http://127.0.0.1:8080" }\ndata:\n  sources:\n    production: { url: "${dbUrl(PROD)}", extractAllowed: true, production: true }\n    other: { url: "${dbUrl(PROD)}" }\n  environments:\n    perf: { source: production, rules: "${rulesFile}", subset: "grc.persons:1%", database: "${dbUrl(DST_REFRESH)}" }\n    prod: { source: production, rules: "${rulesFile}", database: "${dbUrl(`${DB}_recette`)}" }\n    perf2: { source: other, rules: "${rulesFile}", database: "${dbUrl(DST_REFRESH)}" }\n`);
   const before = await count(dbUrl(DST), 'SELECT count(*) AS n FROM grc.persons');
   const text = readFileSync(rulesFile, 'utf8');
   const bad = (name: string, content: string) => {
@@ -191,8 +228,8 @@ test('bad input stops the extract with one clear line and writes nothing to the 
     ['unclassified column', ['--rules', bad('c.yaml', text.replace(/\n {6}iban: iban[^\n]*/, ''))], /1 column\(s\) not classified .*: billing\.accounts\.iban$/m],
     ['unknown mask', ['--rules', bad('d.yaml', text.replace('nir: nir', 'nir: social'))], /tables\.legal\.identities\.columns\.nir/],
     ['unreachable source', ['--rules', rulesFile, '--from', 'postgres://postgres@127.0.0.1:1/x'], /--from: cannot connect to postgres:\/\/postgres@127\.0\.0\.1:1\/x/],
-    ['unreachable destination', ['--rules', rulesFile, '--to', 'postgres://postgres@127.0.0.1:5432/perfcell_i18_nosuch'], /--to: cannot connect to .*database "perfcell_i18_nosuch" does not exist/],
-    ['production destination', ['--rules', rulesFile, '--to', dbUrl(PROD).replace('127.0.0.1', 'localhost')], /refused: the destination 127\.0\.0\.1:5432\/perfcell_i18_prod is the production source "production"/],
+    ['unreachable destination', ['--rules', rulesFile, '--to', `postgres://postgres@127.0.0.1:5432/${DB}_nosuch`], new RegExp(`--to: cannot connect to .*database "${DB}_nosuch" does not exist`)],
+    ['production destination', ['--rules', rulesFile, '--to', dbUrl(PROD).replace('127.0.0.1', 'localhost')], new RegExp(`refused: the destination 127\\.0\\.0\\.1:5432/${PROD} is the production source "production"`)],
     ['bad subset', ['--rules', rulesFile, '--subset', 'grc.persons:no_such_column > 1'], /--subset: the root selection on grc\.persons failed: column "no_such_column" does not exist/],
     ['no secret', ['--rules', rulesFile], /no masking secret/, { PERFCELL_MASKING_SECRET: '' }],
   ];

@@ -7,8 +7,10 @@ import { checkRules, parseRules, type Catalog } from '../../src/data/rules.js';
 import { buildEdges, loadOrder, parseSubset, reachable } from '../../src/data/plan.js';
 import { classifyColumn, proposeRules } from '../../src/data/classify.js';
 import { createRowMasker } from '../../src/data/transform.js';
-import { BloomFilter } from '../../src/data/leak.js';
+import { BloomFilter, addCopyLine, leakKey } from '../../src/data/leak.js';
+import { keyColumns } from '../../src/data/pg.js';
 import { loadSecret } from '../../src/data/secret.js';
+import { compareDistribution } from '../../src/data/distribution.js';
 
 const A = new Masker(Buffer.from('secret-A-0123456789abcdef'));
 const B = new Masker(Buffer.from('secret-B-0123456789abcdef'));
@@ -112,6 +114,10 @@ test('rules: a complete file passes; every unclassified column is listed; unknow
   assert.throws(() => parseRules(goodRules.replace('last_name: last_name', 'last_name: lastname'), 'm.yaml'), /m\.yaml: tables\.grc\.persons\.columns\.last_name/);
   assert.throws(() => parseRules('version: 1\ntables: [', 'm.yaml'), /m\.yaml: not valid YAML/);
   assert.throws(() => checkRules(parseRules(goodRules.replace('person: id, ', ''), 'm.yaml'), catalog, 'm.yaml'), /tables\.grc\.persons\.person: the column keying/);
+  const withDist = (d: string) => goodRules.replace('tables:\n', `distributions:\n  - ${d}\ntables:\n`);
+  assert.equal(checkRules(parseRules(withDist('{ table: billing.invoices, per: person_id }'), 'm.yaml'), catalog, 'm.yaml').length, 3);
+  assert.throws(() => checkRules(parseRules(withDist('{ table: ref.products, per: code }'), 'm.yaml'), catalog, 'm.yaml'), /distributions\[0\]\.table: ref\.products is not a table the rules extract/);
+  assert.throws(() => checkRules(parseRules(withDist('{ table: billing.invoices, per: note }'), 'm.yaml'), catalog, 'm.yaml'), /distributions\[0\]\.per: note is not a column of billing\.invoices the rules extract/);
 });
 
 test('subset plan: declared keys go up, rules relations go both ways as written; load order puts parents first', () => {
@@ -165,6 +171,47 @@ test('the Bloom filter has no false negatives', () => {
   let fp = 0;
   for (let i = 0; i < 1000; i++) if (b.has(`W${i}`)) fp++;
   assert.ok(fp < 20, `${fp} false positives`);
+});
+
+test('addCopyLine adds exactly what add(leakKey(value)) adds, field by field, for ASCII, accents, escapes and NULL', () => {
+  const values = ['jean.dupont@example.fr', '06 12 34 56 78', 'FR76 3000 6000 0112 3456 7890 189', 'Réclamation Nº 4', "D'ARC\tDU\\PONT 😀", 'ab', 'a-b-c', 'ÆSCHYLE Straße', 'ligne 1\nligne 2', null];
+  const byLine = new BloomFilter(16);
+  const byValue = new BloomFilter(16);
+  addCopyLine(byLine, Buffer.from(values.map((v) => encodeField(v)).join('\t'), 'utf8'));
+  for (const v of values) {
+    const k = v === null ? undefined : leakKey(v);
+    if (k) byValue.add(k);
+  }
+  // Same bits set: compare the two filters through every value's key and the raw bit arrays.
+  assert.deepEqual((byLine as unknown as { bits: Uint32Array }).bits, (byValue as unknown as { bits: Uint32Array }).bits);
+  for (const v of values) {
+    const k = v === null ? undefined : leakKey(v);
+    if (k) assert.ok(byLine.has(k), v ?? '');
+  }
+});
+
+test('normalizeValue: the ASCII fast path agrees with the full Unicode path', () => {
+  const full = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/[^A-Z0-9]/g, '');
+  for (const v of ['jean.dupont@example.fr', '06-12 34', 'a_b~c', '', 'Éloïse', 'Straße']) assert.equal(normalizeValue(v), full(v));
+});
+
+test('the subset key tables hold every column an edge joins on, once', () => {
+  const edges = [
+    { child: 'b.inv', childColumns: ['person_id'], parent: 'g.p', parentColumns: ['id'], up: true as const, down: true, declared: false },
+    { child: 'b.line', childColumns: ['invoice_id'], parent: 'b.inv', parentColumns: ['id'], up: true as const, down: true, declared: true },
+    { child: 'g.p', childColumns: ['partner_id'], parent: 'g.p', parentColumns: ['id'], up: true as const, down: false, declared: true },
+  ];
+  assert.deepEqual(Object.fromEntries(keyColumns(['g.p', 'b.inv', 'b.line'], edges)), { 'g.p': ['id', 'partner_id'], 'b.inv': ['person_id', 'id'], 'b.line': ['invoice_id'] });
+});
+
+test('a declared distribution passes within its tolerance on mean, p50 and p90, and fails beyond or when empty', () => {
+  const src = { keys: 1000, mean: 14.4, p50: 12, p90: 20, p99: 240 };
+  assert.equal(compareDistribution('b.inv', 'person_id', src, { keys: 50, mean: 15, p50: 12, p90: 21, p99: 80 }).passed, true);
+  const off = compareDistribution('b.inv', 'person_id', src, { keys: 50, mean: 1, p50: 1, p90: 1, p99: 1 });
+  assert.equal(off.passed, false);
+  assert.ok(Math.abs(off.gap - 0.95) < 1e-9, String(off.gap));
+  assert.equal(compareDistribution('b.inv', 'person_id', src, { keys: 0, mean: 0, p50: 0, p90: 0, p99: 0 }).passed, false);
+  assert.equal(compareDistribution('b.inv', 'person_id', src, { keys: 50, mean: 16, p50: 12, p90: 20, p99: 9 }, 0.05).passed, false);
 });
 
 test('the secret comes from a file or PERFCELL_MASKING_SECRET only, at least 16 characters', () => {
