@@ -187,7 +187,45 @@ function plannedInjectors(req: RunRequest, environment: RunEnvironment): Planned
   return fromEnv === undefined ? undefined : parseInjectors(fromEnv, `environments.${environment.name}.injectors`);
 }
 
+/**
+ * A run's lifecycle, in the order Taurus names its modules' steps: prepare (everything that can be refused,
+ * nothing written), open the run folder, launch k6 (one local process or the injectors), conclude (outcome,
+ * verdict, summary). Each step's output is the next one's input.
+ */
 async function executeRunWith(req: RunRequest, closers: (() => Promise<void>)[]): Promise<RunOutcome> {
+  const prepared = await prepareRun(req, closers);
+  const opened = openRunFolder(req, prepared);
+  const hooks = await startSideChannels(prepared.channels, { dir: opened.dir, meta: opened.meta, targets: prepared.env.targets, log: prepared.log });
+  const launched = await launchK6(req, prepared, opened, hooks);
+  return concludeRun(prepared, opened, hooks, launched);
+}
+
+type SideChannels = Awaited<ReturnType<typeof startSideChannels>>;
+
+/** What a run has checked and built before its folder exists. */
+interface PreparedRun {
+  log: (line: string) => void;
+  now: () => Date;
+  loaded: LoadedModel;
+  environment: RunEnvironment;
+  env: RunEnvironment['env'];
+  runId: string;
+  phase: Phase;
+  iteration: number;
+  channels: ReturnType<SideChannelFactory>;
+  /** Several k6 processes (src/injectors); undefined for the ordinary one local k6. */
+  distributed: PlannedInjector[] | undefined;
+  /** SSH injectors run the bundle elsewhere: it opens its data files beside itself, and they travel with it. */
+  remote: boolean;
+  compiled: ReturnType<typeof compile>;
+  k6: ReturnType<typeof locateK6>;
+  checks: Awaited<ReturnType<typeof checkTargets>>;
+  bundle: Awaited<ReturnType<typeof bundleScenarios>>;
+  ssh: Awaited<ReturnType<typeof connectSshInjectors>> | undefined;
+}
+
+/** Everything that can be refused, in the order a user fixes it: input errors first, then the environment. */
+async function prepareRun(req: RunRequest, closers: (() => Promise<void>)[]): Promise<PreparedRun> {
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const now = req.now ?? (() => new Date());
   const loaded = loadModel(req.model);
@@ -198,9 +236,9 @@ async function executeRunWith(req: RunRequest, closers: (() => Promise<void>)[])
   const phase = req.phase ?? 'unstubbed';
   const iteration = req.iteration ?? 1;
   // Input errors (profile, volumes) before environment errors: a typo is reported as such, target up or not.
-  const prepared = req.sideChannels();
+  const channels = req.sideChannels();
   // Run tags ride on the samples only where runs meet: a live InfluxDB or another output of the user's.
-  const runTagsOnSamples = prepared.liveSampleOutput || (req.extraOutputs?.length ?? 0) > 0;
+  const runTagsOnSamples = channels.liveSampleOutput || (req.extraOutputs?.length ?? 0) > 0;
   const planned = plannedInjectors(req, environment);
   // One local k6 is the ordinary run (no segment); anything more is distributed (src/injectors).
   const distributed = planned && !isSingleLocal(planned) ? planned : undefined;
@@ -213,48 +251,60 @@ async function executeRunWith(req: RunRequest, closers: (() => Promise<void>)[])
     guardEnvironment(file, environment.name, { ...env, targets: baselineTargets });
     await checkTargets(baselineTargets, `duet build A (--against)`);
   }
-  // SSH injectors run the bundle elsewhere: it opens its data files beside itself, and they travel with it.
   const remote = distributed?.some((i) => i.where.kind === 'ssh') ?? false;
-  const bundle = await bundleScenarios(generateEntry({ compiled, root: loaded.root, data: model.data, dataBesideBundle: remote }), loaded.root, prepared.bundlePlugins);
+  const bundle = await bundleScenarios(generateEntry({ compiled, root: loaded.root, data: model.data, dataBesideBundle: remote }), loaded.root, channels.bundlePlugins);
   if (req.sshConfig !== undefined && !existsSync(req.sshConfig)) throw inputError('--ssh-config', req.sshConfig, 'an existing OpenSSH client configuration file');
   const ssh = remote && distributed ? await connectSshInjectors(distributed, { k6, configFile: req.sshConfig && resolve(req.sshConfig), log }) : undefined;
   if (ssh) closers.push(ssh.close);
-  // Everything that can be refused has been checked: from here on the run folder is written.
-  const dir = resolve(req.out ?? resolve('reports', model.service, 'runs', runId));
+  return { log, now, loaded, environment, env, runId, phase, iteration, channels, distributed, remote, compiled, k6, checks, bundle, ssh };
+}
+
+interface OpenedRun {
+  dir: string;
+  meta: RunMeta;
+  scriptPath: string;
+  /** Data files copied beside the bundle for SSH injectors (file name → path). */
+  dataFiles: Record<string, string>;
+}
+
+/** Everything that can be refused has been checked: from here on the run folder is written. */
+function openRunFolder(req: RunRequest, p: PreparedRun): OpenedRun {
+  const { loaded, compiled } = p;
+  const { model, file } = loaded;
+  const dir = resolve(req.out ?? resolve('reports', model.service, 'runs', p.runId));
   if (existsSync(runFile(dir, 'meta'))) throw new PerfcellError(`${dir}: already holds a run (run.json); choose another --out`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(runFile(dir, 'options'), JSON.stringify(compiled.options, null, 2) + '\n');
   copyFileSync(file, runFile(dir, 'model'));
-  const scriptPath = writeBundle(dir, bundle);
+  const scriptPath = writeBundle(dir, p.bundle);
   const dataFiles: Record<string, string> = {};
-  if (remote) {
-    for (const [name, p] of Object.entries(model.data)) {
+  if (p.remote) {
+    for (const [name, path] of Object.entries(model.data)) {
       dataFiles[dataFileName(name)] = join(dir, dataFileName(name));
-      copyFileSync(resolve(loaded.root, p), join(dir, dataFileName(name)));
+      copyFileSync(resolve(loaded.root, path), join(dir, dataFileName(name)));
     }
   }
-
   const git = gitInfo(loaded.root);
   const meta: RunMeta = {
     schemaVersion: RUN_SCHEMA_VERSION,
-    runId,
+    runId: p.runId,
     perfcellVersion: perfcellVersion(),
     service: model.service,
     profile: req.profile,
-    phase,
-    iteration,
+    phase: p.phase,
+    iteration: p.iteration,
     ...(req.campaign ? { campaign: req.campaign } : {}),
     model: { file: relative(process.cwd(), file) || file, hash: loaded.hash },
     scenariosCommit: git.commit,
     scenariosDirty: git.dirty,
-    environment: { name: environment.name, targets: env.targets },
-    targetsVersions: Object.fromEntries(checks.map((c) => [c.name, c.health])),
-    k6: { path: k6.path, version: k6.version, args: [] },
+    environment: { name: p.environment.name, targets: p.env.targets },
+    targetsVersions: Object.fromEntries(p.checks.map((c) => [c.name, c.health])),
+    k6: { path: p.k6.path, version: p.k6.version, args: [] },
     timeline: compiled.timeline,
     plannedDurationMs: compiled.durationMs,
     transactions: compiled.transactions.map(storedTransaction),
     headroom: model.headroom,
-    startedAt: now().toISOString(),
+    startedAt: p.now().toISOString(),
     endedAt: null,
     k6ExitCode: null,
     exitCode: null,
@@ -263,10 +313,22 @@ async function executeRunWith(req: RunRequest, closers: (() => Promise<void>)[])
     flags: [],
   };
   writeRunMeta(dir, meta);
-  log(`perfcell: run ${runId} · ${model.service} · profile ${req.profile} · phase ${phase} · ${compiled.transactions.length} transaction(s) · ${Math.round(compiled.durationMs / 1000)} s`);
-  log(`perfcell: run folder ${dir}`);
-  const hooks = await startSideChannels(prepared, { dir, meta, targets: env.targets, log });
+  p.log(`perfcell: run ${p.runId} · ${model.service} · profile ${req.profile} · phase ${p.phase} · ${compiled.transactions.length} transaction(s) · ${Math.round(compiled.durationMs / 1000)} s`);
+  p.log(`perfcell: run folder ${dir}`);
+  return { dir, meta, scriptPath, dataFiles };
+}
 
+interface LaunchedRun {
+  result: { exitCode: number; args: string[] };
+  interrupted: boolean;
+}
+
+/**
+ * k6 runs: one local process, or the injectors. SIGINT/SIGTERM are forwarded to k6 (which stops gracefully
+ * and still writes its outputs); a caller's abort before k6 starts means k6 never starts.
+ */
+async function launchK6(req: RunRequest, p: PreparedRun, o: OpenedRun, hooks: SideChannels): Promise<LaunchedRun> {
+  const { log } = p;
   let stopK6: ((s: NodeJS.Signals) => void) | undefined;
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -276,46 +338,50 @@ async function executeRunWith(req: RunRequest, closers: (() => Promise<void>)[])
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let result;
-  const k6Input = { k6, scriptPath, env: { ...compiled.env, ...hooks.k6Env }, extraOutputs: [...(req.extraOutputs ?? []), ...hooks.k6Outputs] };
+  const k6Input = { k6: p.k6, scriptPath: o.scriptPath, env: { ...p.compiled.env, ...hooks.k6Env }, extraOutputs: [...(req.extraOutputs ?? []), ...hooks.k6Outputs] };
   try {
     if (req.abort?.aborted) {
       // Stopped before k6 started: no load is sent; the folder still says what was planned and that it stopped.
-      interrupted = true;
       log(`perfcell: ${String(req.abort.reason ?? 'a signal')} received before k6 started: the run is not started`);
-      result = { exitCode: K6_EXIT.externalAbort, signalled: null, args: [] as string[] };
-    } else if (distributed) {
+      return { result: { exitCode: K6_EXIT.externalAbort, args: [] }, interrupted: true };
+    }
+    if (p.distributed) {
       const d = await runInjectors(
-        { ...k6Input, k6Version: k6.version, dir, injectors: distributed, runId, ssh, dataFiles, log },
+        { ...k6Input, k6Version: p.k6.version, dir: o.dir, injectors: p.distributed, runId: p.runId, ssh: p.ssh, dataFiles: o.dataFiles, log },
         (stop, pids) => {
           stopK6 = stop;
           for (const pid of pids) hooks.k6Started(pid);
         },
         () => interrupted,
       );
-      meta.injectors = d.injectors;
-      meta.flags.push(...d.flags);
+      o.meta.injectors = d.injectors;
+      o.meta.flags.push(...d.flags);
       for (const i of d.injectors.list.filter((x) => x.lost)) log(`perfcell: injector ${i.name} (segment ${i.segment}) was lost (k6 exit ${i.k6ExitCode}): the run is incomplete`);
       log(`perfcell: ${d.injectors.list.length} injectors, start skew ${d.injectors.skewMs} ms (${d.injectors.skewBasis})`);
-      result = d;
-    } else {
-      result = await runK6(
-        { ...k6Input, rawPath: runFile(dir, 'raw'), summaryPath: runFile(dir, 'summary'), logPath: runFile(dir, 'k6Log'), quiet: req.quiet },
-        (stop, pid) => {
-          stopK6 = stop;
-          hooks.k6Started(pid);
-        },
-      );
+      return { result: d, interrupted };
     }
+    const result = await runK6(
+      { ...k6Input, rawPath: runFile(o.dir, 'raw'), summaryPath: runFile(o.dir, 'summary'), logPath: runFile(o.dir, 'k6Log'), quiet: req.quiet },
+      (stop, pid) => {
+        stopK6 = stop;
+        hooks.k6Started(pid);
+      },
+    );
+    return { result, interrupted };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
 
+/** k6 has stopped: the outcome recorded in run.json, the side channels finished, the run judged and summarised. */
+async function concludeRun(p: PreparedRun, o: OpenedRun, hooks: SideChannels, launched: LaunchedRun): Promise<RunOutcome> {
+  const { dir, meta } = o;
+  const { result } = launched;
   const summary = meta.injectors ? (mergedSummary(dir, meta) as K6SummaryExport | undefined) : existsSync(runFile(dir, 'summary')) ? (JSON.parse(readFileSync(runFile(dir, 'summary'), 'utf8')) as K6SummaryExport) : undefined;
-  const k6Outcome = checkK6Outcome(dir, meta, summary, statusOf(result.exitCode, interrupted), log);
+  const k6Outcome = checkK6Outcome(dir, meta, summary, statusOf(result.exitCode, launched.interrupted), p.log);
   meta.k6.args = result.args;
-  meta.endedAt = now().toISOString();
+  meta.endedAt = p.now().toISOString();
   meta.k6ExitCode = result.exitCode;
   meta.exitCode = k6Outcome.exitCode;
   meta.interrupted = k6Outcome.status === 'interrupted';
@@ -327,11 +393,11 @@ async function executeRunWith(req: RunRequest, closers: (() => Promise<void>)[])
 
   if (summary) {
     const seconds = (Date.parse(meta.endedAt) - Date.parse(meta.startedAt)) / 1000;
-    log('\n' + formatSummaryTable(summaryRows(meta, summary, Math.min(seconds, compiled.durationMs / 1000))));
+    p.log('\n' + formatSummaryTable(summaryRows(meta, summary, Math.min(seconds, p.compiled.durationMs / 1000))));
   } else if (status === 'failed') {
     throw new PerfcellError(`k6 failed (exit ${result.exitCode}) before writing a summary; see ${runFile(dir, 'k6Log')}`, 'run');
   }
-  if (verdict) log('\n' + verdictLines(verdict));
-  log(`perfcell: ${status} (exit ${exitCode}) · ${dir}`);
+  if (verdict) p.log('\n' + verdictLines(verdict));
+  p.log(`perfcell: ${status} (exit ${exitCode}) · ${dir}`);
   return { dir, meta, exitCode, verdict };
 }
