@@ -183,7 +183,9 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
         return {
           mode: 'baseline',
           transaction: t.name,
-          slo: t.slo,
+          // The candidate's run folder is the truth: its SLOs as run.json stored them (a --candidate-run may come
+          // from an earlier version of the model); the model's only for a transaction the run did not have.
+          slo: cand.meta.transactions.find((x) => x.name === t.name)?.slo ?? t.slo,
           candidateTotal: c ? sloFiguresOfRuns([c.total]) : null,
           baseline: inBaseline ? (b?.windows ?? []).map(toWindow) : null,
           candidate: (c?.windows ?? []).map(toWindow),
