@@ -10,7 +10,6 @@
  */
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyzeRun } from '../../src/analysis/analyze.js';
@@ -22,7 +21,7 @@ import type { Recommendation } from '../../src/rules/types.js';
 import { dbExecPerRequest, MIN_SERVER_DB_MS, PEER_RATIO } from '../../src/rules/slow-own-time.js';
 import { injectorCpuMean, invalidBecause, measureValid } from '../support/valid-measurement.js';
 import { prospectsFor } from '../../sut/services/grc.js';
-import { referenceProject } from '../campaign/support/reference.js';
+import { referenceProject, writeGrcStubbedCampaign } from '../campaign/support/reference.js';
 
 /**
  * 10 000 customers and 90 000 prospects: 100 000 rows to scan. Measured here (embedded, 2 shared cores):
@@ -47,33 +46,7 @@ async function stubbedPhase(trap: boolean): Promise<Phase> {
   const p = await referenceProject({ persons: PERSONS });
   try {
     // The campaign's model: the service's searches and reads by key, both served by grc alone.
-    writeFileSync(p.model, `service: grc-person
-data:
-  persons: data/generated/persons.csv
-transactions:
-  - name: search-person
-    scenario: scenarios/grc/person.ts#searchPerson
-    peakPerHour: 7200
-    slo: { p95Ms: 200, maxErrorRate: 0.005 }
-    expectedResponseMs: 40
-    targets: [grc]
-  - name: read-person
-    scenario: scenarios/grc/person.ts#readPerson
-    peakPerHour: 14400
-    slo: { p95Ms: 100, maxErrorRate: 0.005 }
-    expectedResponseMs: 10
-    targets: [grc]
-profiles:
-  check: { multiplier: 1, duration: 15s }
-`);
-    // grc's four departments stubbed (ticketing is customer-service's, not grc's: no stub for it).
-    const campaign = join(p.dir, 'campaign.yaml');
-    writeFileSync(campaign, `target: { kind: reference, persons: ${PERSONS} }
-dependencies: [customer-service, legal, sales, billing]
-stubHeapMb: 128
-phases:
-  stubbed: { profile: check, environment: test }
-`);
+    const campaign = writeGrcStubbedCampaign(p, { persons: PERSONS, slo: { searchP95Ms: 200, readP95Ms: 100, maxErrorRate: 0.005 } });
     const lines: string[] = [];
     const t0 = Date.now();
     const outcome = await runCampaign({ model: p.model, campaignFile: campaign, reportsDir: p.reports, phases: ['stubbed'], quiet: true, log: (l) => lines.push(l), referenceController });

@@ -7,7 +7,7 @@
  * variable set here reaches its access-log hook.
  */
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyzeRun } from '../../src/analysis/analyze.js';
@@ -15,7 +15,7 @@ import { referenceController } from '../../src/campaign/reference-target.js';
 import { runCampaign } from '../../src/campaign/run-campaign.js';
 import { deriveFigures, loadRoutes } from '../../src/derive/derive.js';
 import { closeAccessLogs } from '../../sut/lib/access-log.js';
-import { referenceProject } from '../campaign/support/reference.js';
+import { referenceProject, writeGrcStubbedCampaign } from '../campaign/support/reference.js';
 
 /**
  * Requests a run may count that the target did not log, or the reverse, per transaction: k6 stops at the
@@ -29,32 +29,7 @@ test('a run\'s own access log derives back to the run\'s volumes and mix', { tim
   const log = join(p.dir, '{service}.access.log');
   process.env.SUT_ACCESS_LOG = log;
   try {
-    writeFileSync(p.model, `service: grc-person
-data:
-  persons: data/generated/persons.csv
-transactions:
-  - name: search-person
-    scenario: scenarios/grc/person.ts#searchPerson
-    peakPerHour: 7200
-    slo: { p95Ms: 500, maxErrorRate: 0.05 }
-    expectedResponseMs: 40
-    targets: [grc]
-  - name: read-person
-    scenario: scenarios/grc/person.ts#readPerson
-    peakPerHour: 14400
-    slo: { p95Ms: 500, maxErrorRate: 0.05 }
-    expectedResponseMs: 10
-    targets: [grc]
-profiles:
-  check: { multiplier: 1, duration: 15s }
-`);
-    const campaign = join(p.dir, 'campaign.yaml');
-    writeFileSync(campaign, `target: { kind: reference, persons: 300 }
-dependencies: [customer-service, legal, sales, billing]
-stubHeapMb: 128
-phases:
-  stubbed: { profile: check, environment: test }
-`);
+    const campaign = writeGrcStubbedCampaign(p, { persons: 300, slo: { searchP95Ms: 500, readP95Ms: 500, maxErrorRate: 0.05 } });
     const lines: string[] = [];
     const t0 = Date.now();
     const outcome = await runCampaign({ model: p.model, campaignFile: campaign, reportsDir: p.reports, phases: ['stubbed'], quiet: true, log: (l) => lines.push(l), referenceController });

@@ -69,3 +69,39 @@ export function counterSum(text: string, metric: string, labels: Record<string, 
   }
   return sum;
 }
+
+/**
+ * grc alone, stubbed: a model of searches (2/s at multiplier 1) and reads by key (4/s) over 15 s, and a
+ * campaign file stubbing grc's four departments, written into the project. Returns the campaign file.
+ */
+export function writeGrcStubbedCampaign(p: ReferenceProject, opts: { persons: number; slo: { searchP95Ms: number; readP95Ms: number; maxErrorRate: number } }): string {
+  const { searchP95Ms, readP95Ms, maxErrorRate } = opts.slo;
+  writeFileSync(p.model, `service: grc-person
+data:
+  persons: data/generated/persons.csv
+transactions:
+  - name: search-person
+    scenario: scenarios/grc/person.ts#searchPerson
+    peakPerHour: 7200
+    slo: { p95Ms: ${searchP95Ms}, maxErrorRate: ${maxErrorRate} }
+    expectedResponseMs: 40
+    targets: [grc]
+  - name: read-person
+    scenario: scenarios/grc/person.ts#readPerson
+    peakPerHour: 14400
+    slo: { p95Ms: ${readP95Ms}, maxErrorRate: ${maxErrorRate} }
+    expectedResponseMs: 10
+    targets: [grc]
+profiles:
+  check: { multiplier: 1, duration: 15s }
+`);
+  // grc's four departments stubbed (ticketing is customer-service's, not grc's: no stub for it).
+  const campaign = join(p.dir, 'campaign.yaml');
+  writeFileSync(campaign, `target: { kind: reference, persons: ${opts.persons} }
+dependencies: [customer-service, legal, sales, billing]
+stubHeapMb: 128
+phases:
+  stubbed: { profile: check, environment: test }
+`);
+  return campaign;
+}
