@@ -3,7 +3,7 @@ import type { Analysis, TransactionAnalysis } from './types.js';
 
 export interface ComparisonRow {
   transaction: string;
-  before: { requests: number; ratePerSec: number; p50: number | null; p95: number | null; p99: number | null; errorRate: number; p95Ci?: { low: number; high: number | null } } | null;
+  before: { requests: number; ratePerSec: number; p50: number | null; p95: number | null; p99: number | null; errorRate: number; max?: number; p95Ci?: { low: number; high: number | null } } | null;
   after: ComparisonRow['before'];
   /** after / before − 1, null when either side lacks the figure. */
   p50Change: number | null;
@@ -16,7 +16,7 @@ export interface ComparisonRow {
 function side(t: TransactionAnalysis | undefined): ComparisonRow['before'] {
   if (!t) return null;
   const ci = t.latencyMs?.p95Ci;
-  return { requests: t.requests, ratePerSec: t.ratePerSec, p50: t.latencyMs?.p50 ?? null, p95: t.latencyMs?.p95 ?? null, p99: t.latencyMs?.p99 ?? null, errorRate: t.errorRate, ...(ci ? { p95Ci: ci } : {}) };
+  return { requests: t.requests, ratePerSec: t.ratePerSec, p50: t.latencyMs?.p50 ?? null, p95: t.latencyMs?.p95 ?? null, p99: t.latencyMs?.p99 ?? null, errorRate: t.errorRate, ...(t.latencyMs ? { max: t.latencyMs.max } : {}), ...(ci ? { p95Ci: ci } : {}) };
 }
 
 function change(a: number | null | undefined, b: number | null | undefined): number | null {
