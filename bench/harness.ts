@@ -42,10 +42,15 @@ export function compared(
   };
 }
 
-export function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; ms: number; stdout: string; stderr: string }> {
+/**
+ * `detached`: start the command in its own session, as perfcell starts k6 (src/k6/run-k6.ts). With the kernel's
+ * autogroup scheduling (sched_autogroup_enabled = 1 here) a new session is a new CPU group, which shares the
+ * cores differently with a target in the bench's own process: measured −2 % of k6's maximum rate here.
+ */
+export function run(cmd: string, args: string[], env: Record<string, string> = {}, detached = false): Promise<{ code: number | null; ms: number; stdout: string; stderr: string }> {
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const c = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached });
     let stdout = '';
     let stderr = '';
     c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
