@@ -11,6 +11,7 @@ import { loadModel } from '../model/load.js';
 import { compile, transactionsForPhase } from '../model/compile.js';
 import { formatDuration } from '../model/duration.js';
 import { executeRun, type RunOutcome, type RunRequest } from '../run/execute.js';
+import { parseInjectors } from '../injectors/spec.js';
 import { newRunId, readRunMeta } from '../store/folder.js';
 import { DEFAULT_BASELINE_NAME, damagedRun, defaultStore, resolveBaseline } from './baselines.js';
 import { gateEnvironment, resolveAgainst, runInterleaved, type Side } from './interleaved.js';
@@ -75,6 +76,18 @@ export interface GateRequest {
   duet?: { order?: DuetOrder; seed?: number };
   /** The branch measured, recorded in gate.json (src/gate/branch.ts resolveBranch); null: unknown. */
   branch?: string | null;
+  /**
+   * `--injectors` (docs/distributed.md) for every run the gate makes, each side and each pair alike (the
+   * same split on both sides: a ratio never compares one injector with several); default: the environment's.
+   */
+  injectors?: string;
+  /** `--ssh-config`: OpenSSH client settings for SSH injectors. */
+  sshConfig?: string;
+}
+
+/** What every run of the gate shares about its injectors. */
+function injectorsOf(req: Pick<GateRequest, 'injectors' | 'sshConfig'>): Pick<RunRequest, 'injectors' | 'sshConfig'> {
+  return { ...(req.injectors !== undefined ? { injectors: req.injectors } : {}), ...(req.sshConfig !== undefined ? { sshConfig: req.sshConfig } : {}) };
 }
 
 
@@ -107,6 +120,8 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   const environment = gateEnvironment(loaded, req.env);
   // Fails early, with the model's own message, on a profile the model lacks.
   const compiled = compile({ model, file: loaded.file, profile: req.profile, environment, phase: 'unstubbed', runId: 'gate', iteration: 1 });
+  // A bad spec is refused before the gate folder exists (each run would refuse it anyway, after the first side's).
+  if (req.injectors !== undefined) parseInjectors(req.injectors, '--injectors');
   const outDir = resolve(req.out ?? join('reports', model.service, 'gate', newRunId(now())));
   mkdirSync(outDir, { recursive: true });
   const files = { json: join(outDir, 'gate.json'), summary: join(outDir, 'summary.md'), junit: join(outDir, 'junit.xml') };
@@ -147,7 +162,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
       if (2 ** -pairs >= thresholds.alpha / judged.length) {
         log(`perfcell gate: warning: with ${pairs} pairs and ${judged.length} transactions, a regression may never reach significance (2^-${pairs} ≥ ${thresholds.alpha}/${judged.length}); add --pairs`);
       }
-      const runs = await runInterleaved({ model: req.model, profile: req.profile, baseline: baselineSide, candidate: candidateSide, pairs, outDir, quiet: req.quiet, log, execute });
+      const runs = await runInterleaved({ model: req.model, profile: req.profile, baseline: baselineSide, candidate: candidateSide, pairs, outDir, quiet: req.quiet, log, execute, runOptions: injectorsOf(req) });
       transactions = judgeTransactions(await interleavedInputs(runs, judged, { source, warmupMs }), thresholds);
       // Name only what differs between the two sides: the targets of the two builds.
       ({ baselineLabel, candidateLabel } = sideLabels(baselineSide, candidateSide));
@@ -162,7 +177,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
           throw inputError(join(candidateDir, 'run.json'), 'service/profile', `service "${model.service}" and profile "${req.profile}", got "${meta.service}" / "${meta.profile}"`);
         }
       } else {
-        const outcome = await execute({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log, sideChannels: withRunHooks() });
+        const outcome = await execute({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log, sideChannels: withRunHooks(), ...injectorsOf(req) });
         if (outcome.meta.status === 'inconclusive') {
           throw new PerfcellError(`candidate run: the measurement is not valid (${outcome.verdict?.headline.en ?? 'inconclusive'}); see ${outcome.dir}`, 'environment');
         }
@@ -266,6 +281,7 @@ async function runDuetGate(req: GateRequest, loaded: LoadedModel, candidateSide:
     log: () => {},
     sideChannels: withRunHooks(),
     duet: { order, seed, baselineTargets: sideUrls(baselineSide), durationMs },
+    ...injectorsOf(req),
   });
   if (outcome.meta.status === 'inconclusive') {
     throw new PerfcellError(`duet run: the measurement is not valid (${outcome.verdict?.headline.en ?? 'inconclusive'}); see ${dir}`, 'environment');
