@@ -144,14 +144,14 @@ test('an SSH host whose sshd is killed mid-run (injectors from perfcell.config.y
   assert.deepEqual(k6In(a.ns), []);
 });
 
-test('a target this machine reaches but one injector cannot: refused in the pre-flight, one line naming both, exit 3, nothing written', { skip, timeout: 30_000 }, async () => {
+test('a target this machine reaches but an injector cannot: refused in the pre-flight, one line naming both, exit 3, nothing written', { skip, timeout: 30_000 }, async () => {
   const [a, b] = net.hosts;
   assert.ok(a && b);
-  // On this machine's side of b's veth: b reaches it directly, a has no route to it.
+  // On this machine's side of b's veth (b's sshd was killed by the test before: only a is used): a has no route to it.
   const only = await startTinyTarget(0, 0, b.hostAddress);
   try {
     const out = join(scratch, 'no-route');
-    const r = await runCli(['run', MODEL, '-p', 'split', '-e', 'netns', '-q', '-t', `app=${only.url}`, '-o', out, '--injectors', `${a.spec},${b.spec}`, '--ssh-config', net.sshConfig, '--no-monitor', '--no-influx']);
+    const r = await runCli(['run', MODEL, '-p', 'split', '-e', 'netns', '-q', '-t', `app=${only.url}`, '-o', out, '--injectors', a.spec, '--ssh-config', net.sshConfig, '--no-monitor', '--no-influx']);
     assert.equal(r.code, 3, r.stderr);
     assert.equal(r.stderr.trim(), `perfcell: --injectors: ${a.address}-2222 (root@${a.address}:2222) cannot reach target app (${only.url}, TCP ${b.hostAddress}:${only.port}): no TCP connection (refused, no route, or unknown host name)`);
     assert.ok(!existsSync(out));
