@@ -215,7 +215,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     const verdict = gateVerdict(mode, transactions, thresholds);
     const wallMs = Date.now() - started;
     const ctx: GateContext = { service: model.service, profile: req.profile, mode, baselineLabel, candidateLabel, reportUrl: req.reportUrl, wallSeconds: wallMs / 1000, sampling, notes };
-    writeFileSync(files.json, JSON.stringify({ schemaVersion: GATE_SCHEMA_VERSION, ...ctx, branch: req.branch ?? null, ...(duetRecord ? { duet: duetRecord } : {}), verdict }, null, 2) + '\n');
+    writeFileSync(files.json, JSON.stringify({ schemaVersion: GATE_SCHEMA_VERSION, ...ctx, branch: req.branch ?? null, ...(req.injectors !== undefined ? { injectors: req.injectors } : {}), ...(duetRecord ? { duet: duetRecord } : {}), verdict }, null, 2) + '\n');
     writeFileSync(files.summary, renderSummaryMarkdown(verdict, ctx));
     writeFileSync(files.junit, renderJunitXml(verdict, ctx));
     return { outDir, verdict, exitCode: verdict.exitCode, wallMs, files };
