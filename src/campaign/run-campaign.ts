@@ -94,6 +94,7 @@ export function prepareCampaign(req: CampaignRequest, log: (line: string) => voi
   controller.prepare?.(root, log);
   const loaded = loadModel(req.model);
   const pure = planCampaign({ definition, defFile, loaded, config }, { phases: req.phases ?? PHASES, profile: req.profile, env: req.env, injectors: req.injectors });
+  if (req.sshConfig !== undefined && !existsSync(req.sshConfig)) throw inputError('--ssh-config', req.sshConfig, 'an existing OpenSSH client configuration file');
   const stubsDir = definition.stubsDir ? resolve(loaded.root, definition.stubsDir) : stubsRoot(loaded.root);
   const sets = pure.stubbedAny.map((d) => loadStubSet(stubsDir, d));
   if (sets.length > 0) {

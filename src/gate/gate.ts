@@ -4,7 +4,7 @@
  * summary.md and junit.xml into the gate folder. Any failure to measure is a PerfcellError; the folder
  * still gets a summary.md and junit.xml saying so, so that CI can post something.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
 import { loadModel } from '../model/load.js';
@@ -122,6 +122,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   const compiled = compile({ model, file: loaded.file, profile: req.profile, environment, phase: 'unstubbed', runId: 'gate', iteration: 1 });
   // A bad spec is refused before the gate folder exists (each run would refuse it anyway, after the first side's).
   if (req.injectors !== undefined) parseInjectors(req.injectors, '--injectors');
+  if (req.sshConfig !== undefined && !existsSync(req.sshConfig)) throw inputError('--ssh-config', req.sshConfig, 'an existing OpenSSH client configuration file');
   const outDir = resolve(req.out ?? join('reports', model.service, 'gate', newRunId(now())));
   mkdirSync(outDir, { recursive: true });
   const files = { json: join(outDir, 'gate.json'), summary: join(outDir, 'summary.md'), junit: join(outDir, 'junit.xml') };
