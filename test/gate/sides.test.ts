@@ -107,7 +107,7 @@ test('--injectors and --ssh-config go to every run the gate makes, both sides al
   // Baseline mode: the candidate run.
   seen.length = 0;
   const store = mkdtempSync(join(tmpdir(), 'perfcell-gate-inj-store-'));
-  const baseRun = writeFakeRun(join(store, 'base-run'), steadyRequests('hello', 3, 20, () => 10), { profile: 'pair' });
+  const baseRun = writeFakeRun(join(mkdtempSync(join(tmpdir(), 'perfcell-gate-inj-run-')), 'base'), steadyRequests('hello', 3, 20, () => 10), { profile: 'pair' });
   setBaseline(baseRun, { store, name: 'main' });
   await assert.rejects(runGate({
     model: GATE_MODEL.file, profile: 'pair', store, out: mkdtempSync(join(tmpdir(), 'perfcell-gate-inj-b-')), log: () => {},
