@@ -14,6 +14,7 @@ import { benchInflux } from './influx.js';
 import { benchDerive } from './derive.js';
 import { benchData } from './data.js';
 import { benchSite } from './site.js';
+import { benchDistributed } from './distributed.js';
 
 type Bench = () => Promise<BenchResult[]>;
 const benches: Record<string, Bench> = {
@@ -26,6 +27,7 @@ const benches: Record<string, Bench> = {
   derive: () => benchDerive(),
   data: () => benchData(),
   site: () => benchSite(),
+  distributed: () => benchDistributed(),
 };
 
 const wanted = process.argv.slice(2);
@@ -35,7 +37,7 @@ for (const [name, bench] of Object.entries(benches)) {
   process.stderr.write(`bench: ${name}…\n`);
   for (const r of await bench()) {
     results.push(r);
-    process.stderr.write(`  ${r.name}: median ${r.median.toFixed(3)} ${r.unit}${r.baseline ? `, baseline ${r.baseline.median.toFixed(3)}` : ''}${r.ratio !== undefined ? `, ratio ${r.ratio.toFixed(3)}` : ''}${r.target ? ` (target ${r.target})` : ''}\n`);
+    process.stderr.write(`  ${r.name}: median ${r.median.toFixed(3)} ${r.unit}${r.baseline ? `, baseline ${r.baseline.median.toFixed(3)}` : ''}${r.ratio !== undefined ? `, ratio ${r.ratio.toFixed(3)}` : ''}${r.target ? ` (target ${r.target})` : ''}${r.notes ? ` — ${r.notes}` : ''}\n`);
   }
 }
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');

@@ -6,8 +6,10 @@ import { existsSync } from 'node:fs';
 import { build } from 'hdr-histogram-js';
 import { PerfcellError } from '../errors.js';
 import { readMonitorSamples, type MonitorSample } from '../store/monitor-samples.js';
-import { readRawSamples } from '../store/raw-samples.js';
-import { rawOutputs, readRunMeta, type RunMeta } from '../store/folder.js';
+import type { RawSample, ReadStats } from '../store/raw-samples.js';
+import { injectorFigures } from './injectors.js';
+import { readRunSamples } from '../store/run-samples.js';
+import { readRunMeta, type RawOutput, type RunMeta } from '../store/folder.js';
 import { ANALYZED_METRICS, RunAccumulator, type TxAccumulator } from './accumulator.js';
 import { alignStart, capacityOf } from './capacity.js';
 import { newPool, quantile } from './histogram.js';
@@ -148,6 +150,8 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
     const reasons: string[] = [];
     const read = { samples: 0, badLines: 0, truncated: false };
     const monitor: MonitorSample[] = [];
+    // Requests of each injector's own raw file (one distributed run analysed alone).
+    const perInjector = new Map<string, number>();
     for (const [i, dir] of dirs.entries()) {
       const meta = metas[i] as RunMeta;
       const tag = dirs.length > 1 ? `${meta.runId}: ` : '';
@@ -155,23 +159,28 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
       if (meta.interrupted) reasons.push(`${tag}the run was interrupted`);
       // A distributed run's injectors are k6 outputs of one run: their samples meet in the same accumulator
       // (histograms merged, never percentiles averaged), each one's VUs added to the others'.
-      for (const out of rawOutputs(dir, meta)) {
+      let requests = 0;
+      const onOutput = (out: RawOutput, stats: ReadStats | undefined) => {
+        if (out.injector && dirs.length === 1) perInjector.set(out.injector, requests);
+        requests = 0;
         const who = out.injector ? `${tag}injector ${out.injector}: ` : tag;
         if (out.lost) reasons.push(`${who}lost mid-run (its segment ${meta.injectors?.list.find((x) => x.name === out.injector)?.segment ?? ''} of the load is short)`);
-        if (!existsSync(out.raw)) {
+        if (!stats) {
           reasons.push(`${who}no raw samples file`);
-          continue;
+          return;
         }
-        const stats = await readRawSamples(out.raw, (s) => acc.add(s), { metrics: ANALYZED_METRICS });
         acc.endRun();
-        read.samples += stats.samples;
-        read.badLines += stats.badLines;
-        if (stats.truncated) {
-          read.truncated = true;
-          reasons.push(`${who}the raw samples file is cut short (read up to ${stats.lines} lines)`);
-        }
+        if (stats.truncated) reasons.push(`${who}the raw samples file is cut short (read up to ${stats.lines} lines)`);
         if (!existsSync(out.summary)) reasons.push(`${who}k6 wrote no summary`);
-      }
+      };
+      const onSample = (s: RawSample) => {
+        if (s.metric === 'http_reqs') requests++;
+        acc.add(s);
+      };
+      const stats = await readRunSamples(dir, meta, onSample, { metrics: ANALYZED_METRICS, onOutput });
+      read.samples += stats.samples;
+      read.badLines += stats.badLines;
+      read.truncated ||= stats.truncated;
       const m = readMonitorSamples(dir);
       for (const s of m.samples) monitor.push(s);
     }
@@ -181,6 +190,7 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
     // A complete run lasted what was planned; an incomplete one lasted as long as its samples.
     const durationSec = incomplete ? Math.max(1, span / 1000) : planned;
     const targets = targetsOf(first);
+    const monitored = monitorSeries(monitor);
     const transactions = first.transactions.map((t) => {
       const a = acc.transactions.get(t.name);
       return a ? a.finish(durationSec, t.peakRatePerSec, targets.get(t.name) ?? []) : emptyTransaction(t.name, t.peakRatePerSec, targets.get(t.name) ?? []);
@@ -214,7 +224,8 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
       webVitals: acc.webVitals(),
       slo: sloResults(first.transactions, transactions),
       capacity: capacity(first, acc, first.headroom, pool.useWasm),
-      monitor: monitorSeries(monitor),
+      monitor: monitored,
+      ...(dirs.length === 1 && first.injectors ? { injectors: injectorFigures(first.injectors, perInjector, monitored, durationSec) } : {}),
       requiredHeadroom: first.headroom,
       read,
     };

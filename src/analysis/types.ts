@@ -155,6 +155,24 @@ export interface MonitorSeries {
   points: { t: number; v: number }[];
 }
 
+/** One injector of a distributed run (src/analysis/injectors.ts). */
+export interface InjectorFigures {
+  name: string;
+  /** "local" or "user@host:port". */
+  host: string;
+  segment: string;
+  lost: boolean;
+  /** Requests in its own raw file, and per second of the run. */
+  requests: number;
+  ratePerSec: number;
+  /** Its host's CPU over the run, 0–100 (local injectors: this machine's); null: not monitored. */
+  hostCpuMeanPercent: number | null;
+  hostCpuPeakPercent: number | null;
+  /** Its k6's own CPU (100 = one core) and peak resident memory: SSH injectors only, null otherwise. */
+  k6CpuMeanPercent: number | null;
+  k6RssPeakBytes: number | null;
+}
+
 export interface Analysis {
   schemaVersion: typeof ANALYSIS_SCHEMA_VERSION;
   runs: RunRef[];
@@ -180,6 +198,8 @@ export interface Analysis {
   slo: SloResult[];
   capacity: TransactionCapacity[];
   monitor: MonitorSeries[];
+  /** A distributed run's injectors, each one's share of the load and health (absent for one k6). */
+  injectors?: InjectorFigures[];
   /** The model's required headroom over its peak (default 0.3). */
   requiredHeadroom: number;
   read: { samples: number; badLines: number; truncated: boolean };

@@ -11,8 +11,8 @@ import { PerfcellError } from '../errors.js';
 import { loadModel } from '../model/load.js';
 import { executeRun, RUN_EXIT } from '../run/execute.js';
 import { noSideChannels } from '../run/side-channel.js';
-import { readRunMeta, runFile } from '../store/folder.js';
-import { readRawSamples } from '../store/raw-samples.js';
+import { readRunMeta } from '../store/folder.js';
+import { readRunSamples } from '../store/run-samples.js';
 import { DriftCheck, type DriftReport } from './drift.js';
 import type { ApiSpec } from './operations.js';
 import { loadSpec } from './spec.js';
@@ -62,11 +62,13 @@ export async function checkContract(req: ContractCheckRequest): Promise<DriftRep
   for (const source of req.openapi) specs.push(await loadSpec(source));
   const weights = req.volumes ? volumesByOperation(specs, loadModel(req.volumes).model.transactions) : undefined;
   const dir = req.run ?? (await smokeRun(req));
-  readRunMeta(dir); // a clear error when the folder is not a run
+  const meta = readRunMeta(dir); // a clear error when the folder is not a run
   const check = new DriftCheck(specs);
   const named = new Set(loaded.model.transactions.map((t) => t.name));
-  await readRawSamples(
-    runFile(dir, 'raw'),
+  // Every k6 output of the run: a distributed run's injectors each sent part of the requests.
+  await readRunSamples(
+    dir,
+    meta,
     (s) => {
       // The model's transactions only: a run of another model would say nothing about these scripts.
       if (named.has(s.transaction)) check.add({ method: s.method, url: s.url, status: s.status, name: s.name, transaction: s.transaction });

@@ -19,6 +19,8 @@ const phaseSchema = z
     stubbed: z.array(name).optional(),
     profile: name.optional(),
     environment: name.optional(),
+    /** The phase's injectors (docs/distributed.md: "local:2", "perf@inj1,perf@inj2"); default: its environment's. */
+    injectors: z.string().min(1).optional(),
   })
   .strict();
 
@@ -127,25 +129,33 @@ export interface PhasePlan {
   real: string[];
   profile: string;
   environment: string | undefined;
+  /**
+   * The phase's injectors as written, and where (what errors name): `--injectors`, else the campaign's
+   * `phases.<phase>.injectors`, else (filled by planCampaign) its environment's; undefined: one local k6.
+   */
+  injectors?: { spec: string; from: string };
 }
 
 /**
  * Phases to run, in order, with what each stubs. Defaults: stubbed → every dependency; unstubbed and e2e →
  * only the always-stubbed ones. Pure.
  */
-export function planPhases(def: CampaignDefinition, phases: readonly Phase[], opts: { profile?: string; environment?: string; file: string }): PhasePlan[] {
+export function planPhases(def: CampaignDefinition, phases: readonly Phase[], opts: { profile?: string; environment?: string; injectors?: string; file: string }): PhasePlan[] {
   return phases.map((phase) => {
     const p = def.phases[phase] ?? {};
     const chosen = p.stubbed ?? (phase === 'stubbed' ? def.dependencies : []);
     const stubbed = [...new Set([...chosen, ...def.alwaysStubbed])].sort();
     const profile = opts.profile ?? p.profile;
     if (!profile) throw inputError(opts.file, `phases.${phase}.profile`, 'a profile for this phase, or --profile');
+    const injectors =
+      opts.injectors !== undefined ? { spec: opts.injectors, from: '--injectors' } : p.injectors !== undefined ? { spec: p.injectors, from: `${opts.file}: phases.${phase}.injectors` } : undefined;
     return {
       phase,
       stubbed,
       real: def.dependencies.filter((d) => !stubbed.includes(d)).sort(),
       profile,
       environment: opts.environment ?? p.environment,
+      ...(injectors ? { injectors } : {}),
     };
   });
 }

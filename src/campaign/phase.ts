@@ -20,8 +20,8 @@ import type { PhaseRecord, PhaseStatus } from './record.js';
 import type { StubServers } from './stub-servers.js';
 
 export interface PhaseContext {
-  /** The model file and whether k6's progress is hidden. */
-  req: { model: string; quiet?: boolean };
+  /** The model file, whether k6's progress is hidden, and the OpenSSH settings for SSH injectors. */
+  req: { model: string; quiet?: boolean; sshConfig?: string };
   plan: CampaignPlan;
   stubs: StubServers;
   dir: string;
@@ -59,6 +59,8 @@ export async function runPhase(ctx: PhaseContext, phase: PhasePlan, rec: PhaseRe
         executeRun({
           model: ctx.req.model, profile: phase.profile, phase: phase.phase, iteration: ctx.iteration, campaign: ctx.campaignId,
           out: join(ctx.dir, phase.phase), environment: runEnv, quiet: ctx.req.quiet, log, sideChannels: withRunHooks(), abort: ctx.abort,
+          // The phase's own injectors (src/campaign/plan.ts); else executeRun takes the environment's, as planned.
+          ...(phase.injectors ? { injectors: phase.injectors.spec, injectorsSource: phase.injectors.from, sshConfig: ctx.req.sshConfig } : { sshConfig: ctx.req.sshConfig }),
         }),
       );
       const verifications: StubVerification[] = await Promise.all(collectors.map((c) => c.finish()));

@@ -28,6 +28,8 @@ export interface PhaseRecord {
   environment: string | null;
   stubbed: string[];
   real: string[];
+  /** The phase's injectors (`--injectors` text: src/injectors/spec.ts); absent: its environment's or one local k6. */
+  injectors?: string;
   status: PhaseStatus;
   /** Run folder, relative to the iteration folder. */
   runDir: string | null;

@@ -35,6 +35,10 @@ export interface CampaignRequest {
   iteration?: number;
   /** A campaign file instead of perfcell.config.yaml's campaigns.<service>. */
   campaignFile?: string;
+  /** `--injectors` for every phase (else each phase's in the campaign file, else its environment's: docs/distributed.md). */
+  injectors?: string;
+  /** `--ssh-config`: OpenSSH client settings for SSH injectors. */
+  sshConfig?: string;
   /** Folder holding reports/<service>/…; default ./reports. */
   reportsDir?: string;
   quiet?: boolean;
@@ -59,6 +63,7 @@ const STATUS_OF_VERDICT: Record<VerdictStatus, CampaignRecord['status']> = { go:
 function phaseRecord(plan: PhasePlan): PhaseRecord {
   return {
     phase: plan.phase, profile: plan.profile, environment: plan.environment ?? null, stubbed: plan.stubbed, real: plan.real,
+    ...(plan.injectors ? { injectors: plan.injectors.spec } : {}),
     status: 'pending', runDir: null, runId: null, exitCode: null, reason: null, stubs: [], startedAt: null, endedAt: null, overheadMs: null,
   };
 }
@@ -88,7 +93,8 @@ export function prepareCampaign(req: CampaignRequest, log: (line: string) => voi
   const controller = controllerFor(req, definition, defFile, root);
   controller.prepare?.(root, log);
   const loaded = loadModel(req.model);
-  const pure = planCampaign({ definition, defFile, loaded, config }, { phases: req.phases ?? PHASES, profile: req.profile, env: req.env });
+  const pure = planCampaign({ definition, defFile, loaded, config }, { phases: req.phases ?? PHASES, profile: req.profile, env: req.env, injectors: req.injectors });
+  if (req.sshConfig !== undefined && !existsSync(req.sshConfig)) throw inputError('--ssh-config', req.sshConfig, 'an existing OpenSSH client configuration file');
   const stubsDir = definition.stubsDir ? resolve(loaded.root, definition.stubsDir) : stubsRoot(loaded.root);
   const sets = pure.stubbedAny.map((d) => loadStubSet(stubsDir, d));
   if (sets.length > 0) {

@@ -12,11 +12,13 @@ export function registerCampaignCommands(program: Command): void {
     .option('-e, --env <name>', 'environment for every phase')
     .option('--iteration <n>', 'iteration number (default: the next one under reports/<service>/)')
     .option('--campaign <file>', "campaign definition file (default: perfcell.config.yaml's campaigns.<service>)")
+    .option('--injectors <spec>', "k6 processes for every phase: local:N, user@host[:port],… (default: each phase's, else its environment's; docs/distributed.md)")
+    .option('--ssh-config <file>', 'OpenSSH client settings for SSH injectors (default ~/.ssh/config)')
     .option('--reports <dir>', 'reports folder', 'reports')
     .option('--site <dir>', 'refresh the portfolio site in this folder at the end (incremental; a failure only warns)')
     .option('-q, --quiet', "hide k6's progress")
     .description('run a campaign: per phase pre-flight, stubs, run, stub verification; writes reports/<service>/iteration-<N>/')
-    .action(async (model: string, opts: { phases: string; profile?: string; env?: string; iteration?: string; campaign?: string; reports: string; site?: string; quiet?: boolean }) => {
+    .action(async (model: string, opts: { phases: string; profile?: string; env?: string; iteration?: string; campaign?: string; reports: string; site?: string; quiet?: boolean; injectors?: string; sshConfig?: string }) => {
       const iteration = opts.iteration === undefined ? undefined : Number(opts.iteration);
       if (iteration !== undefined && !(Number.isInteger(iteration) && iteration > 0)) throw inputError('--iteration', '', `a positive integer, got "${opts.iteration}"`);
       // Loaded here, not at the top: `perfcell <any command>` would otherwise load every use case (start-up time).
@@ -33,6 +35,8 @@ export function registerCampaignCommands(program: Command): void {
         env: opts.env,
         iteration,
         campaignFile: opts.campaign,
+        injectors: opts.injectors,
+        sshConfig: opts.sshConfig,
         reportsDir: opts.reports,
         quiet: opts.quiet,
         referenceController,

@@ -14,6 +14,8 @@ import { info } from './verbosity.js';
 
 interface GateOptions {
   profile: string;
+  injectors?: string;
+  sshConfig?: string;
   env?: string;
   baseline?: string;
   against?: string;
@@ -87,6 +89,8 @@ export function registerGateCommands(program: Command): void {
     .option('--seed <n>', "duet mode: seed of the random order's draw", String(DEFAULT_DUET_SEED))
     .option('--candidate <run>', 'judge this run folder as the candidate instead of running one (baseline mode)')
     .option('-t, --target <target=url>', "override the candidate's target URL(s), as perfcell run does")
+    .option('--injectors <spec>', "k6 processes of every run of the gate: local:N, user@host[:port],… (default: the environment's; docs/distributed.md)")
+    .option('--ssh-config <file>', 'OpenSSH client settings for SSH injectors (default ~/.ssh/config)')
     .option('--store <dir>', 'baseline store', defaultStore())
     .option('-o, --out <dir>', 'gate folder (default reports/<service>/gate/<id>)')
     .option('--window <duration>', 'window of the per-window percentiles (baseline and duet modes)', `${DEFAULT_WINDOW_MS / 1000}s`)
@@ -136,6 +140,8 @@ export function registerGateCommands(program: Command): void {
           quiet: !opts.verbose,
           duet: duetOptions(opts),
           branch: resolveBranch(opts.branch),
+          injectors: opts.injectors,
+          sshConfig: opts.sshConfig,
         });
         process.stdout.write(readFileSync(outcome.files.summary, 'utf8'));
         info(`perfcell gate: ${outcome.verdict.status} (exit ${outcome.exitCode}) · ${outcome.outDir}`);

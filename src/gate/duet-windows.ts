@@ -4,8 +4,8 @@
  * percentiles the analyzer's histograms (src/analysis/histogram.ts), as for every other gate window.
  */
 import { newPool } from '../analysis/histogram.js';
-import { readRawSamples } from '../store/raw-samples.js';
-import { readRunMeta, runFile, type RunMeta } from '../store/folder.js';
+import { readRunSamples } from '../store/run-samples.js';
+import { readRunMeta, type RunMeta } from '../store/folder.js';
 import { DUET_TAG, type DuetSide } from '../scenario/duet-side.js';
 import { duetLayout, duetWindowIndex, pairDuetWindows, type DuetLayout } from './duet.js';
 import { addToPooled, newPooled, pooledFigures, type Figures, type Pooled } from './windows.js';
@@ -40,13 +40,17 @@ interface Sample {
 
 const SIDE_PATTERN = new RegExp(`(?:^|&)${DUET_TAG}=([AB])(?:&|$)`);
 
-/** The side-tagged request samples of a duet run (few enough to hold: a gate is minutes at tens of requests/s). */
-async function samplesOf(runDir: string): Promise<{ samples: Sample[]; untagged: number; damaged: boolean }> {
+/**
+ * The side-tagged request samples of a duet run (few enough to hold: a gate is minutes at tens of requests/s),
+ * every injector's of a distributed run (src/store/run-samples.ts).
+ */
+async function samplesOf(runDir: string, meta: RunMeta): Promise<{ samples: Sample[]; untagged: number; damaged: boolean }> {
   const samples: Sample[] = [];
   const sideOf = new Map<string, DuetSide | null>();
   let untagged = 0;
-  const stats = await readRawSamples(
-    runFile(runDir, 'raw'),
+  const stats = await readRunSamples(
+    runDir,
+    meta,
     (s) => {
       if (s.transaction === '') return;
       let side = sideOf.get(s.extraTags);
@@ -64,7 +68,7 @@ async function samplesOf(runDir: string): Promise<{ samples: Sample[]; untagged:
 
 export async function duetWindowsOf(runDir: string, windowMs: number, warmupMs: number, wanted: number): Promise<DuetWindows> {
   const meta = readRunMeta(runDir);
-  const { samples, untagged, damaged } = await samplesOf(runDir);
+  const { samples, untagged, damaged } = await samplesOf(runDir, meta);
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const r of samples) {

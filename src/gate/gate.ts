@@ -4,13 +4,14 @@
  * summary.md and junit.xml into the gate folder. Any failure to measure is a PerfcellError; the folder
  * still gets a summary.md and junit.xml saying so, so that CI can post something.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PerfcellError, inputError } from '../errors.js';
 import { loadModel } from '../model/load.js';
 import { compile, transactionsForPhase } from '../model/compile.js';
 import { formatDuration } from '../model/duration.js';
 import { executeRun, type RunOutcome, type RunRequest } from '../run/execute.js';
+import { parseInjectors } from '../injectors/spec.js';
 import { newRunId, readRunMeta } from '../store/folder.js';
 import { DEFAULT_BASELINE_NAME, damagedRun, defaultStore, resolveBaseline } from './baselines.js';
 import { gateEnvironment, resolveAgainst, runInterleaved, type Side } from './interleaved.js';
@@ -75,6 +76,18 @@ export interface GateRequest {
   duet?: { order?: DuetOrder; seed?: number };
   /** The branch measured, recorded in gate.json (src/gate/branch.ts resolveBranch); null: unknown. */
   branch?: string | null;
+  /**
+   * `--injectors` (docs/distributed.md) for every run the gate makes, each side and each pair alike (the
+   * same split on both sides: a ratio never compares one injector with several); default: the environment's.
+   */
+  injectors?: string;
+  /** `--ssh-config`: OpenSSH client settings for SSH injectors. */
+  sshConfig?: string;
+}
+
+/** What every run of the gate shares about its injectors. */
+function injectorsOf(req: Pick<GateRequest, 'injectors' | 'sshConfig'>): Pick<RunRequest, 'injectors' | 'sshConfig'> {
+  return { ...(req.injectors !== undefined ? { injectors: req.injectors } : {}), ...(req.sshConfig !== undefined ? { sshConfig: req.sshConfig } : {}) };
 }
 
 
@@ -107,6 +120,9 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
   const environment = gateEnvironment(loaded, req.env);
   // Fails early, with the model's own message, on a profile the model lacks.
   const compiled = compile({ model, file: loaded.file, profile: req.profile, environment, phase: 'unstubbed', runId: 'gate', iteration: 1 });
+  // A bad spec is refused before the gate folder exists (each run would refuse it anyway, after the first side's).
+  if (req.injectors !== undefined) parseInjectors(req.injectors, '--injectors');
+  if (req.sshConfig !== undefined && !existsSync(req.sshConfig)) throw inputError('--ssh-config', req.sshConfig, 'an existing OpenSSH client configuration file');
   const outDir = resolve(req.out ?? join('reports', model.service, 'gate', newRunId(now())));
   mkdirSync(outDir, { recursive: true });
   const files = { json: join(outDir, 'gate.json'), summary: join(outDir, 'summary.md'), junit: join(outDir, 'junit.xml') };
@@ -147,7 +163,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
       if (2 ** -pairs >= thresholds.alpha / judged.length) {
         log(`perfcell gate: warning: with ${pairs} pairs and ${judged.length} transactions, a regression may never reach significance (2^-${pairs} ≥ ${thresholds.alpha}/${judged.length}); add --pairs`);
       }
-      const runs = await runInterleaved({ model: req.model, profile: req.profile, baseline: baselineSide, candidate: candidateSide, pairs, outDir, quiet: req.quiet, log, execute });
+      const runs = await runInterleaved({ model: req.model, profile: req.profile, baseline: baselineSide, candidate: candidateSide, pairs, outDir, quiet: req.quiet, log, execute, runOptions: injectorsOf(req) });
       transactions = judgeTransactions(await interleavedInputs(runs, judged, { source, warmupMs }), thresholds);
       // Name only what differs between the two sides: the targets of the two builds.
       ({ baselineLabel, candidateLabel } = sideLabels(baselineSide, candidateSide));
@@ -162,7 +178,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
           throw inputError(join(candidateDir, 'run.json'), 'service/profile', `service "${model.service}" and profile "${req.profile}", got "${meta.service}" / "${meta.profile}"`);
         }
       } else {
-        const outcome = await execute({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log, sideChannels: withRunHooks() });
+        const outcome = await execute({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log, sideChannels: withRunHooks(), ...injectorsOf(req) });
         if (outcome.meta.status === 'inconclusive') {
           throw new PerfcellError(`candidate run: the measurement is not valid (${outcome.verdict?.headline.en ?? 'inconclusive'}); see ${outcome.dir}`, 'environment');
         }
@@ -200,7 +216,7 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
     const verdict = gateVerdict(mode, transactions, thresholds);
     const wallMs = Date.now() - started;
     const ctx: GateContext = { service: model.service, profile: req.profile, mode, baselineLabel, candidateLabel, reportUrl: req.reportUrl, wallSeconds: wallMs / 1000, sampling, notes };
-    writeFileSync(files.json, JSON.stringify({ schemaVersion: GATE_SCHEMA_VERSION, ...ctx, branch: req.branch ?? null, ...(duetRecord ? { duet: duetRecord } : {}), verdict }, null, 2) + '\n');
+    writeFileSync(files.json, JSON.stringify({ schemaVersion: GATE_SCHEMA_VERSION, ...ctx, branch: req.branch ?? null, ...(req.injectors !== undefined ? { injectors: req.injectors } : {}), ...(duetRecord ? { duet: duetRecord } : {}), verdict }, null, 2) + '\n');
     writeFileSync(files.summary, renderSummaryMarkdown(verdict, ctx));
     writeFileSync(files.junit, renderJunitXml(verdict, ctx));
     return { outDir, verdict, exitCode: verdict.exitCode, wallMs, files };
@@ -266,6 +282,7 @@ async function runDuetGate(req: GateRequest, loaded: LoadedModel, candidateSide:
     log: () => {},
     sideChannels: withRunHooks(),
     duet: { order, seed, baselineTargets: sideUrls(baselineSide), durationMs },
+    ...injectorsOf(req),
   });
   if (outcome.meta.status === 'inconclusive') {
     throw new PerfcellError(`duet run: the measurement is not valid (${outcome.verdict?.headline.en ?? 'inconclusive'}); see ${dir}`, 'environment');

@@ -43,6 +43,8 @@ export interface InterleavedRequest {
   log?: (line: string) => void;
   /** The run use case; injectable so the alternation can be tested without k6. */
   execute?: (req: RunRequest) => Promise<RunOutcome>;
+  /** Shared by every run of both sides: the gate's `--injectors` and `--ssh-config`. */
+  runOptions?: Pick<RunRequest, 'injectors' | 'sshConfig'>;
 }
 
 /**
@@ -94,6 +96,7 @@ export async function runInterleaved(req: InterleavedRequest): Promise<Interleav
       // Each window's own summary table would drown the gate's output; its run folder keeps everything.
       log: () => {},
       sideChannels: withRunHooks(),
+      ...req.runOptions,
     });
     if (outcome.meta.status === 'inconclusive') {
       // An overloaded injector's latencies hold its own queueing: no comparison can rest on them.

@@ -7,10 +7,9 @@ import { analyzeRun } from '../analysis/analyze.js';
 import { latencyStats, newPool, toMicros, type HistogramPool } from '../analysis/histogram.js';
 import type { TransactionAnalysis } from '../analysis/types.js';
 import type { Histogram } from 'hdr-histogram-js';
-import { readRawSamples } from '../store/raw-samples.js';
+import { readRunSamples } from '../store/run-samples.js';
 import type { RunMeta } from '../store/folder.js';
-import { rawOutputs, readRunMeta } from '../store/folder.js';
-import { existsSync } from 'node:fs';
+import { readRunMeta } from '../store/folder.js';
 
 export interface Figures {
   requests: number;
@@ -113,24 +112,23 @@ export function pooledFigures(p: Pooled | undefined): Figures {
 
 /**
  * Per transaction, the requests from `fromMs` on, pooled in one of the analyzer's histograms — every k6
- * output of the run (a distributed run's injectors, src/store/folder.ts `rawOutputs`) into the same one.
+ * output of the run (a distributed run's injectors: src/store/run-samples.ts) into the same one.
  */
 async function afterWarmup(runDir: string, meta: Pick<RunMeta, 'injectors'>, fromMs: number): Promise<Map<string, Figures>> {
   const pool = await newPool();
   try {
     const byTx = new Map<string, Pooled>();
-    for (const output of rawOutputs(runDir, meta).filter((o) => existsSync(o.raw))) {
-      await readRawSamples(
-        output.raw,
-        (s) => {
-          if (s.timeMs < fromMs || s.transaction === '') return;
-          let p = byTx.get(s.transaction);
-          if (!p) byTx.set(s.transaction, (p = newPooled(pool)));
-          addToPooled(p, s.metric, s.value);
-        },
-        { metrics: new Set(['http_req_duration', 'http_req_failed']) },
-      );
-    }
+    await readRunSamples(
+      runDir,
+      meta,
+      (s) => {
+        if (s.timeMs < fromMs || s.transaction === '') return;
+        let p = byTx.get(s.transaction);
+        if (!p) byTx.set(s.transaction, (p = newPooled(pool)));
+        addToPooled(p, s.metric, s.value);
+      },
+      { metrics: new Set(['http_req_duration', 'http_req_failed']) },
+    );
     const out = new Map<string, Figures>();
     for (const [name, p] of byTx) out.set(name, pooledFigures(p));
     return out;

@@ -6,7 +6,7 @@
  * injectors/<name>/. The scripts sent are src/injectors/ssh-command.ts's.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnManaged, stopChild } from '../../lib/process/children.js';
 import { PerfcellError } from '../errors.js';
@@ -15,6 +15,9 @@ import type { K6Binary } from '../k6/locate.js';
 import { injectorDir, RUN_FILES } from '../store/folder.js';
 import { segmentArgs, type InjectorResult, type InjectorsInput, type StartedInjectors } from './local.js';
 import { hostLabel } from './record.js';
+import { parseReach, reachScript, unreachableError } from './reach.js';
+import { healthSamples, healthScript, parseHealth, REMOTE_HEALTH_INTERVAL_MS, type HealthReading } from './health.js';
+import { formatMonitorLine } from '../store/monitor-samples.js';
 import type { PlannedInjector } from './spec.js';
 import {
   catScript, cleanupScript, commandArgs, envFile, exitMasterArgs, k6ExitFrom, leftoverScript, localUname, masterArgs, parseProbe, planK6,
@@ -116,11 +119,30 @@ async function copyK6(h: SshInjector, k6: K6Binary, log: (line: string) => void)
 }
 
 /**
- * Pre-flight of every SSH injector, in parallel, before the run folder is written: any host that cannot be
- * reached, or has no usable k6, refuses the run with one line naming it (exit 3), before anything is copied
- * anywhere. Then this machine's k6 goes to the hosts that lack the run's version. The caller closes.
+ * Can this host open a TCP connection to every target (src/injectors/reach.ts says how and why so)? The
+ * first target it cannot reach refuses the run, in one line naming the injector and the target.
  */
-export async function connectSshInjectors(injectors: PlannedInjector[], opts: { k6: K6Binary; configFile?: string; log: (line: string) => void }): Promise<SshConnections> {
+async function checkReach(h: SshInjector, targets: Record<string, string>): Promise<void> {
+  if (Object.keys(targets).length === 0) return;
+  const r = await sshCall(h.host, h.settings, reachScript(targets));
+  const label = hostLabel(h.injector);
+  if (r.code !== 0) throw sshError(h.injector, `the targets' reachability could not be checked (exit ${r.code}): ${lastLine(r.stderr) || 'no output'}`);
+  const answer = parseReach(r.stdout, targets);
+  if ('missing' in answer) throw sshError(h.injector, `the targets' reachability cannot be checked: the host has no \`${answer.missing}\` (bash and coreutils' timeout are needed)`);
+  const first = answer.unreachable[0];
+  if (first) throw unreachableError({ name: h.injector.name, label }, first.target, targets[first.target] as string, first.why);
+}
+
+/**
+ * Pre-flight of every SSH injector, in parallel, before the run folder is written: any host that cannot be
+ * reached, has no usable k6, or cannot reach a target refuses the run with one line naming it (exit 3),
+ * before anything is copied anywhere. Then this machine's k6 goes to the hosts that lack the run's version.
+ * The caller closes.
+ */
+export async function connectSshInjectors(
+  injectors: PlannedInjector[],
+  opts: { k6: K6Binary; configFile?: string; log: (line: string) => void; targets?: Record<string, string> },
+): Promise<SshConnections> {
   // Unix socket paths are short (≈ 100 bytes): a short folder in /tmp, one socket per injector.
   const sockets = mkdtempSync('/tmp/pcssh-');
   const ssh = injectors.filter((i) => i.where.kind === 'ssh');
@@ -138,6 +160,9 @@ export async function connectSshInjectors(injectors: PlannedInjector[], opts: { 
   try {
     const failed = tries.find((t) => t.status === 'rejected');
     if (failed) throw failed.reason;
+    const reach = await Promise.allSettled(hosts.map((h) => checkReach(h, opts.targets ?? {})));
+    const unreachable = reach.find((t) => t.status === 'rejected');
+    if (unreachable) throw unreachable.reason;
     await Promise.all(hosts.filter((h) => h.k6Copied).map((h) => copyK6(h, opts.k6, opts.log)));
   } catch (e) {
     await close();
@@ -200,10 +225,52 @@ async function collect(h: SshInjector, input: InjectorsInput, runId: string): Pr
 }
 
 /**
+ * Reads the injector's health (src/injectors/health.ts) every interval through its master connection, into
+ * injectors/<name>/monitor.jsonl, until `stop`. A reading that fails (the link dropped) is skipped: the
+ * session's end says what happened to the injector. Resolves how many readings found k6.
+ */
+function watchHealth(h: SshInjector, runId: string, localDir: string): { stop: () => Promise<{ readings: number; withK6: number }> } {
+  const file = join(localDir, RUN_FILES.monitor);
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const counts = { readings: 0, withK6: 0 };
+  const loop = (async () => {
+    let prev: HealthReading | undefined;
+    while (!stopped) {
+      const r = await sshCall(h.host, h.settings, healthScript(remoteRunDir(runId, h.injector.name))).catch(() => undefined);
+      const reading = r?.code === 0 ? parseHealth(r.stdout) : undefined;
+      if (reading) {
+        counts.readings++;
+        if (reading.k6) counts.withK6++;
+        const samples = healthSamples(h.injector.name, h.clockOffsetMs, prev, reading);
+        if (samples.length > 0) appendFileSync(file, samples.map(formatMonitorLine).join(''));
+        prev = reading;
+      }
+      if (stopped) break;
+      await new Promise<void>((res) => {
+        const timer = setTimeout(res, REMOTE_HEALTH_INTERVAL_MS);
+        wake = () => {
+          clearTimeout(timer);
+          res();
+        };
+      });
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      wake?.();
+      await loop;
+      return counts;
+    },
+  };
+}
+
+/**
  * Starts every SSH injector's k6 now (the caller waited for the agreed instant). A signal is forwarded as a
  * line on the session's standard input (see startScript); the session's end is k6's.
  */
-export function startSshInjectors(hosts: SshInjector[], input: InjectorsInput, runId: string): StartedInjectors & { done: Promise<SshRunResult[]> } {
+export function startSshInjectors(hosts: SshInjector[], input: InjectorsInput & { log?: (line: string) => void }, runId: string): StartedInjectors & { done: Promise<SshRunResult[]> } {
   const stops: ((s: NodeJS.Signals) => void)[] = [];
   const running = hosts.map(async (h): Promise<SshRunResult> => {
     const args = k6Args({
@@ -221,6 +288,7 @@ export function startSshInjectors(hosts: SshInjector[], input: InjectorsInput, r
       detached: true,
     });
     let stdout = '';
+    const health = watchHealth(h, runId, injectorDir(input.dir, h.injector.name));
     const sshLog = createWriteStream(join(injectorDir(input.dir, h.injector.name), 'ssh.log'));
     child.stdout?.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr?.pipe(sshLog);
@@ -233,6 +301,8 @@ export function startSshInjectors(hosts: SshInjector[], input: InjectorsInput, r
       child.once('close', (c) => resolve(c ?? SSH_FAILED));
     });
     child.stdin?.end();
+    const watched = await health.stop();
+    if (watched.readings > 1 && watched.withK6 === 0) input.log?.(`perfcell: injector ${h.injector.name}: its k6's CPU and memory could not be read (the host has no Linux /proc?); not monitored`);
     const k6Exit = k6ExitFrom(stdout);
     const kept = await collect(h, input, runId);
     return { name: h.injector.name, exitCode: k6Exit ?? (code === 0 ? SSH_FAILED : code), signalled: null, args, processStartMs, ...kept };

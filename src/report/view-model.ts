@@ -43,6 +43,8 @@ export interface PhaseView {
   checks: string[][];
   capacity: { transaction: string; summary: string[][]; steps: string[][] }[];
   unmatchedStubs: UnmatchedStubsView | null;
+  /** A distributed run's injectors: header and one row each (empty for one k6). */
+  injectors: { header: string[]; rows: string[][] };
   charts: ChartView[];
 }
 
@@ -193,6 +195,19 @@ export function unmatchedStubsView(a: Analysis, servers: readonly UnmatchedStubs
   };
 }
 
+/** Pure: each injector's share of the load and health (src/analysis/injectors.ts); '–' where not measured. */
+export function injectorsView(a: Analysis, lang: Lang, L: Labels): PhaseView['injectors'] {
+  const list = a.injectors ?? [];
+  return {
+    header: list.length > 0 ? L.injectorsHeader.split('|') : [],
+    rows: list.map((i) => [
+      i.name, i.host, i.segment, number(lang, i.requests, 0), number(lang, i.ratePerSec, 1),
+      number(lang, i.hostCpuMeanPercent, 0), number(lang, i.hostCpuPeakPercent, 0), number(lang, i.k6CpuMeanPercent, 0),
+      i.k6RssPeakBytes === null ? '–' : number(lang, i.k6RssPeakBytes / 1048576, 0), i.lost ? L.injectorLost : '',
+    ]),
+  };
+}
+
 function phaseView(a: Analysis, lang: Lang, L: Labels, unmatched: readonly UnmatchedStubs[]): PhaseView {
   const kinds = a.transactions.flatMap((t) => Object.entries(t.errorsByKind).map(([k, n]) => [t.name, k, number(lang, n, 0)]));
   return {
@@ -216,6 +231,7 @@ function phaseView(a: Analysis, lang: Lang, L: Labels, unmatched: readonly Unmat
       steps: c.steps.map((s, i) => [String(i + 1), number(lang, s.offeredPerSec, 2), number(lang, s.achievedPerSec, 2), number(lang, s.p95Ms), percent(lang, s.errorRate), number(lang, s.dropped, 0)]),
     })),
     unmatchedStubs: unmatchedStubsView(a, unmatched.filter((u) => u.phase === a.phase), lang, L),
+    injectors: injectorsView(a, lang, L),
     charts: phaseCharts(a, L),
   };
 }

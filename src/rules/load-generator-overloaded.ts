@@ -19,7 +19,7 @@ export const loadGeneratorOverloaded: Rule = {
   title: { en: 'Load generator overloaded or VU budget short: the measurement is not valid', fr: "Injecteur surchargé ou budget de VU insuffisant : la mesure n'est pas valide" },
   meta: {
     severity: "critical / warning — **invalidates** (a critical finding makes the phase INCONCLUSIVE)",
-    firesWhen: "*monitor*: the load generator host's CPU (`injector_host_cpu_percent`) ≥ {INJECTOR_CPU_MAX_PERCENT} on average (critical: results unreliable); or a transaction's dropped iterations explained by the test's VU budget: its iterations spend ≥ {VU_BUDGET_OUTSIDE_SHARE} of their time outside requests (`iteration_duration` against request time: a sleep or think time inside the function) — warning when ≥ {ACHIEVED_MIN} of the offered rate was applied, critical when not (the load model was not applied), with the fix (`expectedResponseMs` ≈ the iteration's duration, or `maxVUs` ≥ rate × duration × {VU_SUGGESTION_FACTOR}); else every allowed VU (Σ maxVUs) busy while iterations were dropped (warning)",
+    firesWhen: "*monitor*: the load generator host's CPU (`injector_host_cpu_percent`; each SSH injector's host too, named) ≥ {INJECTOR_CPU_MAX_PERCENT} on average (critical: results unreliable); or a transaction's dropped iterations explained by the test's VU budget: its iterations spend ≥ {VU_BUDGET_OUTSIDE_SHARE} of their time outside requests (`iteration_duration` against request time: a sleep or think time inside the function) — warning when ≥ {ACHIEVED_MIN} of the offered rate was applied, critical when not (the load model was not applied), with the fix (`expectedResponseMs` ≈ the iteration's duration, or `maxVUs` ≥ rate × duration × {VU_SUGGESTION_FACTOR}); else every allowed VU (Σ maxVUs) busy while iterations were dropped (warning)",
     evidence: "CPU mean and peak; iteration and request ms, dropped, achieved and offered rate, suggested maxVUs",
     thresholds: [
       { name: 'INJECTOR_CPU_MAX_PERCENT', value: INJECTOR_CPU_MAX_PERCENT, unit: '%', why: "LoadRunner's rule of thumb keeps generators under 70–80 %; the demo's end-to-end phase at 98.8 % host CPU measured p95 1.2–4.6 s on a target that answers in 20 ms at 30 % CPU" },
@@ -31,14 +31,14 @@ export const loadGeneratorOverloaded: Rule = {
   invalidates: true,
   sentence: {
     en: (p) => {
-      if (p.kind === 'cpu') return `The load generator host's CPU averaged ${p.value} % (peak ${p.peak} %): latencies include its own queueing, results are unreliable; add an injector or lower the load.`;
+      if (p.kind === 'cpu') return `${p.injector ? `Injector ${p.injector}'s host CPU` : "The load generator host's CPU"} averaged ${p.value} % (peak ${p.peak} %): latencies include its own queueing, results are unreliable; add an injector or lower the load.`;
       if (p.kind === 'budget') {
         return `${p.transaction}: ${p.dropped} iterations dropped because each iteration holds its VU ${p.iterationMs} ms, of which ${p.requestMs} ms in requests (the script's own waits)${p.applied === 0 ? '' : `, and only ${p.achieved}/s of ${p.offered}/s were applied`}: a VU-sizing defect of the test, not of the target; set expectedResponseMs to about ${p.iterationMs} or maxVUs to at least ${p.suggested} in the load model.`;
       }
       return `k6 used all ${p.value} VUs it was allowed and dropped ${p.peak} iterations: raise maxVUs in the load model, or the target is too slow for this rate.`;
     },
     fr: (p) => {
-      if (p.kind === 'cpu') return `Le CPU de la machine d'injection a été en moyenne à ${p.value} % (pic ${p.peak} %) : les latences incluent sa propre attente, résultats non fiables ; ajouter un injecteur ou baisser la charge.`;
+      if (p.kind === 'cpu') return `Le CPU de ${p.injector ? `l'injecteur ${p.injector}` : "la machine d'injection"} a été en moyenne à ${p.value} % (pic ${p.peak} %) : les latences incluent sa propre attente, résultats non fiables ; ajouter un injecteur ou baisser la charge.`;
       if (p.kind === 'budget') {
         return `${p.transaction} : ${p.dropped} itérations abandonnées car chaque itération occupe son VU ${p.iterationMs} ms, dont ${p.requestMs} ms de requêtes (attentes propres au script)${p.applied === 0 ? '' : `, et seuls ${p.achieved}/s sur ${p.offered}/s ont été appliqués`} : un défaut de dimensionnement des VU du test, pas de la cible ; fixer expectedResponseMs à environ ${p.iterationMs} ou maxVUs à au moins ${p.suggested} dans le modèle de charge.`;
       }
@@ -48,11 +48,17 @@ export const loadGeneratorOverloaded: Rule = {
   evaluate: ({ analysis }) => {
     const out: Finding[] = [];
     // The host's CPU, not k6's own: k6 spreads over every core, and a starved host delays k6 whoever eats the CPU.
-    for (const s of seriesOf(analysis.monitor, 'injector_host_cpu_percent', 'injector')) {
+    // This machine's ("injector"), and each SSH injector's host ("injector:<name>", src/injectors/health.ts), named.
+    for (const s of [...seriesOf(analysis.monitor, 'injector_host_cpu_percent', 'injector'), ...seriesOf(analysis.monitor, 'injector_host_cpu_percent', 'injector:')]) {
       const m = seriesMean(s);
       const peak = seriesMax(s);
+      const injector = s.source.startsWith('injector:') ? s.source.slice('injector:'.length) : undefined;
       if (m !== null && peak !== null && m >= INJECTOR_CPU_MAX_PERCENT) {
-        out.push({ severity: 'critical', params: { kind: 'cpu', value: round(m), peak: round(peak) }, evidence: { numbers: { injectorCpuMeanPercent: m, injectorCpuPeakPercent: peak, limitPercent: INJECTOR_CPU_MAX_PERCENT }, chart: chartId(analysis.phase, 'server') } });
+        out.push({
+          severity: 'critical',
+          params: { kind: 'cpu', value: round(m), peak: round(peak), ...(injector ? { injector } : {}) },
+          evidence: { numbers: { injectorCpuMeanPercent: m, injectorCpuPeakPercent: peak, limitPercent: INJECTOR_CPU_MAX_PERCENT }, chart: chartId(analysis.phase, 'server') },
+        });
       }
     }
     // Drops the script's own waits explain: the load model's rate was applied (a warning on the test's sizing)

@@ -17,6 +17,7 @@ import { locateK6, PROJECT_ROOT } from '../k6/locate.js';
 import { K6_EXIT, runK6 } from '../k6/run-k6.js';
 import { isSingleLocal, parseInjectors, type PlannedInjector } from '../injectors/spec.js';
 import { connectSshInjectors } from '../injectors/ssh.js';
+import { checkRemoteTargets } from '../injectors/reach.js';
 import { mergedSummary, runInjectors } from '../injectors/run-injectors.js';
 import { checkTargets } from './preflight.js';
 import { startSideChannels, type SideChannelFactory } from './side-channel.js';
@@ -45,6 +46,8 @@ export interface RunRequest {
    * environment's `injectors`, else one local k6.
    */
   injectors?: string;
+  /** What errors about `injectors` name (default `--injectors`; a campaign names its file's phase). */
+  injectorsSource?: string;
   /** `--ssh-config`: the OpenSSH client settings file for SSH injectors (default: the user's ~/.ssh/config). */
   sshConfig?: string;
   /**
@@ -180,11 +183,15 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   }
 }
 
+/** Where a run's injectors come from, as errors name it. */
+function injectorsSource(req: RunRequest, environment: RunEnvironment): string {
+  return req.injectors !== undefined ? (req.injectorsSource ?? '--injectors') : `environments.${environment.name}.injectors`;
+}
+
 /** The injectors a run uses: `--injectors`, else its environment's, else none (one local k6). */
 function plannedInjectors(req: RunRequest, environment: RunEnvironment): PlannedInjector[] | undefined {
-  if (req.injectors !== undefined) return parseInjectors(req.injectors, '--injectors');
-  const fromEnv = environment.env.injectors;
-  return fromEnv === undefined ? undefined : parseInjectors(fromEnv, `environments.${environment.name}.injectors`);
+  const text = req.injectors ?? environment.env.injectors;
+  return text === undefined ? undefined : parseInjectors(text, injectorsSource(req, environment));
 }
 
 /**
@@ -245,16 +252,21 @@ async function prepareRun(req: RunRequest, closers: (() => Promise<void>)[]): Pr
   const single = compile({ model, file, profile: req.profile, environment: { name: environment.name, env }, phase, runId, iteration, runTagsOnSamples });
   const compiled = req.duet ? duetCompiled(single, req.duet, { file, profile: req.profile }, env.targets) : single;
   const k6 = locateK6();
+  // Every URL k6 calls: the run's targets, and in a duet build A's too.
+  const called: Record<string, string> = { ...env.targets };
+  if (distributed) checkRemoteTargets(distributed, env.targets, { injectors: injectorsSource(req, environment), targets: `${file}: environments.${environment.name}.targets` });
   const checks = await checkTargets(env.targets, `${file}: environments.${environment.name}`);
   if (req.duet) {
     const baselineTargets = baselineTargetsOf(env.targets, req.duet.baselineTargets);
     guardEnvironment(file, environment.name, { ...env, targets: baselineTargets });
+    if (distributed) checkRemoteTargets(distributed, baselineTargets, { injectors: injectorsSource(req, environment), targets: 'duet build A (--against)' });
     await checkTargets(baselineTargets, `duet build A (--against)`);
+    for (const [name, url] of Object.entries(baselineTargets)) called[`${name} (build A)`] = url;
   }
   const remote = distributed?.some((i) => i.where.kind === 'ssh') ?? false;
   const bundle = await bundleScenarios(generateEntry({ compiled, root: loaded.root, data: model.data, dataBesideBundle: remote }), loaded.root, channels.bundlePlugins);
   if (req.sshConfig !== undefined && !existsSync(req.sshConfig)) throw inputError('--ssh-config', req.sshConfig, 'an existing OpenSSH client configuration file');
-  const ssh = remote && distributed ? await connectSshInjectors(distributed, { k6, configFile: req.sshConfig && resolve(req.sshConfig), log }) : undefined;
+  const ssh = remote && distributed ? await connectSshInjectors(distributed, { k6, configFile: req.sshConfig && resolve(req.sshConfig), log, targets: called }) : undefined;
   if (ssh) closers.push(ssh.close);
   return { log, now, loaded, environment, env, runId, phase, iteration, channels, distributed, remote, compiled, k6, checks, bundle, ssh };
 }

@@ -4,8 +4,8 @@
  * for the reference target), each request named (k6 `name` tag) after an endpoint; every mapping whose
  * metadata.endpoint names one gets a lognormal delay fitted to those latencies.
  */
-import { readRawSamples } from '../store/raw-samples.js';
-import { readRunMeta, runFile } from '../store/folder.js';
+import { readRunSamples } from '../store/run-samples.js';
+import { readRunMeta } from '../store/folder.js';
 import { PerfcellError } from '../errors.js';
 import { listStubSets, loadStubSet, writeMappingFile, mappingLabel, type LognormalDelay } from './stub-set.js';
 
@@ -35,11 +35,12 @@ export function lognormalFit(m: LogMoments): LognormalDelay | undefined {
   return { type: 'lognormal', median: Math.round(Math.exp(m.mean) * 10) / 10, sigma: Math.round(sigma * 1000) / 1000 };
 }
 
-/** Per `name` tag, the moments of successful HTTP latencies in a run folder's raw samples. */
+/** Per `name` tag, the moments of successful HTTP latencies in a run folder's raw samples (every injector's). */
 export async function endpointLatencies(runDir: string): Promise<Map<string, LogMoments>> {
   const byName = new Map<string, LogMoments>();
-  await readRawSamples(
-    runFile(runDir, 'raw'),
+  await readRunSamples(
+    runDir,
+    readRunMeta(runDir),
     (s) => {
       if (s.expectedResponse === 'false' || s.name === '') return;
       let m = byName.get(s.name);

@@ -56,3 +56,43 @@ test('refusals name the file and field: an unknown profile, a forbidden environm
   const withPorts = { ...external, definition: parseCampaign({ ...DEF, target: { kind: 'external' }, stubPorts: { legal: 9001, ticketing: 9002 } }, 'c.yaml', 'campaign') };
   assert.deepEqual(planCampaign(withPorts, { phases: ['stubbed'] }).stubbedAny, ['legal', 'ticketing']);
 });
+
+test("a phase's injectors: --injectors, else the campaign file's phase, else its environment's; each phase its own set, checked before anything starts", () => {
+  const config = parseConfig(
+    `
+environments:
+  local:
+    loadTesting: allowed
+    targets: { grc: "http://127.0.0.1:8080", front: "http://127.0.0.1:8085", legal: "http://127.0.0.1:8082" }
+  perf:
+    loadTesting: allowed
+    allowNonLoopback: true
+    targets: { grc: "http://grc.perf.internal:8080", front: "http://front.perf.internal:8085", legal: "http://legal.perf.internal:8082" }
+    injectors: "perf@inj1.perf.internal,perf@inj2.perf.internal:2222"
+`,
+    'perfcell.config.yaml',
+  );
+  const def = parseCampaign({ ...DEF, phases: { stubbed: { profile: 'smoke', injectors: 'local:2' }, unstubbed: { profile: 'nominal', environment: 'perf' }, e2e: { profile: 'smoke' } } }, 'c.yaml', 'campaign');
+  const withInjectors = { ...input, definition: def, config };
+  const plan = planCampaign(withInjectors, { phases: ['stubbed', 'unstubbed', 'e2e'] });
+  assert.deepEqual(plan.phases.map((p) => [p.phase, p.injectors?.spec, p.injectors?.from]), [
+    ['stubbed', 'local:2', 'c.yaml: phases.stubbed.injectors'],
+    ['unstubbed', 'perf@inj1.perf.internal,perf@inj2.perf.internal:2222', 'perfcell.config.yaml: environments.perf.injectors'],
+    ['e2e', undefined, undefined],
+  ]);
+  // --injectors is every phase's.
+  assert.deepEqual(planCampaign(withInjectors, { phases: ['stubbed', 'e2e'], injectors: 'local:3' }).phases.map((p) => p.injectors), [
+    { spec: 'local:3', from: '--injectors' },
+    { spec: 'local:3', from: '--injectors' },
+  ]);
+  // Refusals name where the spec came from; an SSH injector never calls this machine's loopback.
+  const bad = (phases: Record<string, unknown>) => planCampaign({ ...withInjectors, definition: parseCampaign({ ...DEF, phases }, 'c.yaml', 'campaign') }, { phases: ['stubbed'] });
+  assert.throws(() => bad({ stubbed: { profile: 'smoke', injectors: 'local:0' } }), /^PerfcellError: c\.yaml: phases\.stubbed\.injectors: local:0: local:N with N ≥ 1 k6 processes, got "0"$/);
+  assert.throws(
+    () => bad({ stubbed: { profile: 'smoke', injectors: 'perf@inj1.perf.internal' } }),
+    /^PerfcellError: perfcell\.config\.yaml: environments\.local\.targets: grc: an address SSH injector inj1\.perf\.internal \(c\.yaml: phases\.stubbed\.injectors\) can reach: http:\/\/127\.0\.0\.1:8080 is this machine's loopback, the injector would call itself$/,
+  );
+  const e2eRemote = { ...withInjectors, definition: parseCampaign({ ...DEF, phases: { e2e: { profile: 'smoke', environment: 'perf' } } }, 'c.yaml', 'campaign') };
+  assert.throws(() => planCampaign(e2eRemote, { phases: ['e2e'] }), /^PerfcellError: perfcell\.config\.yaml: environments\.perf\.injectors: inj1\.perf\.internal: local injectors in phase e2e: its browser transactions drive the one Chromium perfcell starts on this machine$/);
+  assert.throws(() => planCampaign(withInjectors, { phases: ['unstubbed'], injectors: 'local=0:1/2,local=1/3:1' }), /^PerfcellError: --injectors: local=0:1\/2,local=1\/3:1: segments that cover 0\.\.1 once/);
+});

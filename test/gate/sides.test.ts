@@ -13,7 +13,8 @@ import { loadModel } from '../../src/model/load.js';
 import { gateEnvironment, resolveAgainst, runInterleaved } from '../../src/gate/interleaved.js';
 import { runGate } from '../../src/gate/gate.js';
 import type { RunOutcome, RunRequest } from '../../src/run/execute.js';
-import { fakeMeta } from './fake-run.js';
+import { setBaseline } from '../../src/gate/baselines.js';
+import { fakeMeta, steadyRequests, writeFakeRun } from './fake-run.js';
 
 const GATE_MODEL = loadModel('test/gate/fixtures/gate.yaml');
 const GRC_MODEL = loadModel('load-models/grc-person.yaml');
@@ -85,4 +86,37 @@ test('an odd or too small number of pairs is refused before any run', async () =
     );
   }
   assert.equal(order.length, 0);
+});
+
+test('--injectors and --ssh-config go to every run the gate makes, both sides alike; a bad spec is refused before any run', async () => {
+  const seen: (string | undefined)[][] = [];
+  const recording = (status: (dir: string) => RunOutcome['meta']['status']) => {
+    const inner = fakeExecute([], status);
+    return (req: RunRequest) => {
+      seen.push([req.out?.split('/').pop(), req.injectors, req.sshConfig]);
+      return inner(req);
+    };
+  };
+  const spec = 'local:2';
+  // Interleaved: stopped by a failed run after pair 1's two runs, each side with the same injectors.
+  await assert.rejects(runGate({
+    model: GATE_MODEL.file, profile: 'pair', against: 'http://127.0.0.1:9002', pairs: 6, out: mkdtempSync(join(tmpdir(), 'perfcell-gate-inj-')), log: () => {},
+    injectors: spec, sshConfig: '/etc/ssh/ssh_config', execute: recording((dir) => (dir.endsWith('pair-1-candidate') ? 'failed' : 'passed')),
+  }), /pair 1 candidate: the k6 run ended "failed"/);
+  assert.deepEqual(seen, [['pair-1-baseline', spec, '/etc/ssh/ssh_config'], ['pair-1-candidate', spec, '/etc/ssh/ssh_config']]);
+  // Baseline mode: the candidate run.
+  seen.length = 0;
+  const store = mkdtempSync(join(tmpdir(), 'perfcell-gate-inj-store-'));
+  const baseRun = writeFakeRun(join(mkdtempSync(join(tmpdir(), 'perfcell-gate-inj-run-')), 'base'), steadyRequests('hello', 3, 20, () => 10), { profile: 'pair' });
+  setBaseline(baseRun, { store, name: 'main' });
+  await assert.rejects(runGate({
+    model: GATE_MODEL.file, profile: 'pair', store, out: mkdtempSync(join(tmpdir(), 'perfcell-gate-inj-b-')), log: () => {},
+    injectors: spec, execute: recording(() => 'failed'),
+  }), /candidate run ended "failed"/);
+  assert.deepEqual(seen, [['candidate', spec, undefined]]);
+  // A bad spec: one line, no run.
+  seen.length = 0;
+  await assert.rejects(runGate({ model: GATE_MODEL.file, profile: 'pair', against: 'http://127.0.0.1:9002', pairs: 6, log: () => {}, injectors: 'local:0', execute: recording(() => 'passed') }),
+    (e: unknown) => e instanceof PerfcellError && e.message === '--injectors: local:0: local:N with N ≥ 1 k6 processes, got "0"');
+  assert.deepEqual(seen, []);
 });

@@ -2,11 +2,13 @@
  * `perfcell run --injectors root@hostA:2222,root@hostB:2222` end to end: two network-namespace hosts with
  * Debian's sshd (test/support/netns-ssh.ts), the real OpenSSH client, k6 copied to each host's own home, the
  * target on this machine's side of a veth. Checks the merged run against the target's own count and each
- * injector's raw file, then a host whose sshd is killed mid-run (flagged, the other kept, nothing left).
+ * injector's raw file and each one's health read over its link, then a host whose sshd is killed mid-run
+ * (flagged, the other kept, nothing left), and the pre-flight's refusals: a target one injector cannot reach,
+ * a host that cannot be reached.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTinyTarget, type TinyTarget } from '../support/tiny-target.js';
@@ -95,6 +97,17 @@ test('two SSH injectors in network namespaces: k6 copied, segments cover the who
   assert.equal(merged.overall.requests, hits);
   assert.match(r.stderr, /hello\s+\d+\s+\d+\.\d+\s+100\.00/);
   for (const h of [a, b]) assert.deepEqual(k6In(h.ns), [], `${h.ns}: no k6 left`);
+  // Each injector's health, read over its own SSH link into injectors/<name>/monitor.jsonl: its k6's memory
+  // and CPU, its host's CPU; the analysis gives each injector's requests and health.
+  for (const n of names) {
+    const samples = readFileSync(join(out, 'injectors', n, 'monitor.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { source: string; metric: string; value: number });
+    assert.ok(samples.every((x) => x.source === `injector:${n}`));
+    assert.ok(samples.some((x) => x.metric === 'injector_rss_bytes' && x.value > 10 * 1048576), `${n}: k6 RSS`);
+    assert.ok(samples.some((x) => x.metric === 'injector_cpu_percent' && x.value > 0), `${n}: k6 CPU`);
+    assert.ok(samples.some((x) => x.metric === 'injector_host_cpu_percent'), `${n}: host CPU`);
+  }
+  assert.deepEqual(merged.injectors?.map((i) => [i.name, i.requests]), names.map((n, k) => [n, per[k]]));
+  assert.ok(merged.injectors?.every((i) => i.k6RssPeakBytes !== null && i.k6CpuMeanPercent !== null && i.hostCpuMeanPercent !== null), JSON.stringify(merged.injectors));
 });
 
 test('an SSH host whose sshd is killed mid-run (injectors from perfcell.config.yaml): incomplete, its segment named, the other kept, no k6 left', { skip, timeout: 60_000 }, async () => {
@@ -129,6 +142,22 @@ test('an SSH host whose sshd is killed mid-run (injectors from perfcell.config.y
   while (net.processesIn(b.ns).length > 0 && Date.now() - t1 < 10_000) await new Promise((res) => setTimeout(res, 200));
   assert.deepEqual(net.processesIn(b.ns), [], 'nothing left running on the lost host');
   assert.deepEqual(k6In(a.ns), []);
+});
+
+test('a target this machine reaches but an injector cannot: refused in the pre-flight, one line naming both, exit 3, nothing written', { skip, timeout: 30_000 }, async () => {
+  const [a, b] = net.hosts;
+  assert.ok(a && b);
+  // On this machine's side of b's veth (b's sshd was killed by the test before: only a is used): a has no route to it.
+  const only = await startTinyTarget(0, 0, b.hostAddress);
+  try {
+    const out = join(scratch, 'no-route');
+    const r = await runCli(['run', MODEL, '-p', 'split', '-e', 'netns', '-q', '-t', `app=${only.url}`, '-o', out, '--injectors', a.spec, '--ssh-config', net.sshConfig, '--no-monitor', '--no-influx']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.stderr.trim(), `perfcell: --injectors: ${a.address}-2222 (root@${a.address}:2222) cannot reach target app (${only.url}, TCP ${b.hostAddress}:${only.port}): no TCP connection (refused, no route, or unknown host name)`);
+    assert.ok(!existsSync(out));
+  } finally {
+    await only.close();
+  }
 });
 
 test('an unreachable SSH host: refused in the pre-flight, one line naming it, exit 3, nothing written', { skip, timeout: 30_000 }, async () => {
