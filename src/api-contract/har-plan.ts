@@ -357,6 +357,34 @@ function jsonSlots(v: unknown, keys: string, out: { path: string; value: string 
   else if (isObj(v)) for (const [k, x] of Object.entries(v)) jsonSlots(x, `${keys}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
 }
 
+type Bind = (value: string, useResource: string | undefined) => string | undefined;
+
+/** Each value a request sends (path segment, query value, header, form or JSON field) given to `bind`. */
+function bindSlots(r: PlannedRequest, bind: Bind, sent: Set<string>): void {
+  r.segments.forEach((s, i) => {
+    const before = i > 0 ? r.segments[i - 1]?.raw : undefined;
+    let decoded = s.raw;
+    try {
+      decoded = decodeURIComponent(s.raw);
+    } catch {
+      decoded = s.raw;
+    }
+    s.variable = bind(decoded, before && !idLike(before) ? before : undefined);
+  });
+  for (const [key, s] of r.query) s.variable = bind(s.raw, key);
+  for (const [, s] of r.headers) s.variable = bind(s.raw, undefined);
+  if (r.body?.kind === 'form') for (const [key, s] of r.body.params) s.variable = bind(s.raw, key);
+  if (r.body?.kind === 'json') {
+    const out: { path: string; value: string | number }[] = [];
+    jsonSlots(r.body.value, '', out);
+    for (const o of out) {
+      const v = bind(String(o.value), undefined);
+      if (v) r.body.variables.set(o.path, v);
+      sent.add(String(o.value));
+    }
+  }
+}
+
 /** Replaces, in each request, the values an earlier response returned by variables extracted there. */
 function correlate(kept: Working[]): ImportPlan['correlations'] {
   const candidates = new Map<string, Candidate>();
@@ -364,7 +392,7 @@ function correlate(kept: Working[]): ImportPlan['correlations'] {
   const uses = new Map<string, number>();
   const taken = new Set<string>();
   const sent = new Set<string>();
-  const bind = (value: string, useResource: string | undefined): string | undefined => {
+  const bind: Bind = (value, useResource) => {
     const known = bound.get(value);
     if (known) {
       uses.set(known, (uses.get(known) ?? 0) + 1);
@@ -372,9 +400,9 @@ function correlate(kept: Working[]): ImportPlan['correlations'] {
     }
     const c = candidates.get(value);
     if (!c) return undefined;
-    let name = variableName(c, useResource);
-    if (RESERVED.has(name)) name = `${name}Value`;
-    for (let n = 2; taken.has(name); n++) name = `${variableName(c, useResource)}${n}`;
+    const base = RESERVED.has(variableName(c, useResource)) ? `${variableName(c, useResource)}Value` : variableName(c, useResource);
+    let name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
     taken.add(name);
     bound.set(value, name);
     uses.set(name, 1);
@@ -382,29 +410,7 @@ function correlate(kept: Working[]): ImportPlan['correlations'] {
     return name;
   };
   kept.forEach((w, position) => {
-    const r = w.request;
-    r.segments.forEach((s, i) => {
-      const before = i > 0 ? r.segments[i - 1]?.raw : undefined;
-      let decoded = s.raw;
-      try {
-        decoded = decodeURIComponent(s.raw);
-      } catch {
-        decoded = s.raw;
-      }
-      s.variable = bind(decoded, before && !idLike(before) ? before : undefined);
-    });
-    for (const [key, s] of r.query) s.variable = bind(s.raw, key);
-    for (const [, s] of r.headers) s.variable = bind(s.raw, undefined);
-    if (r.body?.kind === 'form') for (const [key, s] of r.body.params) s.variable = bind(s.raw, key);
-    if (r.body?.kind === 'json') {
-      const out: { path: string; value: string | number }[] = [];
-      jsonSlots(r.body.value, '', out);
-      for (const o of out) {
-        const v = bind(String(o.value), undefined);
-        if (v) r.body.variables.set(o.path, v);
-        sent.add(String(o.value));
-      }
-    }
+    bindSlots(w.request, bind, sent);
     for (const s of requestSlots(w)) sent.add(s.raw);
     registerCandidates(w, position, sent, candidates);
   });
@@ -417,58 +423,66 @@ function correlate(kept: Working[]): ImportPlan['correlations'] {
 
 const endOf = (e: HarEntry): number => Date.parse(e.startedDateTime) + e.time;
 
-export function planImport(har: Har, opts: PlanOptions): ImportPlan {
-  const order = har.entries.map((_, i) => i).sort((a, b) => Date.parse((har.entries[a] as HarEntry).startedDateTime) - Date.parse((har.entries[b] as HarEntry).startedDateTime) || a - b);
-  const sorted: Har = { ...har, entries: order.map((i) => har.entries[i] as HarEntry) };
-  const { kept, dropped, targets, newTargets } = triage(sorted, opts);
-  const correlations = correlate(kept);
-  // Think time: idle time before a request, after every earlier request (kept or not) has ended. The idle
-  // time before a dropped request (a CORS preflight the action started with) goes to the next kept one.
-  const keptAtIndex = new Map(kept.map((w) => [w.index, w]));
+/**
+ * Think time: the idle time before a request, after every earlier request (kept or not) has ended. The
+ * idle time before a dropped request (a CORS preflight the action started with) goes to the next kept one.
+ */
+function setThinkTimes(sorted: readonly HarEntry[], keptAt: ReadonlyMap<number, Working>): void {
   let busyUntil = -Infinity;
   let pending = 0;
-  sorted.entries.forEach((e, i) => {
-    const start = Date.parse(e.startedDateTime);
-    const idle = Number.isFinite(busyUntil) ? start - busyUntil : 0;
+  sorted.forEach((e, i) => {
+    const idle = Number.isFinite(busyUntil) ? Date.parse(e.startedDateTime) - busyUntil : 0;
     if (idle >= THINK_TIME_MIN_MS) pending += idle;
-    const w = keptAtIndex.get(i);
+    const w = keptAt.get(i);
     if (w) {
       w.request.thinkBefore = Math.round(pending / 100) / 10;
       pending = 0;
     }
     busyUntil = Math.max(busyUntil, endOf(e));
   });
-  for (const w of kept) w.request.name = requestName(w.request, targets.get(w.target) as string);
-  kept.forEach((w) => {
-    for (const x of w.request.extractions) {
-      const c = correlations.find((k) => k.variable === x.variable);
-      if (c) c.source = w.request.name;
-    }
-  });
-  // Pages: the recording's own (pageref), else a new page at each document the browser navigated to.
+}
+
+/** Pages: the recording's own (pageref), else a new page at each document the browser navigated to. */
+function groupPages(pagesOfHar: Har['pages'], sorted: readonly HarEntry[], keptAt: ReadonlyMap<number, Working>): PlannedPage[] {
   const pages: PlannedPage[] = [];
   const byRef = new Map<string, PlannedPage>();
   let current: PlannedPage | undefined;
-  sorted.entries.forEach((e, i) => {
+  sorted.forEach((e, i) => {
     let page: PlannedPage | undefined;
     if (e.pageref !== undefined) {
       page = byRef.get(e.pageref);
       if (!page) {
-        const p = har.pages.find((x) => x.id === e.pageref);
-        page = { title: p?.title ?? e.pageref, url: isDocument(e) ? e.request.url : '', requests: [] };
+        page = { title: pagesOfHar.find((x) => x.id === e.pageref)?.title ?? e.pageref, url: '', requests: [] };
         byRef.set(e.pageref, page);
         pages.push(page);
       }
     } else {
       if (!current || (isDocument(e) && current.requests.length > 0)) {
-        current = { title: '', url: isDocument(e) ? e.request.url : '', requests: [] };
+        current = { title: '', url: '', requests: [] };
         pages.push(current);
       }
       page = current;
     }
     if (!page.url && isDocument(e)) page.url = e.request.url;
-    const w = keptAtIndex.get(i);
+    const w = keptAt.get(i);
     if (w) page.requests.push(w.request);
   });
-  return { pages: pages.filter((p) => p.requests.length > 0), dropped, targets, newTargets, correlations, recordedAt: sorted.entries[0]?.startedDateTime, creator: har.creator };
+  return pages.filter((p) => p.requests.length > 0);
+}
+
+export function planImport(har: Har, opts: PlanOptions): ImportPlan {
+  const order = har.entries.map((_, i) => i).sort((a, b) => Date.parse((har.entries[a] as HarEntry).startedDateTime) - Date.parse((har.entries[b] as HarEntry).startedDateTime) || a - b);
+  const sorted: Har = { ...har, entries: order.map((i) => har.entries[i] as HarEntry) };
+  const { kept, dropped, targets, newTargets } = triage(sorted, opts);
+  const correlations = correlate(kept);
+  const keptAt = new Map(kept.map((w) => [w.index, w]));
+  setThinkTimes(sorted.entries, keptAt);
+  for (const w of kept) w.request.name = requestName(w.request, targets.get(w.target) as string);
+  for (const w of kept) {
+    for (const x of w.request.extractions) {
+      const c = correlations.find((k) => k.variable === x.variable);
+      if (c) c.source = w.request.name;
+    }
+  }
+  return { pages: groupPages(har.pages, sorted.entries, keptAt), dropped, targets, newTargets, correlations, recordedAt: sorted.entries[0]?.startedDateTime, creator: har.creator };
 }
