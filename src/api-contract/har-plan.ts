@@ -314,7 +314,7 @@ function triage(har: Har, opts: PlanOptions): { kept: Working[]; dropped: Droppe
     if (e.request.method === 'OPTIONS' && headerOf(e.request.headers, 'access-control-request-method') !== undefined) return drop('CORS preflight');
     if (e._resourceType === 'preflight') return drop('CORS preflight');
     if (isStatic(e, url.pathname)) return drop('static asset');
-    if (e.response.status === 0) return drop('no answer');
+    if (e.response.status <= 0) return drop('no answer'); // 0 or -1: aborted, blocked, no answer
     let t = targetFor(url, opts.knownTargets);
     if (!t) {
       let name = derived.get(url.origin);
