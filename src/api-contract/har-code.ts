@@ -89,12 +89,7 @@ export function droppedSummary(dropped: readonly Dropped[]): string {
   const hosts = new Map<string, number>();
   for (const d of dropped) {
     if (d.reason === 'third-party host') {
-      let host = d.url;
-      try {
-        host = new URL(d.url).host;
-      } catch {
-        host = d.url;
-      }
+      const host = URL.canParse(d.url) ? new URL(d.url).host : d.url;
       hosts.set(host, (hosts.get(host) ?? 0) + 1);
     } else counts.set(d.reason, (counts.get(d.reason) ?? 0) + 1);
   }

@@ -217,6 +217,15 @@ function derivedTargetName(url: URL, taken: Set<string>): string {
   return name;
 }
 
+/** The percent-decoded text, or `fallback` when it is not valid percent-encoding. */
+function decodedOr(text: string, fallback: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return fallback;
+  }
+}
+
 /** Whether a path segment is an identifier (named {id} in request names when no variable holds it). */
 const idLike = (s: string): boolean => UUID.test(s) || /^\d+$/.test(s) || (s.length >= 12 && /\d/.test(s) && /^[A-Za-z0-9_-]+$/.test(s));
 
@@ -252,13 +261,7 @@ function planRequest(e: HarEntry, url: URL, target: string, base: string): Plann
           const eq = pair.indexOf('=');
           const key = eq < 0 ? pair : pair.slice(0, eq);
           const value = eq < 0 ? '' : pair.slice(eq + 1);
-          let decoded = value;
-          try {
-            decoded = decodeURIComponent(value.replace(/\+/g, ' '));
-          } catch {
-            decoded = value;
-          }
-          return [key, { raw: decoded }];
+          return [key, { raw: decodedOr(value.replace(/\+/g, ' '), value) }];
         })
     : [];
   const headers: [string, Slot][] = e.request.headers.filter((h) => !DROPPED_HEADERS.test(h.name) && !(h.name.toLowerCase() === 'accept' && !/json/i.test(h.value))).map((h): [string, Slot] => [h.name.toLowerCase(), h.name.toLowerCase() === 'authorization' ? bearerSplit(h.value) : { raw: h.value }]);
@@ -279,7 +282,8 @@ function planRequest(e: HarEntry, url: URL, target: string, base: string): Plann
 
 function requestName(r: PlannedRequest, base: string): string {
   const basePath = new URL(base).pathname.replace(/\/+$/, '');
-  const path = r.segments.map((s) => (s.variable ? `{${s.variable}}` : idLike(s.raw) ? '{id}' : s.raw)).join('/');
+  // Paths alternate resource and id: a segment after an id is a resource or an action (/persons/{id}/360).
+  const path = r.segments.map((s, i) => (s.variable ? `{${s.variable}}` : idLike(s.raw) && !(i > 0 && (r.segments[i - 1]?.variable || idLike(r.segments[i - 1]?.raw ?? ''))) ? '{id}' : s.raw)).join('/');
   return `${r.method} ${basePath}/${path}`;
 }
 
@@ -363,13 +367,7 @@ type Bind = (value: string, useResource: string | undefined) => string | undefin
 function bindSlots(r: PlannedRequest, bind: Bind, sent: Set<string>): void {
   r.segments.forEach((s, i) => {
     const before = i > 0 ? r.segments[i - 1]?.raw : undefined;
-    let decoded = s.raw;
-    try {
-      decoded = decodeURIComponent(s.raw);
-    } catch {
-      decoded = s.raw;
-    }
-    s.variable = bind(decoded, before && !idLike(before) ? before : undefined);
+    s.variable = bind(decodedOr(s.raw, s.raw), before && !idLike(before) ? before : undefined);
   });
   for (const [key, s] of r.query) s.variable = bind(s.raw, key);
   for (const [, s] of r.headers) s.variable = bind(s.raw, undefined);

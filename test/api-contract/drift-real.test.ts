@@ -57,6 +57,8 @@ transactions:
   - { name: search-persons, scenario: scenarios/grc/person.ts#searchPerson, peakPerHour: 900 }
   - { name: get-person, scenario: scenarios/grc/person.ts#readPerson, peakPerHour: 90 }
   - { name: update-contact, scenario: scenarios/grc/person.ts#updateContact, peakPerHour: 10 }
+profiles:
+  peak: { duration: 10m }
 `,
   );
   return file;

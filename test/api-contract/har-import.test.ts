@@ -158,7 +158,7 @@ test('malformed HARs: one line naming the file, the field and what was expected'
   assert.throws(() => importScenario({ har: join(dir, 'assets.har'), file: join(dir, 'x.ts') }), /assets\.har: log\.entries: at least one request to the application \(1 recorded, dropped: 1 static asset\)/);
 });
 
-test('the reference front recorded with Chromium: imported, type-checked, linted, replayed by k6 with 0 errors', { timeout: 120_000 }, async () => {
+test('the reference front recorded with Chromium: imported, type-checked, linted, replayed by k6 with 0 errors', { timeout: 120_000 }, async (t) => {
   const model = join(dir, 'load-models', 'front.yaml');
   writeFileSync(
     model,
@@ -210,4 +210,5 @@ profiles:
   assert.equal(metrics['http_req_failed{transaction:operator-visit}']?.passes, 0, 'failed requests');
   assert.equal(metrics.checks?.fails, 0, readFileSync(join(runDir, 'k6.log'), 'utf8').slice(-2000));
   assert.ok((metrics.checks?.passes ?? 0) >= visits, 'each request checked');
+  t.diagnostic(`replay: ${visits} requests of the imported visit, ${metrics.checks?.passes ?? 0} checks passed, 0 failed; think times ${sleeps.join(', ')} s`);
 });
