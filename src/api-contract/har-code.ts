@@ -115,7 +115,7 @@ export function importedSource(input: ImportCodeInput): string {
   out.push('');
   out.push('/**');
   out.push(` * ${input.transaction}: ${plan.pages.length} page${plan.pages.length > 1 ? 's' : ''}, ${requests.length} request${requests.length > 1 ? 's' : ''}, ${Math.round(think * 10) / 10} s of think time.`);
-  if (plan.correlations.length > 0) out.push(` * Correlated: ${plan.correlations.map((c) => `${c.variable} (${c.source} → ${c.selector})`).join(', ')}.`);
+  if (plan.correlations.length > 0) out.push(' * Correlated (read from the answer that returned them):', ...plan.correlations.map((c) => ` * - ${c.variable}: ${c.source} → ${c.selector}`));
   out.push(` * Dropped from the recording: ${oneLineText(droppedSummary(plan.dropped))}.`);
   out.push(' */');
   out.push(`export function ${input.exportName}(): void {`);
