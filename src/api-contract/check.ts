@@ -16,6 +16,8 @@ import { readRunSamples } from '../store/run-samples.js';
 import { DriftCheck, type DriftReport } from './drift.js';
 import type { ApiSpec } from './operations.js';
 import { loadSpec } from './spec.js';
+import { readRecordedRequests, withRequestRecording } from './record-requests.js';
+import { checkRecordedRequests } from './static-check.js';
 
 export interface ContractCheckRequest {
   model: string;
@@ -45,7 +47,8 @@ async function smokeRun(req: ContractCheckRequest): Promise<string> {
   req.log?.(`no --run given: a ${req.profile ?? 'smoke'} run of ${req.model} first (${out})`);
   let outcome;
   try {
-    outcome = await executeRun({ model: req.model, profile: req.profile ?? 'smoke', env: req.env, out, quiet: true, sideChannels: noSideChannels });
+    // Bodies and query strings recorded too: the static check's sample (record-requests.ts).
+    outcome = await executeRun({ model: req.model, profile: req.profile ?? 'smoke', env: req.env, out, quiet: true, sideChannels: withRequestRecording(noSideChannels) });
   } catch (error) {
     if (error instanceof PerfcellError && error.kind === 'input') throw error;
     throw new PerfcellError(`could not make the smoke run: ${(error as Error).message}`, 'environment');
@@ -75,5 +78,8 @@ export async function checkContract(req: ContractCheckRequest): Promise<DriftRep
     },
     { metrics: new Set(['http_reqs']) },
   );
-  return check.report(weights);
+  const recorded = await readRecordedRequests(dir, meta);
+  const ours = recorded?.filter((r) => named.has(r.transaction));
+  const statics = ours ? { ...checkRecordedRequests(specs, ours), ...(ours.length === 0 ? { note: 'the run recorded no request of these transactions' } : {}) } : { recorded: 0, judged: 0, note: 'the run was made without --record-bodies: bodies and query strings not checked', findings: [] };
+  return check.report(weights, statics);
 }

@@ -10,7 +10,9 @@
  *   newly required field gives — the script sends what the API no longer accepts;
  * - claimed-not-hit: a request name ("GET /persons/{id}" or an operationId) claims an operation the
  *   requests no longer reach, or that the documents no longer have;
- * - unknown-server: a request to a host no document describes.
+ * - unknown-server: a request to a host no document describes;
+ * - invalid-body / invalid-query (static-check.ts, given to report()): a recorded body or query string
+ *   that the operation's schemas refuse.
  * Coverage is informational: which operations no request reached, weighted by volume when given.
  */
 import { RouteTable, pathOf } from '../derive/routes.js';
@@ -34,7 +36,10 @@ export interface ObservedRequest {
   transaction: string;
 }
 
-export type FindingKind = 'undocumented-path' | 'undocumented-method' | 'undocumented-status' | 'rejected-request' | 'claimed-not-hit' | 'unknown-server';
+export type FindingKind = 'undocumented-path' | 'undocumented-method' | 'undocumented-status' | 'rejected-request' | 'claimed-not-hit' | 'unknown-server' | 'invalid-body' | 'invalid-query';
+
+/** Findings about one documented operation (its JUnit test case fails with them). */
+export const OPERATION_FINDINGS: ReadonlySet<FindingKind> = new Set<FindingKind>(['undocumented-status', 'rejected-request', 'invalid-body', 'invalid-query']);
 
 export interface Finding {
   kind: FindingKind;
@@ -68,6 +73,19 @@ export interface DriftReport {
   findings: Finding[];
   operations: OperationUse[];
   coverage: { operations: number; covered: number; ratio: number; weighted?: { covered: number; total: number; ratio: number } };
+  /**
+   * The static check (static-check.ts): bodies and query strings of the requests the run recorded
+   * (`--record-bodies`); `recorded: 0` with a note when the run recorded none.
+   */
+  static?: { recorded: number; judged: number; note?: string };
+}
+
+/** The static check's result (static-check.ts), merged into the report. */
+export interface StaticFindings {
+  recorded: number;
+  judged: number;
+  note?: string;
+  findings: readonly Finding[];
 }
 
 interface SpecIndex {
@@ -194,8 +212,8 @@ export class DriftCheck {
   }
 
   /** `weights`: operation key → production volume per hour, when a derived model gives them. */
-  report(weights?: ReadonlyMap<string, number>): DriftReport {
-    const findings: Finding[] = [];
+  report(weights?: ReadonlyMap<string, number>, staticCheck?: StaticFindings): DriftReport {
+    const findings: Finding[] = [...(staticCheck?.findings ?? [])];
     for (const [key, t] of this.unmatched) findings.push({ kind: t.kind, subject: key.slice(t.kind.length + 1), requests: t.requests, transactions: [...t.transactions].sort(), message: t.message });
     const operations: OperationUse[] = [];
     for (const spec of this.specs) {
@@ -212,9 +230,9 @@ export class DriftCheck {
       }
     }
     findings.push(...this.claimFindings());
-    const order: FindingKind[] = ['unknown-server', 'undocumented-path', 'undocumented-method', 'claimed-not-hit', 'undocumented-status', 'rejected-request'];
+    const order: FindingKind[] = ['unknown-server', 'undocumented-path', 'undocumented-method', 'claimed-not-hit', 'undocumented-status', 'rejected-request', 'invalid-body', 'invalid-query'];
     findings.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
-    return { specs: this.specs.map((s) => ({ source: s.source, title: s.title, version: s.version, operations: s.operations.length })), requests: this.requests, unanswered: this.unanswered, unjudged: this.unjudged, findings, operations, coverage: coverageOf(operations) };
+    return { specs: this.specs.map((s) => ({ source: s.source, title: s.title, version: s.version, operations: s.operations.length })), requests: this.requests, unanswered: this.unanswered, unjudged: this.unjudged, findings, operations, coverage: coverageOf(operations), ...(staticCheck ? { static: { recorded: staticCheck.recorded, judged: staticCheck.judged, ...(staticCheck.note ? { note: staticCheck.note } : {}) } } : {}) };
   }
 
   private claimFindings(): Finding[] {
@@ -252,8 +270,8 @@ export function coverageOf(operations: readonly OperationUse[]): DriftReport['co
 }
 
 /** Checks a list of requests at once (tests, small runs). */
-export function checkDrift(specs: readonly ApiSpec[], requests: Iterable<ObservedRequest>, weights?: ReadonlyMap<string, number>): DriftReport {
+export function checkDrift(specs: readonly ApiSpec[], requests: Iterable<ObservedRequest>, weights?: ReadonlyMap<string, number>, staticCheck?: StaticFindings): DriftReport {
   const check = new DriftCheck(specs);
   for (const r of requests) check.add(r);
-  return check.report(weights);
+  return check.report(weights, staticCheck);
 }

@@ -1,6 +1,6 @@
 /** A drift report as a terminal table, JSON and JUnit (one test case per operation). Pure. */
 import { xmlEscape } from '../report/junit.js';
-import type { DriftReport, Finding } from './drift.js';
+import { OPERATION_FINDINGS, type DriftReport, type Finding } from './drift.js';
 
 const pct = (r: number): string => `${(100 * r).toFixed(r < 0.1 && r > 0 ? 1 : 0)} %`;
 
@@ -13,8 +13,9 @@ export function driftTable(report: DriftReport): string {
   const lines: string[] = [];
   lines.push(`OpenAPI: ${report.specs.map((s) => `${s.source} (${s.title} ${s.version}, ${s.operations} operations)`).join('; ')}`);
   lines.push(`Requests: ${report.requests}${report.unanswered > 0 ? ` (${report.unanswered} without an answer, not judged)` : ''}${report.unjudged > 0 ? ` (${report.unjudged} with neither a URL nor a "METHOD /path" name, not judged)` : ''}`);
+  if (report.static) lines.push(`Bodies and query strings: ${report.static.recorded} recorded, ${report.static.judged} judged against the schemas${report.static.note ? ` (${report.static.note})` : ''}`);
   lines.push('');
-  if (report.findings.length === 0) lines.push('No drift: every request reached a documented operation with a documented status.');
+  if (report.findings.length === 0) lines.push(`No drift: every request reached a documented operation with a documented status${report.static?.judged ? '; the recorded bodies and query strings match the schemas' : ''}.`);
   else {
     lines.push(`Drift: ${report.findings.length} finding${report.findings.length > 1 ? 's' : ''}`);
     lines.push(...pad([['kind', 'subject', 'status', 'requests', 'transactions', 'why'], ...report.findings.map((f) => [f.kind, f.subject, f.status ?? '', String(f.requests), f.transactions.join(',') || '-', f.message])]).map((l) => `  ${l}`));
@@ -45,7 +46,7 @@ export function driftJunit(report: DriftReport, suiteName = 'perfcell api contra
   const orphans: Finding[] = [];
   const keys = new Set(report.operations.map((o) => o.key));
   for (const f of report.findings) {
-    if ((f.kind === 'undocumented-status' || f.kind === 'rejected-request') && keys.has(f.subject)) byOp.set(f.subject, [...(byOp.get(f.subject) ?? []), f]);
+    if (OPERATION_FINDINGS.has(f.kind) && keys.has(f.subject)) byOp.set(f.subject, [...(byOp.get(f.subject) ?? []), f]);
     else orphans.push(f);
   }
   const cases: string[] = [];
@@ -53,7 +54,7 @@ export function driftJunit(report: DriftReport, suiteName = 'perfcell api contra
     const fs = byOp.get(o.key) ?? [];
     const name = xmlEscape(`${o.key}${o.operationId ? ` (${o.operationId})` : ''}`);
     const cls = xmlEscape(o.source);
-    if (fs.length > 0) cases.push(`    <testcase classname="${cls}" name="${name}"><failure message="${xmlEscape(fs.map((f) => `${f.kind} ${f.status ?? ''}: ${f.message}`).join('; '))}"/></testcase>`);
+    if (fs.length > 0) cases.push(`    <testcase classname="${cls}" name="${name}"><failure message="${xmlEscape(fs.map((f) => `${f.kind}${f.status ? ` ${f.status}` : ''}: ${f.message}`).join('; '))}"/></testcase>`);
     else if (o.requests === 0) cases.push(`    <testcase classname="${cls}" name="${name}"><skipped message="no request reached this operation"/></testcase>`);
     else cases.push(`    <testcase classname="${cls}" name="${name}"/>`);
   }

@@ -48,11 +48,12 @@ function targetOf(loaded: LoadedModel | undefined, wanted: string | undefined, f
   return fromTx ?? fromEnv ?? fallback;
 }
 
-function addTransaction(loaded: LoadedModel, tx: { name: string; scenario: string; target: string }): void {
+/** Adds a transaction with the placeholder volume to the model file, keeping its comments (also `scenario import`). */
+export function addTransaction(loaded: LoadedModel, tx: { name: string; scenario: string; targets: string[] }): void {
   const doc = parseDocument(readFileSync(loaded.file, 'utf8'));
   const list = doc.get('transactions') as { add(v: unknown): void } | undefined;
   if (!list) throw inputError(loaded.file, 'transactions', 'a list of transactions');
-  const node = doc.createNode({ name: tx.name, scenario: tx.scenario, peakPerHour: PLACEHOLDER_PEAK_PER_HOUR, targets: [tx.target] });
+  const node = doc.createNode({ name: tx.name, scenario: tx.scenario, peakPerHour: PLACEHOLDER_PEAK_PER_HOUR, targets: tx.targets });
   const pairs = (node as unknown as { items: { key: { value: string }; value: { comment?: string; flow?: boolean } }[] }).items;
   const peak = pairs.find((p) => p.key.value === 'peakPerHour');
   if (peak) peak.value.comment = ' placeholder: replace with the measured peak hour (perfcell derive)';
@@ -84,7 +85,7 @@ export async function scaffoldScenario(req: NewScenarioRequest): Promise<{ file:
   writeFileSync(file, `${withImports(existing, out.perfcellImports).replace(/\n*$/, '\n')}\n${out.code}`);
   const messages = [`wrote ${relative(process.cwd(), file) || file}#${exportName} (${op.key})`, ...out.notes.map((n) => `note: ${n}`)];
   if (loaded) {
-    addTransaction(loaded, { name: transaction, scenario: `${relative(loaded.root, file)}#${exportName}`, target });
+    addTransaction(loaded, { name: transaction, scenario: `${relative(loaded.root, file)}#${exportName}`, targets: [target] });
     messages.push(`added transaction ${transaction} to ${relative(process.cwd(), loaded.file)} (peakPerHour: ${PLACEHOLDER_PEAK_PER_HOUR}, a placeholder)`);
   }
   return { file, exportName, transaction, messages };

@@ -22,8 +22,9 @@ export function registerRunCommand(program: Command): void {
     .option('-q, --quiet', "hide k6's progress")
     .option('--injectors <spec>', 'k6 processes sharing the load by execution segment: local:N, user@host[:port],… (docs/distributed.md)')
     .option('--ssh-config <file>', 'OpenSSH client settings for SSH injectors (identity, known hosts; default ~/.ssh/config)')
+    .option('--record-bodies', 'keep a sample of the requests sent (bodies, query strings) in k6.log, for `perfcell scenarios check --run`')
     .description('run a profile of a load model with k6 and write a run folder')
-    .action(async (model: string, opts: { profile: string; env?: string; phase: string; iteration: string; out?: string; quiet?: boolean; target?: Record<string, string>; influx?: string | boolean; monitor?: boolean; monitorInterval?: string; injectors?: string; sshConfig?: string }) => {
+    .action(async (model: string, opts: { profile: string; env?: string; phase: string; iteration: string; out?: string; quiet?: boolean; target?: Record<string, string>; influx?: string | boolean; monitor?: boolean; monitorInterval?: string; injectors?: string; sshConfig?: string; recordBodies?: boolean }) => {
       // Loaded here, not at the top: every command's start-up would otherwise pay for the run's modules.
       const [{ executeRun }, { withRunHooks }] = await Promise.all([import('../run/execute.js'), import('../side-channels/defaults.js')]);
       const outcome = await executeRun({
@@ -37,7 +38,7 @@ export function registerRunCommand(program: Command): void {
         targetOverrides: opts.target,
         injectors: opts.injectors,
         sshConfig: opts.sshConfig,
-        sideChannels: withRunHooks(runHookOptionsFrom(opts)),
+        sideChannels: opts.recordBodies ? (await import('../api-contract/record-requests.js')).withRequestRecording(withRunHooks(runHookOptionsFrom(opts))) : withRunHooks(runHookOptionsFrom(opts)),
       });
       process.exitCode = outcome.exitCode;
     });

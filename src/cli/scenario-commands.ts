@@ -1,6 +1,7 @@
 /**
  * Scripts that stay true to the API (docs/api-contract.md): `scenarios check` (drift between a run's
- * requests and the OpenAPI documents) and `scenario new` (a scenario export scaffolded from an operation).
+ * requests and the OpenAPI documents), `scenario new` (a scenario export scaffolded from an operation) and
+ * `scenario import` (a recorded session as a scenario export).
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -42,9 +43,8 @@ export function registerScenarioCommands(program: Command): void {
       }
     });
 
-  program
-    .command('scenario')
-    .description('write load scenarios')
+  const scenario = program.command('scenario').description('write load scenarios');
+  scenario
     .command('new')
     .description('a typed scenario export for one OpenAPI operation, added to a load model with a placeholder volume')
     .requiredOption('--openapi <file|url>', 'the OpenAPI document')
@@ -56,6 +56,18 @@ export function registerScenarioCommands(program: Command): void {
     .action(async (opts: { openapi: string; operation: string; name?: string; model?: string; file?: string; target?: string }) => {
       const { scaffoldScenario } = await import('../api-contract/new-scenario.js');
       const result = await scaffoldScenario(opts);
+      for (const line of result.messages) process.stdout.write(`${line}\n`);
+    });
+  scenario
+    .command('import')
+    .description('a recorded browser or proxy session (HAR) as a typed scenario export: static assets and third-party hosts dropped, ids and tokens correlated, think times kept')
+    .requiredOption('--har <file.har>', 'the recording (HTTP Archive 1.2: Chromium, Firefox, Playwright, a proxy)')
+    .option('--name <transaction>', 'transaction name (default: from the file name)')
+    .option('--model <file>', 'load model: its targets name the hosts; the transaction is added to it')
+    .option('--file <scenario.ts>', 'scenario file to write (default: scenarios/<service>/<transaction>.ts)')
+    .action(async (opts: { har: string; name?: string; model?: string; file?: string }) => {
+      const { importScenario } = await import('../api-contract/import-scenario.js');
+      const result = importScenario(opts);
       for (const line of result.messages) process.stdout.write(`${line}\n`);
     });
 }

@@ -1,7 +1,8 @@
 // The drift check end to end: the reference target's grc with each planted drift (SUT_DRIFT), a real k6
 // smoke run of three grc scenarios, then `perfcell scenarios check` against the target's own
 // /openapi.json. Each drift is caught as its kind of finding; the clean target gives none (and there the
-// check makes its smoke run itself, without --run).
+// check makes its smoke run itself, without --run, recording a sample of bodies and query strings). The
+// renamed field is caught statically too, from a run made with --record-bodies.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,18 +42,38 @@ profiles:
   return file;
 }
 
-interface Report { clean: boolean; findings: { kind: string; subject: string; status?: string; requests: number }[]; coverage: { covered: number; operations: number }; requests: number }
+interface Report { clean: boolean; findings: { kind: string; subject: string; status?: string; requests: number; message: string }[]; coverage: { covered: number; operations: number; weighted?: { covered: number; total: number; ratio: number } }; operations: unknown[]; requests: number; static?: { recorded: number; judged: number; note?: string } }
 
-async function checkWith(drift: Drift, useRun: boolean): Promise<{ code: number | null; report: Report; junit: string; stderr: string }> {
+/** A model as `perfcell derive` writes it: transactions named after operationIds, production volumes. */
+function writeVolumes(): string {
+  const file = join(dir, 'derived.yaml');
+  writeFileSync(
+    file,
+    `service: grc-derived
+environments:
+  local: { loadTesting: allowed, targets: { grc: "http://127.0.0.1:9" } }
+data: { persons: data/persons.csv }
+transactions:
+  - { name: search-persons, scenario: scenarios/grc/person.ts#searchPerson, peakPerHour: 900 }
+  - { name: get-person, scenario: scenarios/grc/person.ts#readPerson, peakPerHour: 90 }
+  - { name: update-contact, scenario: scenarios/grc/person.ts#updateContact, peakPerHour: 10 }
+profiles:
+  peak: { duration: 10m }
+`,
+  );
+  return file;
+}
+
+async function checkWith(drift: Drift, useRun: boolean, recordBodies = false, extraArgs: string[] = []): Promise<{ code: number | null; report: Report; junit: string; stderr: string }> {
   const sut = await startSut({ only: ['grc'], ports: { grc: 0 }, traps: { ...NO_TRAPS, drift }, dependencyUrls: { 'customer-service': DOWN, legal: DOWN, sales: DOWN, billing: DOWN }, healthTimeoutMs: 0 });
   try {
     const grc = sut.urls.grc as string;
     await seedSut(sut.urls, { persons: 30, seed: 'contract', dataDir: join(dir, 'data') });
     const model = writeModel(grc);
-    const args = ['scenarios', 'check', model, '--openapi', `${grc}/openapi.json`, '--json', '--junit', join(dir, `${drift}.xml`)];
+    const args = ['scenarios', 'check', model, '--openapi', `${grc}/openapi.json`, '--json', '--junit', join(dir, `${drift}.xml`), ...extraArgs];
     if (useRun) {
       const out = join(dir, `run-${drift}`);
-      const run = await runCli(['run', model, '-p', 'smoke', '-q', '--no-influx', '--no-monitor', '-o', out]);
+      const run = await runCli(['run', model, '-p', 'smoke', '-q', '--no-influx', '--no-monitor', '-o', out, ...(recordBodies ? ['--record-bodies'] : [])]);
       assert.ok(existsSync(join(out, 'raw.csv.gz')), run.stderr);
       args.push('--run', out);
     }
@@ -67,20 +88,32 @@ async function checkWith(drift: Drift, useRun: boolean): Promise<{ code: number 
 const summary = (r: Report) => r.findings.map((f) => `${f.kind} ${f.subject}${f.status ? ` ${f.status}` : ''}`);
 
 test('a clean target: no finding, exit 0, the three operations covered (smoke run made by the check)', { timeout: 60_000 }, async () => {
-  const { code, report, junit, stderr } = await checkWith('none', false);
+  const { code, report, junit, stderr } = await checkWith('none', false, false, ['--volumes', writeVolumes()]);
   assert.deepEqual(summary(report), []);
   assert.equal(code, 0, stderr);
   assert.match(stderr, /no --run given: a smoke run/);
   assert.ok(report.requests >= 15, `${report.requests} requests`);
   assert.equal(report.coverage.covered, 3);
   assert.match(junit, /failures="0"/);
+  // The check's own smoke run recorded a sample of its requests: bodies and query strings match the schemas.
+  assert.ok((report.static?.judged ?? 0) >= 3, JSON.stringify(report.static));
+  // Coverage weighted by the derived model's volumes: updateContact (10/h) is the only one not exercised.
+  assert.deepEqual(report.coverage.weighted, { covered: 990, total: 1000, ratio: 0.99 });
+  // JUnit: one test case per documented operation (skipped when not covered), none failed.
+  assert.equal((junit.match(/<testcase /g) ?? []).length, report.operations.length);
+  assert.ok((junit.match(/<skipped /g) ?? []).length === report.operations.length - 3, junit);
 });
 
-test('renamed field: the scripts\' bodies are refused (400), exit 1', { timeout: 60_000 }, async () => {
-  const { code, report, junit } = await checkWith('renamed-field', true);
-  assert.deepEqual(summary(report), ['rejected-request POST /persons 400']);
+test('renamed field: the scripts\' bodies are refused (400) and, statically, do not match the schema, exit 1', { timeout: 60_000 }, async () => {
+  const { code, report, junit } = await checkWith('renamed-field', true, true);
+  assert.deepEqual(summary(report), ['rejected-request POST /persons 400', 'invalid-body POST /persons']);
   assert.equal(code, 1);
-  assert.match(junit, /name="POST \/persons \(createPerson\)"><failure message="rejected-request 400/);
+  // The static finding names the field: what the document requires now and what the script still sends.
+  const body = report.findings.find((f) => f.kind === 'invalid-body');
+  assert.match(body?.message ?? '', /body: must have required property 'familyName'/);
+  assert.match(body?.message ?? '', /body: must NOT have additional property 'lastName'/);
+  assert.equal(report.static?.recorded, report.static?.judged);
+  assert.match(junit, /name="POST \/persons \(createPerson\)"><failure message="rejected-request 400: .*; invalid-body: body: must/);
 });
 
 test('removed route: requests to a path no operation has, and a name claiming it, exit 1', { timeout: 60_000 }, async () => {

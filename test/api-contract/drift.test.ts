@@ -1,6 +1,7 @@
 // The drift check's pure core on fixtures: an OpenAPI document perfcell never saw (bookshelf.yaml) and
 // hand-made request lists, one per finding kind; a clean list gives no finding. Also the three outputs and
-// the one-line errors for malformed documents.
+// the one-line errors for malformed documents; the static check on recorded bodies and query strings, and the
+// recorder's place in the bundle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSpec, oneLine } from '../../src/api-contract/spec.js';
@@ -9,7 +10,15 @@ import { driftJson, driftJunit, driftTable } from '../../src/api-contract/format
 import { findOperation, serverOf } from '../../src/api-contract/operations.js';
 import { volumesByOperation } from '../../src/api-contract/check.js';
 import { PerfcellError } from '../../src/errors.js';
+import { checkRecordedRequests } from '../../src/api-contract/static-check.js';
+import { recordedRequestOf, requestRecorderPlugin } from '../../src/api-contract/record-requests.js';
+import { apmHttpShimPlugin } from '../../src/apm/bundle-plugin.js';
+import { bundleScenarios } from '../../src/scenario/bundle.js';
+import type { Plugin } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { RECORD_MARKER, type RecordedRequest } from '../../src/api-contract/recorded-request.js';
 
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const BOOKSHELF = 'test/fixtures/api-contract/bookshelf.yaml';
 const HOST = 'https://api.bookshelf.example';
 const req = (method: string, path: string, status: string, name = '', transaction = 'browse'): ObservedRequest => ({ method, url: `${HOST}${path}`, status, name: name || `${HOST}${path}`, transaction });
@@ -136,4 +145,61 @@ test('malformed documents: one clear line naming the file, the problem and its l
   assert.match(await message('test/fixtures/api-contract/nope.yaml'), /nope\.yaml: \(root\): an OpenAPI document, JSON or YAML \(the file does not exist\)$/);
   for (const m of [await message('test/fixtures/api-contract/malformed.yaml'), await message('test/fixtures/api-contract/not-yaml.yaml')]) assert.ok(!m.includes('\n'), m);
   assert.equal(oneLine('REQUIRED must have required property \'x\'\n\n> 12 |   "info": {'), 'must have required property \'x\' (in "info")');
+});
+
+test('static check: recorded bodies and query strings against the schemas; a clean sample gives nothing', async () => {
+  const spec = await loadSpec(BOOKSHELF);
+  const rec = (method: string, path: string, body?: unknown, transaction = 'catalogue'): RecordedRequest => ({ method, url: `${HOST}${path}`, name: `${method} ${path}`, transaction, ...(body === undefined ? {} : { contentType: 'application/json', body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+  const clean = checkRecordedRequests([spec], [
+    rec('GET', '/v2/books?page=2&author=Camus'),
+    rec('POST', '/v2/books', { isbn: '9782070368228', title: "L'Étranger", author: 'Albert Camus', year: 1942 }),
+    rec('POST', '/v2/members/7/loans', { isbn: '9782070368228', days: 14 }, 'lend'),
+    rec('GET', '/v2/authors/1'), // no operation: the dynamic check's business
+  ]);
+  assert.deepEqual(clean, { recorded: 4, judged: 3, findings: [] });
+  const drifted = checkRecordedRequests([spec], [
+    rec('GET', '/v2/books?pages=2'),
+    rec('GET', '/v2/books?page=zero'),
+    rec('POST', '/v2/books', { isbn: '978', name: 'Le Mythe de Sisyphe', author: 'Albert Camus' }),
+    rec('POST', '/v2/books', { isbn: '979', name: 'La Peste', author: 'Albert Camus' }),
+    rec('POST', '/v2/members/7/loans', { isbn: '978', days: 60 }, 'lend'),
+    rec('POST', '/v2/members/7/loans', '{"isbn": ', 'lend'),
+    rec('DELETE', '/v2/books/978', { reason: 'lost' }),
+    rec('POST', '/v2/books'),
+  ]);
+  assert.deepEqual(drifted.findings.map((f) => `${f.kind} ${f.subject} ×${f.requests}: ${f.message}`), [
+    "invalid-query GET /v2/books ×1: query parameter 'pages' is not documented (author, page); required query parameter 'page' is missing",
+    'invalid-query GET /v2/books ×1: query.page: must be integer',
+    "invalid-body POST /v2/books ×2: body: must have required property 'title'",
+    'invalid-body POST /v2/members/{memberId}/loans ×1: body.days: must be <= 28',
+    'invalid-body POST /v2/members/{memberId}/loans ×1: the body is not JSON (the operation takes application/json)',
+    'invalid-body DELETE /v2/books/{isbn} ×1: a body is sent; the operation documents none',
+    'invalid-body POST /v2/books ×1: the required body is missing',
+  ]);
+  // In the report: the operation's JUnit case fails with them, the table counts the sample.
+  const r = checkDrift([spec], [req('POST', '/v2/books', '201', 'POST /books', 'catalogue')], undefined, { ...drifted, findings: drifted.findings.filter((f) => f.kind === 'invalid-body' && f.subject === 'POST /v2/books') });
+  assert.deepEqual(r.findings.map((f) => f.kind), ['invalid-body', 'invalid-body']);
+  assert.match(driftJunit(r), /name="POST \/v2\/books \(addBook\)"><failure message="invalid-body: body: must have required property &apos;title&apos;; invalid-body: the required body is missing"/);
+  assert.match(driftTable(r), /Bodies and query strings: 8 recorded, 8 judged against the schemas/);
+});
+
+test('recorded requests come back from k6 log lines (base64: no escaping), other lines are ignored', () => {
+  const r: RecordedRequest = { method: 'POST', url: 'http://h/persons', name: 'POST /persons', transaction: 'create', contentType: 'application/json', body: '{"lastName":"DÉJÀ \\"vu\\"\\n"}' };
+  const line = `time="2026-12-02T15:00:00Z" level=info msg="${RECORD_MARKER} ${Buffer.from(JSON.stringify(r)).toString('base64')}" source=console`;
+  assert.deepEqual(recordedRequestOf(line), r);
+  assert.equal(recordedRequestOf('time="…" level=info msg="hello" source=console'), undefined);
+  assert.equal(recordedRequestOf(`msg="${RECORD_MARKER} bm90IGpzb24="`), undefined);
+});
+
+test('--record-bodies bundles the recorder in front of k6/http, and in front of the APM shim when both are on (no cycle)', async () => {
+  const entry = "import http from 'k6/http';\nexport default function () {\n  http.post('http://127.0.0.1:9/x', '{}');\n}\n";
+  const text = (plugins: Plugin[]) => bundleScenarios(entry, REPO, plugins).then((b) => Buffer.from(b.script).toString('utf8'));
+  const alone = await text([requestRecorderPlugin()]);
+  assert.ok(alone.includes(RECORD_MARKER));
+  // The shim's default import of the real module (its `export *` adds an `import * as`, not counted).
+  const realImports = (t: string) => (t.match(/^import \w+ from "k6\/http";/gm) ?? []).length;
+  assert.equal(realImports(alone), 1);
+  const both = await text([requestRecorderPlugin(), apmHttpShimPlugin()]);
+  assert.ok(both.includes(RECORD_MARKER) && both.includes('x-dynatrace-test'));
+  assert.equal(realImports(both), 1, 'the real k6/http is imported once (by the APM shim): the two shims make no cycle');
 });
