@@ -2,7 +2,8 @@
  * `perfcell run --injectors root@hostA:2222,root@hostB:2222` end to end: two network-namespace hosts with
  * Debian's sshd (test/support/netns-ssh.ts), the real OpenSSH client, k6 copied to each host's own home, the
  * target on this machine's side of a veth. Checks the merged run against the target's own count and each
- * injector's raw file and each one's health read over its link, then a host whose sshd is killed mid-run
+ * injector's raw file and each one's health read over its link, the gate running its candidate on the same
+ * injectors against that run, then a host whose sshd is killed mid-run
  * (flagged, the other kept, nothing left), and the pre-flight's refusals: a target one injector cannot reach,
  * a host that cannot be reached.
  */
@@ -108,6 +109,26 @@ test('two SSH injectors in network namespaces: k6 copied, segments cover the who
   }
   assert.deepEqual(merged.injectors?.map((i) => [i.name, i.requests]), names.map((n, k) => [n, per[k]]));
   assert.ok(merged.injectors?.every((i) => i.k6RssPeakBytes !== null && i.k6CpuMeanPercent !== null && i.hostCpuMeanPercent !== null), JSON.stringify(merged.injectors));
+});
+
+test('the gate runs its candidate on the SSH injectors: judged against the first test\'s run as baseline, A/A passes, every injector\'s raw file read', { skip, timeout: 60_000 }, async () => {
+  const [a, b] = net.hosts;
+  assert.ok(a && b);
+  const baseline = join(scratch, 'ssh');
+  assert.ok(existsSync(join(baseline, 'run.json')), 'the first test left its run folder');
+  const gateDir = join(scratch, 'gate');
+  const r = await runCli(['gate', MODEL, '-p', 'split', '-e', 'netns', '-q', '-t', `app=${target.url}`, '--baseline', baseline, '--window', '1s',
+    '--injectors', `${a.spec},${b.spec}`, '--ssh-config', net.sshConfig, '-o', gateDir]);
+  // Same build, same target on both sides: a pass (the tiny target's p95 is under the gate's 2 ms floor of effect).
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const gate = JSON.parse(readFileSync(join(gateDir, 'gate.json'), 'utf8')) as { injectors?: string; verdict: { status: string } };
+  assert.equal(gate.injectors, `${a.spec},${b.spec}`);
+  const candidate = readRunMeta(join(gateDir, 'candidate'));
+  assert.deepEqual(candidate.injectors?.list.map((i) => [i.host, i.segment, i.lost]), [[a.spec, '0:1/2', false], [b.spec, '1/2:1', false]]);
+  const per = await Promise.all((candidate.injectors?.list ?? []).map((i) => requestsIn(join(gateDir, 'candidate', 'injectors', i.name, 'raw.csv.gz'))));
+  const merged = await analyzeRun(join(gateDir, 'candidate'));
+  assert.equal(merged.overall.requests, per.reduce((x, y) => x + y, 0));
+  for (const h of [a, b]) assert.deepEqual(k6In(h.ns), [], `${h.ns}: no k6 left`);
 });
 
 test('an SSH host whose sshd is killed mid-run (injectors from perfcell.config.yaml): incomplete, its segment named, the other kept, no k6 left', { skip, timeout: 60_000 }, async () => {
