@@ -105,7 +105,8 @@ function stepFigures(tx: TxAccumulator, fromAbs: number, toAbs: number, useWasm:
 
 function capacity(meta: RunMeta, acc: RunAccumulator, headroom: number, useWasm: boolean): TransactionCapacity[] {
   const holds = holdSegments(meta);
-  if (holds.length < 2 || !Number.isFinite(acc.firstMs)) return [];
+  // Capacity steps compare an offered rate with the achieved one: a closed-model run has no offered rate.
+  if (meta.closedModel || holds.length < 2 || !Number.isFinite(acc.firstMs)) return [];
   // Requests the plan offers per unit of multiplier, all transactions together (requests per iteration included).
   const requestsPerUnit = meta.transactions.reduce((sum, t) => {
     const tx = acc.transactions.get(t.name);
@@ -191,13 +192,15 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
     const durationSec = incomplete ? Math.max(1, span / 1000) : planned;
     const targets = targetsOf(first);
     const monitored = monitorSeries(monitor);
+    // A closed-model run offers no rate: its users' rate is an outcome (null target: no rule compares with it).
+    const offered = (perSec: number): number | null => (first.closedModel ? null : perSec);
     const transactions = first.transactions.map((t) => {
       const a = acc.transactions.get(t.name);
-      return a ? a.finish(durationSec, t.peakRatePerSec, targets.get(t.name) ?? []) : emptyTransaction(t.name, t.peakRatePerSec, targets.get(t.name) ?? []);
+      return a ? a.finish(durationSec, offered(t.peakRatePerSec), targets.get(t.name) ?? []) : emptyTransaction(t.name, offered(t.peakRatePerSec), targets.get(t.name) ?? []);
     });
     // Samples of scenarios the model does not name (a renamed transaction, a setup scenario) are kept too.
     for (const [name, a] of acc.transactions) if (!first.transactions.some((t) => t.name === name)) transactions.push(a.finish(durationSec, null, []));
-    const overall = acc.overall.finish(durationSec, first.transactions.reduce((s, t) => s + t.peakRatePerSec, 0) || null, Object.keys(first.environment.targets));
+    const overall = acc.overall.finish(durationSec, offered(first.transactions.reduce((s, t) => s + t.peakRatePerSec, 0)) || null, Object.keys(first.environment.targets));
     const analysis: Analysis = {
       schemaVersion: ANALYSIS_SCHEMA_VERSION,
       runs: metas.map((m, i) => runRef(dirs[i] as string, m)),
@@ -239,7 +242,7 @@ export function analyzeRun(dir: string, options: AnalyzeOptions = {}): Promise<A
   return analyzeRuns([dir], options);
 }
 
-function emptyTransaction(name: string, target: number, targets: string[]): Analysis['transactions'][number] {
+function emptyTransaction(name: string, target: number | null, targets: string[]): Analysis['transactions'][number] {
   return {
     name, targets, requests: 0, iterations: 0, dropped: 0, ratePerSec: 0, targetRatePerSec: target, errors: 0, errorRate: 0, errorsByKind: {},
     statusCounts: {}, latencyMs: null, checks: { passes: 0, fails: 0 }, distinctNames: 0, series: [],

@@ -23,7 +23,7 @@ export function terminalSummary(data: ReportData): string {
   for (const a of data.phases) {
     out.push(`${a.service} · ${a.phase} · ${a.profile} · ${a.durationSec.toFixed(0)} s${a.incomplete ? ` · INCOMPLETE (${a.incompleteReasons.join('; ')})` : ''}`);
     out.push(formatSummaryTable(a.transactions.map((t) => ({
-      name: t.name, requests: t.requests, achievedRatePerSec: t.ratePerSec, targetRatePerSec: t.targetRatePerSec ?? 0,
+      name: t.name, requests: t.requests, achievedRatePerSec: t.ratePerSec, targetRatePerSec: t.targetRatePerSec ?? undefined,
       p95Ms: t.latencyMs?.p95, p99Ms: t.latencyMs?.p99, errorRate: t.errorRate, dropped: t.dropped,
     }))));
     for (const s of a.slo) out.push(`  ${s.pass ? 'pass' : 'FAIL'}  ${s.transaction} ${s.criterion} ${s.op} ${s.limit}: ${s.actual === null ? 'no data' : Number(s.actual.toFixed(4))}`);

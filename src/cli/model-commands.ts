@@ -55,11 +55,13 @@ export function registerModelCommands(program: Command): void {
       const out = process.stdout;
       out.write(`${loaded.model.service} · profile ${opts.profile} · environment ${environment.name} · ${formatDuration(c.durationMs)}\n`);
       for (const [name, url] of Object.entries(environment.env.targets)) out.write(`  target ${name} = ${url}\n`);
-      out.write('  timeline (× peak hourly volume): ' + c.timeline.map((s) => `${s.fromMultiplier}→${s.toMultiplier} ${formatDuration(s.durationMs)}`).join(', ') + '\n\n');
+      out.write('  timeline (× peak hourly volume): ' + c.timeline.map((s) => `${+s.fromMultiplier.toFixed(3)}→${+s.toMultiplier.toFixed(3)} ${formatDuration(s.durationMs)}`).join(', ') + '\n\n');
       for (const t of c.transactions) {
         const sc = c.options.scenarios[t.name]!;
         out.write(`${t.name}  (${t.scenario})\n`);
-        out.write(`  executor ${sc.executor}, rate ${t.stepRatesPerSec.map((r) => r.toFixed(2)).join(' / ')} /s, VUs ${t.preAllocatedVUs} pre-allocated, ${t.maxVUs} max\n`);
+        out.write(c.closedModel
+          ? `  executor ${sc.executor}, ${t.maxVUs} VUs, pause ${t.thinkTimeMs} ms after each iteration: ≈ ${t.peakRatePerSec.toFixed(2)} /s expected at the expected response time (closed model: the rate is an outcome)\n`
+          : `  executor ${sc.executor}, rate ${t.stepRatesPerSec.map((r) => r.toFixed(2)).join(' / ')} /s, VUs ${t.preAllocatedVUs} pre-allocated, ${t.maxVUs} max\n`);
         out.write(`  thresholds: ${t.thresholds.filter((x) => !/(>=0|count>=0)$/.test(x)).join(', ') || 'none'}\n`);
       }
     });

@@ -83,49 +83,75 @@ export function suggestedSlo(t: TransactionFigures): { p95Ms?: number; p99Ms?: n
 
 const yamlString = (s: string) => JSON.stringify(s);
 
-/** A closed-model (VU-based) profile sized from production's sessions: a suggestion, never applied. */
+/** The response time the compiler will expect of a drafted transaction: production's p95, else its default 500 ms. */
+export function draftedExpectedMs(t: TransactionFigures): number {
+  return t.latencyMs ? Math.max(1, Math.ceil(t.latencyMs.p95)) : 500;
+}
+
+/**
+ * The closed-model (VU) profile sized from production's sessions, written as the draft's `closed-peak`
+ * profile (src/model/closed.ts compiles it).
+ */
 export interface ClosedModelSuggestion {
   /** Session arrivals per hour at the peak: peak requests/hour ÷ mean requests per session. */
   sessionsPerHour: number;
   requestsPerSession: number;
-  /** Mean time between two requests of a session (response time included): the think time to play. */
+  /** Mean time between two requests of a session (response time included): a user's cycle per request. */
   thinkTimeMs: number;
-  /** Mean first-to-last-request span of a session: one VU iteration plays one session. */
+  /** Mean first-to-last-request span of a session. */
   sessionDurationMs: number;
-  /** Little's law at the measured peak: VUs = sessions/s × session duration (s), at least 1. */
+  /** The mix's mean expected response time (ms), as the compiler will expect it (draftedExpectedMs). */
+  expectedResponseMs: number;
+  /** Users at the measured peak: Little's law over requests, peak requests/s × thinkTimeMs, whole. */
   vus: number;
-  /** The same at the `peak` profile, peak × (1 + headroom). */
+  /** Their mean pause (ms): vus ÷ peak rate − expected response time (≈ thinkTimeMs − the response time). */
+  pauseMs: number;
+  /** The same at the `peak` profile's rate, peak × (1 + headroom): the `closed-peak` profile. */
   peakVus: number;
+  peakPauseMs: number;
 }
 
 /**
- * Little's law over sessions: in a closed model each VU loops over sessions, so the number of VUs busy at
- * once is the session arrival rate times the time a session lasts. Null when the log had no sessions with
- * two requests or more (no think time to measure).
+ * Little's law over requests: a user who sends a request every T seconds (production's mean time between
+ * two requests of a session) keeps X × T users busy at a rate of X requests/s. A closed run's VU loops
+ * without the gaps between sessions, so the count is over requests, not sessions: sessions/s × session
+ * duration (first to last request) would leave out every session's last request — a quarter of the rate with
+ * the generator's sessions of 1 to 7 requests. The count is rounded up and the pause stretched to match, so
+ * the compiled profile's expected rate is the peak's; at least one user per transaction (the compiler's
+ * floor). Null when the log had no sessions with two requests or more (no time between requests).
  */
 export function closedModelSuggestion(f: Figures, headroom: number): ClosedModelSuggestion | null {
   const s = f.sessions;
-  if (!s.requestsPerSession || !s.thinkTimeMs || !s.durationMs || !(s.requestsPerSession.mean > 0) || !(f.peak.totalPerHour > 0)) return null;
-  const sessionsPerHour = f.peak.totalPerHour / s.requestsPerSession.mean;
-  const inFlight = (sessionsPerHour / 3600) * (s.durationMs.mean / 1000);
+  const txs = f.transactions.filter((t) => Math.round(t.peakPerHour) >= 1);
+  if (!s.requestsPerSession || !s.thinkTimeMs || !s.durationMs || !(s.requestsPerSession.mean > 0) || !(s.thinkTimeMs.mean > 0) || txs.length === 0) return null;
+  const peakPerHour = txs.reduce((sum, t) => sum + Math.round(t.peakPerHour), 0);
+  const expectedMs = txs.reduce((sum, t) => sum + Math.round(t.peakPerHour) * draftedExpectedMs(t), 0) / peakPerHour;
+  const cycleMs = s.thinkTimeMs.mean;
+  const users = (perSec: number) => Math.max(txs.length, Math.ceil((perSec * cycleMs) / 1000));
+  const pause = (vus: number, perSec: number) => Math.max(0, Math.round((1000 * vus) / perSec - expectedMs));
+  const perSec = peakPerHour / 3600;
+  const vus = users(perSec);
+  const peakVus = users(perSec * (1 + headroom));
   return {
-    sessionsPerHour,
+    sessionsPerHour: peakPerHour / s.requestsPerSession.mean,
     requestsPerSession: s.requestsPerSession.mean,
-    thinkTimeMs: s.thinkTimeMs.mean,
+    thinkTimeMs: cycleMs,
     sessionDurationMs: s.durationMs.mean,
-    vus: Math.max(1, Math.ceil(inFlight)),
-    peakVus: Math.max(1, Math.ceil(inFlight * (1 + headroom))),
+    expectedResponseMs: expectedMs,
+    vus,
+    pauseMs: pause(vus, perSec),
+    peakVus,
+    peakPauseMs: pause(peakVus, perSec * (1 + headroom)),
   };
 }
 
-/** The suggestion as YAML comments: perfcell's profiles are open-model (arrival rates) by design. */
+/** Where the closed profile's numbers come from, as YAML comments. */
 function closedModelComment(c: ClosedModelSuggestion, headroom: number): string[] {
   return [
-    `# SUGGESTED closed-model profile (Little's law over production sessions; not applied, the profiles below`,
-    `#   are open-model arrival rates): one VU iteration = one session of ${c.requestsPerSession.toFixed(1)} requests, ${(c.thinkTimeMs / 1000).toFixed(1)} s apart`,
-    `#   (response time included), ${(c.sessionDurationMs / 1000).toFixed(0)} s long; ${Math.round(c.sessionsPerHour)} sessions/hour at the peak`,
-    `#   → VUs = sessions/s × session duration = ${c.vus} at the measured peak, ${c.peakVus} at peak × ${(1 + headroom).toFixed(2)}.`,
-    `#   Use them for a constant-VU (closed) run, or to check that the open model's maxVUs are in that range.`,
+    `# Closed-model profile \`closed-peak\` (VUs, sized from the sessions): a user's requests are ${(c.thinkTimeMs / 1000).toFixed(1)} s apart (response time`,
+    `#   included), so VUs = peak × ${(1 + headroom).toFixed(2)} requests/s × ${(c.thinkTimeMs / 1000).toFixed(1)} s = ${c.peakVus}, pausing ${c.peakPauseMs} ms on average after a response`,
+    `#   (the mix's expected response time is ${Math.round(c.expectedResponseMs)} ms); ${c.vus} VUs pausing ${c.pauseMs} ms at the measured peak. Its rate is an outcome:`,
+    `#   a slower target lowers it. Sessions: ${c.requestsPerSession.toFixed(1)} requests, ${(c.sessionDurationMs / 1000).toFixed(0)} s long, ${Math.round(c.sessionsPerHour)} an hour at the peak.`,
   ];
 }
 
@@ -170,7 +196,7 @@ export function draftModelYaml(input: DraftInput): string {
     const seen = [x.latencyMs ? `p95 ${ms(x.latencyMs.p95)} ms, p99 ${ms(x.latencyMs.p99)} ms` : 'no latency in the log', `5xx ${pct(x.errorRate, 2)}`, `4xx ${pct(x.clientErrorRate, 2)}`].join(', ');
     if (x.responseBytes) L.push(`    # response body: p50 ${Math.round(x.responseBytes.p50)} B, p95 ${Math.round(x.responseBytes.p95)} B in production`);
     L.push(`    slo: { ${sloParts.join(', ')} }   # SUGGESTED from production (${seen})`);
-    if (x.latencyMs) L.push(`    expectedResponseMs: ${Math.max(1, Math.ceil(x.latencyMs.p95))}   # production p95: sizes VUs`);
+    if (x.latencyMs) L.push(`    expectedResponseMs: ${draftedExpectedMs(x)}   # production p95: sizes VUs`);
     L.push(`    targets: [${input.service}]`);
   }
   L.push(`profiles:`);
@@ -180,6 +206,7 @@ export function draftModelYaml(input: DraftInput): string {
   L.push(`  stress:    { steps: [0.5, 1, 1.5, 2, 3], stepDuration: 2m }`);
   L.push(`  endurance: { multiplier: 1.0, duration: 2h }`);
   L.push(`  spike:     { base: 1.0, spike: 3.0, duration: 10m }`);
+  if (closed) L.push(`  closed-peak: { vus: ${closed.peakVus}, thinkTimeMs: ${closed.peakPauseMs}, duration: 15m, rampUp: 2m }   # closed model (VUs) at peak × (1 + headroom), see above`);
   return L.join('\n') + '\n';
 }
 

@@ -10,6 +10,7 @@ import { createWriteStream } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../../lib/random.js';
+import { apportion } from '../model/closed.js';
 
 export interface GeneratedTransaction {
   name: string;
@@ -128,20 +129,6 @@ function clfTime(ms: number, offsetMin: number): string {
   const sign = offsetMin < 0 ? '-' : '+';
   const o = Math.abs(offsetMin);
   return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${sign}${two(Math.floor(o / 60))}${two(o % 60)}`;
-}
-
-/** Largest-remainder split of n by weights: exact integer counts that sum to n. */
-export function apportion(n: number, weights: number[]): number[] {
-  const total = weights.reduce((s, w) => s + w, 0);
-  const raw = weights.map((w) => (n * w) / total);
-  const out = raw.map(Math.floor);
-  let left = n - out.reduce((s, x) => s + x, 0);
-  const order = raw.map((x, i) => ({ i, r: x - Math.floor(x) })).sort((a, b) => b.r - a.r || a.i - b.i);
-  for (const { i } of order) {
-    if (left-- <= 0) break;
-    out[i] = (out[i] as number) + 1;
-  }
-  return out;
 }
 
 /**

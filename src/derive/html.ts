@@ -84,7 +84,7 @@ ${rows}
 </table>
 <h2>Sessions</h2>
 <p>${s.count} sessions (${esc(s.key)}, new session after ${Math.round(s.gapMs / 60000)} min without a request)${s.requestsPerSession ? `: ${s.requestsPerSession.mean.toFixed(1)} requests per session (median ${s.requestsPerSession.p50.toFixed(0)}, p90 ${s.requestsPerSession.p90.toFixed(0)})` : ''}${s.thinkTimeMs ? `; time between requests median ${(s.thinkTimeMs.p50 / 1000).toFixed(1)} s, p90 ${(s.thinkTimeMs.p90 / 1000).toFixed(1)} s` : ''}.</p>
-${closed ? `<p class="suggest">Closed-model profile <strong>suggestion</strong> (Little's law, not applied: the model's profiles are open-model arrival rates): one VU iteration plays one session of ${closed.requestsPerSession.toFixed(1)} requests, ${(closed.thinkTimeMs / 1000).toFixed(1)} s apart, ${(closed.sessionDurationMs / 1000).toFixed(0)} s long; ${Math.round(closed.sessionsPerHour)} sessions/hour at the peak → <strong>${closed.vus} VUs</strong> at the measured peak, ${closed.peakVus} at peak × (1 + headroom).</p>` : ''}
+${closed ? `<p class="suggest">Closed-model profile <code>closed-peak</code> (a <strong>suggestion</strong>, like the volumes): a user's requests are ${(closed.thinkTimeMs / 1000).toFixed(1)} s apart (response time included), so Little's law gives <strong>${closed.peakVus} VUs</strong> pausing ${closed.peakPauseMs} ms on average at peak × (1 + headroom), ${closed.vus} VUs at the measured peak; its rate is an outcome, a slower target lowers it. Sessions: ${closed.requestsPerSession.toFixed(1)} requests, ${(closed.sessionDurationMs / 1000).toFixed(0)} s long, ${Math.round(closed.sessionsPerHour)} an hour at the peak.</p>` : ''}
 ${uncovered}
 ${bad}
 </body></html>

@@ -1,12 +1,15 @@
 /**
  * Load model + profile + environment → k6 options. Pure: the same input always gives the same options.
- * Open model only (arrival-rate executors): the target's slowness must show as latency and dropped
- * iterations, never as a silently lower request rate.
+ * Open model (arrival-rate executors) for every profile but the closed one: the target's slowness must show
+ * as latency and dropped iterations, never as a silently lower request rate. A closed profile (`vus`,
+ * `thinkTimeMs`) compiles to constant-vus / ramping-vus, and the run says so (CompiledRun.closedModel): its
+ * rate is an outcome, and the analysis offers no rate to compare it with.
  */
 import { inputError } from '../errors.js';
+import { closedPlan, type ClosedPlan } from './closed.js';
 import { formatDuration, parseDurationMs } from './duration.js';
 import { targetEnvName } from './environment.js';
-import type { Environment, LoadModel, Profile, Slo, Transaction } from './schema.js';
+import type { ClosedProfile, Environment, LoadModel, Profile, Slo, Transaction } from './schema.js';
 
 export const PHASES = ['stubbed', 'unstubbed', 'e2e'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -69,10 +72,30 @@ export interface K6Scenario {
   tags: Record<string, string>;
   /** Set for browser transactions only: k6 starts a Chromium per VU of this scenario. */
   options?: { browser: { type: 'chromium' } };
+  vus?: never;
+  startVUs?: never;
+}
+
+/** A closed profile's scenario: a fixed number of looping VUs (k6 takes none of the arrival-rate fields). */
+export interface K6VusScenario {
+  executor: 'constant-vus' | 'ramping-vus';
+  exec: string;
+  vus?: number;
+  duration?: string;
+  startVUs?: number;
+  stages?: { target: number; duration: string }[];
+  gracefulStop: string;
+  tags: Record<string, string>;
+  options?: { browser: { type: 'chromium' } };
+  timeUnit?: never;
+  preAllocatedVUs?: never;
+  maxVUs?: never;
+  rate?: never;
+  startRate?: never;
 }
 
 export interface K6Options {
-  scenarios: Record<string, K6Scenario>;
+  scenarios: Record<string, K6Scenario | K6VusScenario>;
   thresholds: Record<string, string[]>;
   tags: Record<string, string>;
   summaryTrendStats: string[];
@@ -87,6 +110,11 @@ export interface CompiledRun {
   timeline: Segment[];
   /** Environment variables for k6: TARGET_<NAME> per target. */
   env: Record<string, string>;
+  /**
+   * Set for a closed profile: its users and mean pause. The transactions' rates are then what the users
+   * are expected to do at the expected response times, not an offered load.
+   */
+  closedModel?: { vus: number; thinkTimeMs: number };
 }
 
 const GRACEFUL_STOP = '10s';
@@ -101,9 +129,38 @@ function ms(file: string, field: string, text: string): number {
   return v;
 }
 
-/** The profile as a rate timeline (multipliers of peak hourly volume). */
-export function profileTimeline(model: LoadModel, file: string, name: string, profile: Profile): Segment[] {
+/** A closed profile split over the phase's transactions (src/model/closed.ts); bad input names the profile. */
+export function closedPlanOf(model: LoadModel, file: string, name: string, profile: ClosedProfile, phase: Phase): ClosedPlan {
+  const active = transactionsForPhase(model, phase).map(({ t }) => t);
+  try {
+    return closedPlan(profile.vus, profile.thinkTimeMs, active.map((t) => ({ weight: t.peakPerHour, expectedMs: expectedResponseMs(t), maxVUs: t.maxVUs })));
+  } catch (e) {
+    throw inputError(file, `profiles.${name}.vus`, (e as Error).message);
+  }
+}
+
+/** The response time the model expects of a transaction: sizes VUs (Little's law). */
+export function expectedResponseMs(t: Transaction): number {
+  return t.expectedResponseMs ?? t.slo.p95Ms ?? 500;
+}
+
+/**
+ * The profile as a rate timeline (multipliers of peak hourly volume). A closed profile's is the rate its
+ * users are expected to reach at the expected response times (the phase's transactions), for charts only.
+ */
+export function profileTimeline(model: LoadModel, file: string, name: string, profile: Profile, phase: Phase = 'unstubbed'): Segment[] {
   const field = `profiles.${name}`;
+  if ('vus' in profile) {
+    const plan = closedPlanOf(model, file, name, profile, phase);
+    const peakPerSec = transactionsForPhase(model, phase).reduce((s, { t }) => s + t.peakPerHour, 0) / 3600;
+    const m = plan.expectedPerSec / peakPerSec;
+    const total = ms(file, `${field}.duration`, profile.duration);
+    if (!profile.rampUp) return [{ fromMultiplier: m, toMultiplier: m, durationMs: total }];
+    return [
+      { fromMultiplier: 0, toMultiplier: m, durationMs: ms(file, `${field}.rampUp`, profile.rampUp) },
+      { fromMultiplier: m, toMultiplier: m, durationMs: total },
+    ];
+  }
   if ('steps' in profile) {
     const step = ms(file, `${field}.stepDuration`, profile.stepDuration);
     // A short ramp between steps avoids a burst of queued arrivals; the rest of the step holds the rate.
@@ -216,17 +273,41 @@ export function compile(input: CompileInput): CompiledRun {
   if (!profile) {
     throw inputError(file, 'profiles', `a profile named "${input.profile}" (this model has: ${Object.keys(model.profiles).join(', ')})`);
   }
-  const timeline = profileTimeline(model, file, input.profile, profile);
+  const timeline = profileTimeline(model, file, input.profile, profile, input.phase);
+  const closed = 'vus' in profile ? closedPlanOf(model, file, input.profile, profile, input.phase) : undefined;
   const durationMs = timeline.reduce((s, seg) => s + seg.durationMs, 0);
   const maxMultiplier = Math.max(...timeline.map((s) => Math.max(s.fromMultiplier, s.toMultiplier)));
   const stepMultipliers = 'steps' in profile ? profile.steps : [maxMultiplier];
   const constant = timeline.length === 1;
 
-  const scenarios: Record<string, K6Scenario> = {};
+  const scenarios: Record<string, K6Scenario | K6VusScenario> = {};
   const thresholds: Record<string, string[]> = {};
   const active = transactionsForPhase(model, input.phase);
   if (active.length === 0) throw inputError(file, 'transactions', `at least one transaction that runs in phase "${input.phase}" (browser transactions run only in e2e)`);
-  const transactions: CompiledTransaction[] = active.map(({ t, index: i }) => {
+  const transactions: CompiledTransaction[] = active.map(({ t, index: i }, k) => {
+    const exec = execName(t.name);
+    const own = thresholdsFor(t);
+    for (const [key, v] of Object.entries(t.browser ? observedBrowserSubmetrics(t) : observedSubmetrics(t))) thresholds[key] = [...v, ...(own[key] ?? [])];
+    const common = {
+      name: t.name,
+      exec,
+      scenario: t.scenario,
+      peakPerSec: t.peakPerHour / 3600,
+      thresholds: Object.entries(own).flatMap(([key, v]) => v.map((x) => `${key.split('{')[0]} ${x}`)),
+      slo: t.slo,
+      targets: t.targets ?? [],
+    };
+    const browser = t.browser ? { options: { browser: { type: 'chromium' as const } } } : {};
+    if (closed) {
+      // The profile's pause replaces the transaction's own thinkTimeMs: it is what sets the closed model's rate.
+      const c = closed.transactions[k] as (typeof closed.transactions)[number];
+      const hold = timeline[timeline.length - 1] as Segment;
+      const base = { exec, gracefulStop: GRACEFUL_STOP, tags: { transaction: t.name }, ...browser };
+      scenarios[t.name] = constant
+        ? { executor: 'constant-vus', ...base, vus: c.vus, duration: formatDuration(durationMs) }
+        : { executor: 'ramping-vus', ...base, startVUs: 0, stages: [{ target: c.vus, duration: formatDuration((timeline[0] as Segment).durationMs) }, { target: c.vus, duration: formatDuration(hold.durationMs) }] };
+      return { ...common, peakRatePerSec: c.expectedPerSec, stepRatesPerSec: [c.expectedPerSec], preAllocatedVUs: c.vus, maxVUs: c.vus, thinkTimeMs: c.thinkTimeMs };
+    }
     const ratesPerHour = timeline.flatMap((s) => [s.fromMultiplier * t.peakPerHour, s.toMultiplier * t.peakPerHour]);
     const { timeUnit, perUnit } = chooseTimeUnit(ratesPerHour);
     const peakPerHour = maxMultiplier * t.peakPerHour;
@@ -234,13 +315,12 @@ export function compile(input: CompileInput): CompiledRun {
       throw inputError(file, `transactions[${i}].peakPerHour`, `a volume that gives at least one arrival per ${timeUnit} on profile "${input.profile}"`);
     }
     const peakRatePerSec = peakPerHour / 3600;
-    const expected = t.expectedResponseMs ?? t.slo.p95Ms ?? 500;
+    const expected = expectedResponseMs(t);
     // Little's law: concurrency = arrival rate × time in system; the safety factor absorbs latency spikes.
     const littles = Math.max(MIN_PREALLOCATED_VUS, Math.ceil(peakRatePerSec * ((expected + t.thinkTimeMs) / 1000) * model.vus.safetyFactor));
     // An explicit maxVUs is a hard bound (k6 refuses preAllocatedVUs above it).
     const preAllocatedVUs = t.maxVUs === undefined ? littles : Math.min(littles, t.maxVUs);
     const maxVUs = t.maxVUs ?? Math.max(Math.ceil(preAllocatedVUs * model.vus.maxFactor), preAllocatedVUs + 10);
-    const exec = execName(t.name);
     const base = { exec, timeUnit, preAllocatedVUs, maxVUs, gracefulStop: GRACEFUL_STOP, tags: { transaction: t.name } };
     const first = timeline[0] as Segment;
     scenarios[t.name] = constant
@@ -252,20 +332,12 @@ export function compile(input: CompileInput): CompiledRun {
           stages: timeline.map((s) => ({ target: perUnit(s.toMultiplier * t.peakPerHour), duration: formatDuration(s.durationMs) })),
         };
     if (t.browser) (scenarios[t.name] as K6Scenario).options = { browser: { type: 'chromium' } };
-    const own = thresholdsFor(t);
-    for (const [k, v] of Object.entries(t.browser ? observedBrowserSubmetrics(t) : observedSubmetrics(t))) thresholds[k] = [...v, ...(own[k] ?? [])];
     return {
-      name: t.name,
-      exec,
-      scenario: t.scenario,
-      peakPerSec: t.peakPerHour / 3600,
+      ...common,
       peakRatePerSec,
       stepRatesPerSec: stepMultipliers.map((m) => (m * t.peakPerHour) / 3600),
       preAllocatedVUs,
       maxVUs,
-      thresholds: Object.entries(own).flatMap(([k, v]) => v.map((x) => `${k.split('{')[0]} ${x}`)),
-      slo: t.slo,
-      targets: t.targets ?? [],
       thinkTimeMs: t.thinkTimeMs,
     };
   });
@@ -289,5 +361,6 @@ export function compile(input: CompileInput): CompiledRun {
     durationMs,
     timeline,
     env,
+    ...(closed && 'vus' in profile ? { closedModel: { vus: closed.transactions.reduce((s, t) => s + t.vus, 0), thinkTimeMs: profile.thinkTimeMs } } : {}),
   };
 }

@@ -50,8 +50,31 @@ const stressProfile = z
   .object({ steps: z.array(positive).min(1), stepDuration: duration, rampUp: duration.optional() })
   .strict();
 const spikeProfile = z.object({ base: positive, spike: positive, duration }).strict();
+/**
+ * Closed model (src/model/closed.ts): `vus` users in all, each pausing `thinkTimeMs` on average between two
+ * requests. The rate is an outcome of the target's response time, not a setting.
+ */
+const closedProfile = z
+  .object({ vus: z.number().int().positive(), thinkTimeMs: z.number().min(0), duration, rampUp: duration.optional() })
+  .strict();
 
-export const profileSchema = z.union([stressProfile, spikeProfile, constantProfile]);
+/**
+ * A profile's shape is named by its keys (`vus` → closed, `steps` → stress, `spike` or `base` → spike, else
+ * constant), and its errors are that shape's: a union would report the branch zod finds closest, and a
+ * closed profile with `vus: 2.5` came back as "unknown fields vus, thinkTimeMs" of the constant shape.
+ */
+function profileShape(v: unknown): z.ZodType {
+  const has = (k: string) => typeof v === 'object' && v !== null && k in v;
+  if (has('vus')) return closedProfile;
+  if (has('steps')) return stressProfile;
+  if (has('spike') || has('base')) return spikeProfile;
+  return constantProfile;
+}
+
+export const profileSchema = z.custom<z.infer<typeof stressProfile> | z.infer<typeof spikeProfile> | z.infer<typeof closedProfile> | z.infer<typeof constantProfile>>().superRefine((v, ctx) => {
+  const r = profileShape(v).safeParse(v);
+  if (!r.success) for (const issue of r.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+});
 
 export const environmentSchema = z
   .object({
@@ -92,5 +115,6 @@ export const loadModelSchema = z
 export type Slo = z.infer<typeof sloSchema>;
 export type Transaction = z.infer<typeof transactionSchema>;
 export type Profile = z.infer<typeof profileSchema>;
+export type ClosedProfile = z.infer<typeof closedProfile>;
 export type Environment = z.infer<typeof environmentSchema>;
 export type LoadModel = z.infer<typeof loadModelSchema>;

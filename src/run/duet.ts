@@ -42,6 +42,7 @@ export function duetCompiled(compiled: CompiledRun, duet: DuetRequest, where: { 
   checkDuetProfile(compiled, where);
   const scenarios: Record<string, K6Scenario> = {};
   for (const [name, s] of Object.entries(compiled.options.scenarios)) {
+    if (s.executor !== 'constant-arrival-rate') continue; // refused above: narrows the type
     scenarios[name] = { ...s, rate: (s.rate as number) * SIDES, preAllocatedVUs: s.preAllocatedVUs * SIDES, maxVUs: s.maxVUs * SIDES, duration: formatDuration(duet.durationMs) };
   }
   const envOf = (t: Record<string, string>) => Object.fromEntries(Object.entries(t).map(([n, u]) => [targetEnvName(n), u.replace(/\/$/, '')]));

@@ -316,6 +316,7 @@ function openRunFolder(req: RunRequest, p: PreparedRun): OpenedRun {
     plannedDurationMs: compiled.durationMs,
     transactions: compiled.transactions.map(storedTransaction),
     headroom: model.headroom,
+    ...(compiled.closedModel ? { closedModel: compiled.closedModel } : {}),
     startedAt: p.now().toISOString(),
     endedAt: null,
     k6ExitCode: null,

@@ -10,14 +10,15 @@ export interface TransactionSummaryRow {
   name: string;
   requests: number;
   achievedRatePerSec: number;
-  targetRatePerSec: number;
+  /** The offered rate; undefined for a closed-model run (its rate is an outcome). */
+  targetRatePerSec: number | undefined;
   p95Ms: number | undefined;
   p99Ms: number | undefined;
   errorRate: number | undefined;
   dropped: number;
 }
 
-export function summaryRows(meta: Pick<RunMeta, 'transactions'>, summary: K6SummaryExport, testSeconds: number): TransactionSummaryRow[] {
+export function summaryRows(meta: Pick<RunMeta, 'transactions' | 'closedModel'>, summary: K6SummaryExport, testSeconds: number): TransactionSummaryRow[] {
   return meta.transactions.map((t) => {
     const m = (name: string) => summary.metrics[`${name}{transaction:${t.name}}`] ?? {};
     // A browser transaction sends its requests from Chromium: k6 counts them as browser_http_req_duration.
@@ -26,7 +27,7 @@ export function summaryRows(meta: Pick<RunMeta, 'transactions'>, summary: K6Summ
       name: t.name,
       requests,
       achievedRatePerSec: testSeconds > 0 ? requests / testSeconds : 0,
-      targetRatePerSec: t.peakRatePerSec,
+      targetRatePerSec: meta.closedModel ? undefined : t.peakRatePerSec,
       p95Ms: m('http_req_duration')['p(95)'],
       p99Ms: m('http_req_duration')['p(99)'],
       errorRate: m('http_req_failed').value,

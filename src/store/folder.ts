@@ -69,6 +69,12 @@ export interface RunMeta {
   flags: string[];
   /** A distributed run's k6 processes; their files are under injectors/<name>/ (see `rawOutputs`). */
   injectors?: StoredInjectors;
+  /**
+   * A closed-model run (a profile of `vus` and `thinkTimeMs`): its users in all and their mean pause (ms).
+   * Its transactions' rates are then what those users were expected to do, not an offered load. Absent for
+   * an open-model run, so no schema version change (as `injectors`).
+   */
+  closedModel?: { vus: number; thinkTimeMs: number };
 }
 
 export function runFile(dir: string, key: keyof typeof RUN_FILES): string {

@@ -12,6 +12,9 @@ import { parsePeak } from '../../src/derive/aggregate.js';
 import { writeDraft } from '../../src/derive/write.js';
 import { closedModelSuggestion } from '../../src/derive/draft.js';
 import { rotationOrder } from '../../src/derive/read.js';
+import { loadModel } from '../../src/model/load.js';
+import { compile } from '../../src/model/compile.js';
+import { selectEnvironment } from '../../src/model/environment.js';
 
 const DAYS = ['16/Nov/2026', '17/Nov/2026', '18/Nov/2026'];
 let dir: string;
@@ -123,17 +126,24 @@ test('response sizes: p50 and p95 of the bytes field match the generator\'s unif
   }
 });
 
-test('closed-model suggestion: Little\'s law over the sessions, and the session span adds up the think times', () => {
+test('closed-model profile: Little\'s law over requests at a session\'s pace; its compiled rate is the peak × (1 + headroom)', () => {
   const s = figures.sessions;
   const rps = s.requestsPerSession!.mean;
   // Sum of the gaps over sessions = (requests − sessions) gaps of the mean think time.
   assert.ok(Math.abs(s.durationMs!.mean - s.thinkTimeMs!.mean * (rps - 1)) < 1e-6 * s.durationMs!.mean, `${s.durationMs!.mean} vs ${s.thinkTimeMs!.mean} × ${rps - 1}`);
   const c = closedModelSuggestion(figures, 0.15)!;
   assert.ok(Math.abs(c.sessionsPerHour - figures.peak.totalPerHour / rps) < 1e-9);
-  assert.equal(c.vus, Math.ceil((c.sessionsPerHour / 3600) * (c.sessionDurationMs / 1000)));
-  assert.equal(c.peakVus, Math.ceil((c.sessionsPerHour / 3600) * (c.sessionDurationMs / 1000) * 1.15));
-  assert.ok(c.vus >= 1 && c.peakVus >= c.vus);
-  // No sessions with two requests: no think time, no suggestion.
+  const perSec = figures.peak.totalPerHour / 3600;
+  assert.equal(c.vus, Math.ceil((perSec * s.thinkTimeMs!.mean) / 1000));
+  assert.equal(c.peakVus, Math.ceil((perSec * 1.15 * s.thinkTimeMs!.mean) / 1000));
+  // The pause is the time between requests less the mix's expected response time, stretched by < one
+  // user's share for the whole number of users.
+  assert.ok(c.peakPauseMs >= s.thinkTimeMs!.mean - c.expectedResponseMs - 1, `${c.peakPauseMs} vs ${s.thinkTimeMs!.mean} − ${c.expectedResponseMs}`);
+  assert.ok(c.peakPauseMs <= s.thinkTimeMs!.mean - c.expectedResponseMs + 1000 / (perSec * 1.15) + 1, String(c.peakPauseMs));
+  // Sessions/s × session duration would be (rps − 1) / rps of it: each session's last request left out.
+  const sessionLevel = (c.sessionsPerHour / 3600) * (c.sessionDurationMs / 1000);
+  assert.ok(Math.abs(sessionLevel / ((perSec * s.thinkTimeMs!.mean) / 1000) - (rps - 1) / rps) < 1e-6);
+  // No sessions with two requests: no think time, no closed profile.
   assert.equal(closedModelSuggestion({ ...figures, sessions: { ...s, thinkTimeMs: null, durationMs: null } }, 0.15), null);
 });
 
@@ -175,7 +185,7 @@ test('the draft passes `perfcell model check`, points to existing scenario expor
   assert.match(readFileSync(w.skeleton!, 'utf8'), /export function exportPersons\(\): void \{/);
   const r = spawnSync(process.execPath, ['bin/perfcell.js', 'model', 'check', w.model], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /ok \(7 transactions, profiles: smoke, nominal, peak, stress, endurance, spike\)/);
+  assert.match(r.stdout, /ok \(7 transactions, profiles: smoke, nominal, peak, stress, endurance, spike, closed-peak\)/);
   const json = JSON.parse(readFileSync(w.figures, 'utf8')) as DerivedFigures;
   assert.equal(json.peak.start, figures.peak.start);
   const html = readFileSync(w.html, 'utf8');
@@ -183,11 +193,20 @@ test('the draft passes `perfcell model check`, points to existing scenario expor
   assert.equal((html.match(/fill="#d1242f"/g) ?? []).length, 2, 'the peak hour marked on both charts');
   assert.doesNotMatch(html, /<script|<link|<img|src=|url\(|@import/i, 'offline: nothing to fetch');
   assert.match(html, /suggestions/);
-  assert.match(html, /Closed-model profile <strong>suggestion<\/strong>.*<strong>\d+ VUs<\/strong>/);
+  assert.match(html, /Closed-model profile <code>closed-peak<\/code> \(a <strong>suggestion<\/strong>.*<strong>\d+ VUs<\/strong>/);
   assert.match(html, /<th>response bytes p50 \/ p95<\/th>/);
-  assert.match(yaml, /# SUGGESTED closed-model profile/);
-  assert.match(yaml, /VUs = sessions\/s × session duration = \d+ at the measured peak/);
+  assert.match(yaml, /# Closed-model profile `closed-peak` \(VUs, sized from the sessions\)/);
+  assert.match(yaml, /VUs = peak × 1\.15 requests\/s × \d+\.\d s = \d+, pausing \d+ ms/);
+  assert.match(yaml, /\n {2}closed-peak: \{ vus: \d+, thinkTimeMs: \d+, duration: 15m, rampUp: 2m \}/);
   assert.match(yaml, /# response body: p50 \d+ B, p95 \d+ B in production/);
-  const closed = (json as unknown as { closedModelSuggestion: { vus: number } }).closedModelSuggestion;
+  const closed = (json as unknown as { closedModelSuggestion: { vus: number; peakVus: number } }).closedModelSuggestion;
   assert.equal(closed.vus, closedModelSuggestion(fig, 0.15)!.vus);
+  // What the compiler makes of the derived closed profile: the peak × (1 + headroom) the figures promise.
+  const loaded = loadModel(w.model);
+  const compiled = compile({ model: loaded.model, file: loaded.file, profile: 'closed-peak', environment: selectEnvironment(loaded.model, loaded.file), phase: 'unstubbed', runId: 'r', iteration: 1 });
+  const want = (loaded.model.transactions.reduce((s, t) => s + t.peakPerHour, 0) * 1.15) / 3600;
+  const got = compiled.transactions.reduce((s, t) => s + t.peakRatePerSec, 0);
+  assert.ok(Math.abs(got - want) / want < 0.001, `compiled closed-peak: ${got}/s expected, derived peak × 1.15 = ${want}/s`);
+  assert.equal(compiled.closedModel?.vus, closed.peakVus);
+  assert.equal(compiled.options.scenarios['search-person']?.executor, 'ramping-vus');
 });

@@ -43,7 +43,7 @@ test('duet k6 options: each side gets the profile rate (scenario rate and VUs do
   const s = duet.options.scenarios.hello!;
   const one = single.options.scenarios.hello!;
   assert.equal(s.rate, 2 * one.rate!);
-  assert.equal(s.preAllocatedVUs, 2 * one.preAllocatedVUs);
+  assert.equal(s.preAllocatedVUs, 2 * one.preAllocatedVUs!);
   assert.equal(s.duration, '10500ms');
   assert.equal(duet.durationMs, 10_500);
   assert.equal(duet.transactions[0]?.peakRatePerSec, 2 * single.transactions[0]!.peakRatePerSec);
