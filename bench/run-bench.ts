@@ -43,7 +43,7 @@ export default function () { http.get('${target.url}/hello'); }
     const bareRate: number[] = [];
     const perfcellMax = async (i: number) => {
       const r = await run(process.execPath, [BIN, 'run', MODEL, '-p', 'max', '-q', '-t', `app=${target.url}`, '-o', join(dir, `max-${i}`)]);
-      if (!VERDICT_CODES.includes(r.code)) throw new Error(`perfcell run failed (exit ${r.code}): ${r.stderr}`);
+      if (!VERDICT_CODES.includes(r.code ?? -1)) throw new Error(`perfcell run failed (exit ${r.code}): ${r.stderr}`);
       perfcellRate.push(requestsOf(join(dir, `max-${i}`, 'summary.json'), 'http_reqs{transaction:hello}') / 10);
     };
     const bareMax = async (i: number) => {
@@ -54,7 +54,7 @@ export default function () { http.get('${target.url}/hello'); }
     };
     for (let i = 0; i < repeats; i++) {
       let r = await run(process.execPath, [BIN, 'run', MODEL, '-p', 'smoke', '-q', '-t', `app=${target.url}`, '-o', join(dir, `smoke-${i}`)]);
-      if (!VERDICT_CODES.includes(r.code)) throw new Error(`perfcell run failed (exit ${r.code}): ${r.stderr}`);
+      if (!VERDICT_CODES.includes(r.code ?? -1)) throw new Error(`perfcell run failed (exit ${r.code}): ${r.stderr}`);
       overhead.push(r.ms / 1000 - 5);
       r = await run(k6.path, ['run', '-q', '--no-usage-report', '--out', `csv=${join(dir, `bare-smoke-${i}.csv.gz`)}`, script], { RATE: '10', DURATION: '5s' });
       bareOverhead.push(r.ms / 1000 - 5);
