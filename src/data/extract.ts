@@ -175,7 +175,7 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
       return value;
     };
     const [selected, bloom] = await Promise.all([
-      subset ? timed('subset selected', selectSubset(source, subset, linkedTables, edges, (pass, added) => log(`subset pass ${pass}: ${added} rows added`))) : new Map<string, number>(),
+      subset ? timed('subset selected', selectSubset(source, subset, linkedTables, edges, (pass, added, queries) => log(`subset pass ${pass}: ${added} rows added (${queries.join(', ')})`))) : new Map<string, number>(),
       // The originals of identifying columns, before any masking: the masker steers clear of them.
       timed('originals filter built', originalsFilter(readers[0] ?? source, ordered)),
     ]);
