@@ -282,7 +282,8 @@ export async function extract(o: ExtractOptions): Promise<Audit> {
  * Tables loaded at once, each lane with its own source session (in the extract's snapshot) and its own
  * destination connection. One table's load is a chain — the source reads, Node masks, the destination
  * writes, ends its COPY and commits — whose links wait on one another; a second chain fills those waits
- * on the 2-core machine. Two, as the machine has two cores (the figure is in docs/data.md).
+ * on the 2-core machine. Two, as the machine has two cores; measured with the other changes of that
+ * commit, not alone (docs/data.md: the whole extract went from 25 522 to 55 432 rows/s).
  */
 export const LOAD_LANES = 2;
 

@@ -137,9 +137,12 @@ function relayout(original: string, compact: string, significant: RegExp): strin
  * production repeats inputs — a person's e-mail, phone and name in every department's table, the same
  * surnames and first names thousands of times, the same call reasons and invoice labels — and each miss
  * costs one HMAC or more (≈ 3.6 µs). A fixed bound keeps memory flat whatever the extract's size: a few
- * hundred bytes an entry (key and output; inputs over MASK_MEMO_MAX_INPUT are not kept), 10 to 30 MB full.
+ * hundred bytes an entry (key and output; inputs over MASK_MEMO_MAX_INPUT are not kept). 20 000 measured
+ * (`npm run bench -- data`, 2026-12-02): the same rate as 50 000 (55 432 vs 56 958 rows/s) and a 1 M-row
+ * peak of 218 MiB vs 212 and 228 in two runs at 50 000 — differences within the runs' spread; the smaller
+ * bound kept.
  */
-export const MASK_MEMO_ENTRIES = 50_000;
+export const MASK_MEMO_ENTRIES = 20_000;
 /** Inputs longer than this (free text) are masked without being remembered: they rarely repeat. */
 const MASK_MEMO_MAX_INPUT = 120;
 /** Masks whose output depends on the person as well as the input. */
