@@ -45,6 +45,11 @@ const referenceTarget = z
     isolated: z.boolean().default(false),
     /** The scenarios' data file for those persons, written before the campaign (relative to the project root). */
     dataFile: z.string().default('data/generated/persons.csv'),
+    /**
+     * false: `databaseUrl` already holds the data (a masked extract: `perfcell data extract --to …
+     * --data-file …`, docs/data.md); perfcell neither seeds it nor writes `dataFile`, which must exist.
+     */
+    seeded: z.boolean().default(true),
   })
   .strict();
 const commandTarget = z
@@ -63,7 +68,7 @@ const externalTarget = z.object({ kind: z.literal('external') }).strict();
 
 export const campaignSchema = z
   .object({
-    target: z.discriminatedUnion('kind', [referenceTarget, commandTarget, externalTarget]).default({ kind: 'reference', persons: 1000, isolated: false, dataFile: 'data/generated/persons.csv' }),
+    target: z.discriminatedUnion('kind', [referenceTarget, commandTarget, externalTarget]).default({ kind: 'reference', persons: 1000, isolated: false, dataFile: 'data/generated/persons.csv', seeded: true }),
     /** Every dependency a phase may stub; each has a stub set stubs/<name>/. */
     dependencies: z.array(name).min(1),
     /** Stubbed in every phase whatever the phase says (a SaaS one may not load-test). */
@@ -77,6 +82,9 @@ export const campaignSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    if (c.target.kind === 'reference' && !c.target.seeded && !c.target.databaseUrl) {
+      ctx.addIssue({ code: 'custom', path: ['target', 'seeded'], message: 'true, or false with target.databaseUrl: the PostgreSQL database that holds the data (e.g. a masked extract)' });
+    }
     const known = new Set(c.dependencies);
     c.alwaysStubbed.forEach((d, i) => {
       if (!known.has(d)) ctx.addIssue({ code: 'custom', path: ['alwaysStubbed', i], message: `one of dependencies (${c.dependencies.join(', ')})` });

@@ -46,8 +46,13 @@ export function referenceController(t: ReferenceTarget): TargetController {
   return {
     kind: 'reference',
     prepare: (root, log) => {
-      // The same deterministic persons are seeded in every phase: the data file lists exactly those.
       const file = resolve(root, t.dataFile);
+      if (!t.seeded) {
+        // The database holds its own data (a masked extract): the data file is the extract's.
+        log(`perfcell: data file ${file} and the target's database used as they are (target.seeded: false)`);
+        return;
+      }
+      // The same deterministic persons are seeded in every phase: the data file lists exactly those.
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, personsCsv(t.persons, t.seed ?? DEFAULT_SEED));
       log(`perfcell: data file ${file}: ${t.persons} persons (seed ${t.seed ?? DEFAULT_SEED})`);
@@ -67,12 +72,12 @@ export function referenceController(t: ReferenceTarget): TargetController {
         throw new PerfcellError(`reference target (${only.join(', ')}) did not start: ${e.code === 'EADDRINUSE' ? `a port is in use (${e.message}); stop what holds it (\`perfcell sut stop\`?) or change the environment's URLs` : e.message}`, 'environment');
       });
       try {
-        await seedServices(sut.urls, t.persons, t.seed ?? DEFAULT_SEED);
+        if (t.seeded) await seedServices(sut.urls, t.persons, t.seed ?? DEFAULT_SEED);
       } catch (e) {
         await sut.stop();
         throw e;
       }
-      log(`perfcell: reference target up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${only.join(', ')} (${t.persons} persons seeded)${plan.stubbed.length ? `; stubbed: ${plan.stubbed.join(', ')}` : ''}`);
+      log(`perfcell: reference target up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${only.join(', ')} (${t.seeded ? `${t.persons} persons seeded` : 'data as found in the database'})${plan.stubbed.length ? `; stubbed: ${plan.stubbed.join(', ')}` : ''}`);
       return { description: `reference target: ${only.join(', ')}`, stop: () => sut.stop() };
     },
   };

@@ -40,7 +40,7 @@ export function registerDataCommands(program: Command): void {
     .option('--secret-file <file>', 'file holding the masking secret (else PERFCELL_MASKING_SECRET)')
     .option('--audit <file>', 'audit file (default: <out>/audit.json or perfcell-data-audit.json)')
     .option('--resume', 'skip the tables an interrupted extract finished (same secret, rules and subset)')
-    .option('--data-file <file=schema.table:cols>', 'also write a scenario data file (CSV) of masked columns', collect, [])
+    .option('--data-file <file=schema.table:[header=]col,…>', 'also write a scenario data file (CSV) of masked columns, each under its name or a header (person_id=id)', collect, [])
     .action(async (f: { from: string; rules: string; subset?: string; to?: string; out?: string; secretFile?: string; audit?: string; resume?: boolean; dataFile: string[] }) => {
       const secret = loadSecret(f.secretFile);
       const dataFiles = f.dataFile.map(parseDataFileSpec);

@@ -111,3 +111,26 @@ export function chooseSubset(rules: Rules, flag: string | undefined, rulesFile: 
   if (flag) return parseSubset(flag, '--subset');
   return rules.subset ? parseSubset(rules.subset, rulesFile) : undefined;
 }
+
+/**
+ * Pure: the tables spread over `lanes` loaders by their row counts (the largest first, each to the lane
+ * with the fewest rows so far), each lane keeping the load order. A lane waits only for declared parents
+ * earlier in the load order (`parentsBefore`), so lanes never wait on each other in a circle.
+ */
+export function assignLanes(ordered: readonly TablePlan[], rows: (table: string) => number, lanes: number): TablePlan[][] {
+  const out = Array.from({ length: Math.max(1, lanes) }, () => ({ rows: 0, tables: [] as TablePlan[] }));
+  const position = new Map(ordered.map((p, i) => [p.table, i]));
+  for (const p of [...ordered].sort((a, b) => rows(b.table) - rows(a.table))) {
+    const lightest = out.reduce((m, l) => (l.rows < m.rows ? l : m));
+    lightest.tables.push(p);
+    lightest.rows += rows(p.table);
+  }
+  return out.map((l) => l.tables.sort((a, b) => (position.get(a.table) as number) - (position.get(b.table) as number)));
+}
+
+/** The declared parents of `table` that the load order puts before it (the ones the destination checks on load). */
+export function parentsBefore(table: string, ordered: readonly TablePlan[], edges: readonly Edge[]): string[] {
+  const position = new Map(ordered.map((p, i) => [p.table, i]));
+  const own = position.get(table) ?? -1;
+  return [...new Set(edges.filter((e) => e.declared && e.child === table && e.parent !== table && (position.get(e.parent) ?? Infinity) < own).map((e) => e.parent))];
+}

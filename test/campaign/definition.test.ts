@@ -26,6 +26,14 @@ test('a phase may stub some dependencies; the always-stubbed ones are added; its
   assert.throws(() => planPhases(def, ['e2e'], { file: 'c.yaml' }), /c\.yaml: phases\.e2e\.profile: a profile for this phase, or --profile/);
 });
 
+test('a reference target used as found (seeded: false) needs the database that holds the data', () => {
+  assert.throws(() => parseCampaign({ ...DEF, target: { kind: 'reference', seeded: false } }, 'c.yaml', 'campaign'), /c\.yaml: campaign\.target\.seeded: .*false with target\.databaseUrl/);
+  const def = parseCampaign({ ...DEF, target: { kind: 'reference', seeded: false, databaseUrl: 'postgres://postgres@127.0.0.1:5432/lae_perf' } }, 'c.yaml', 'campaign');
+  assert.equal(def.target.kind === 'reference' && def.target.seeded, false);
+  const seededByDefault = parseCampaign(DEF, 'c.yaml', 'campaign').target;
+  assert.ok(seededByDefault.kind === 'reference' && seededByDefault.seeded);
+});
+
 test('a campaign naming an unknown dependency is refused naming the field', () => {
   assert.throws(() => parseCampaign({ ...DEF, phases: { stubbed: { stubbed: ['lgal'] } } }, 'perfcell.config.yaml', 'campaigns.grc'), /perfcell\.config\.yaml: campaigns\.grc\.phases\.stubbed\.stubbed\[0\]: .*one of dependencies \(customer-service, legal, ticketing\)/);
   assert.throws(() => parseCampaign({ ...DEF, target: { kind: 'command' } }, 'f.yaml', 'campaign'), /f\.yaml: campaign\.target\.command/);

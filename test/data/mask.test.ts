@@ -1,16 +1,17 @@
 /** The pure core of `perfcell data`: keyed maskers, the COPY text codec, rules checking, subset planning, classification. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Masker, normalizeName, isValidIban, isValidNir, luhnValid, normalizeValue, secretFingerprint, shiftDate, ibanMod97 } from '../../src/data/mask.js';
+import { MASK_MEMO_ENTRIES, Masker, normalizeName, isValidIban, isValidNir, luhnValid, normalizeValue, secretFingerprint, shiftDate, ibanMod97 } from '../../src/data/mask.js';
 import { decodeField, encodeField, LineSplitter } from '../../src/data/copy-text.js';
 import { checkRules, parseRules, type Catalog } from '../../src/data/rules.js';
-import { buildEdges, loadOrder, parseSubset, reachable } from '../../src/data/plan.js';
+import { assignLanes, buildEdges, loadOrder, parentsBefore, parseSubset, reachable } from '../../src/data/plan.js';
 import { classifyColumn, proposeRules } from '../../src/data/classify.js';
 import { createRowMasker } from '../../src/data/transform.js';
 import { BloomFilter, addCopyLine, leakKey } from '../../src/data/leak.js';
 import { keyColumns } from '../../src/data/pg.js';
 import { loadSecret } from '../../src/data/secret.js';
 import { compareDistribution } from '../../src/data/distribution.js';
+import { parseDataFileSpec } from '../../src/data/extract.js';
 
 const A = new Masker(Buffer.from('secret-A-0123456789abcdef'));
 const B = new Masker(Buffer.from('secret-B-0123456789abcdef'));
@@ -219,4 +220,46 @@ test('the secret comes from a file or PERFCELL_MASKING_SECRET only, at least 16 
   assert.throws(() => loadSecret(undefined, { PERFCELL_MASKING_SECRET: 'short' }), /at least 16 characters \(it has 5\)/);
   assert.throws(() => loadSecret('/nonexistent/secret'), /--secret-file \/nonexistent\/secret: the file does not exist/);
   assert.equal(loadSecret(undefined, { PERFCELL_MASKING_SECRET: '0123456789abcdef' }).length, 16);
+});
+
+test('remembered masks equal computed ones, past the memo\'s bound, per person where the person keys them', () => {
+  const secret = Buffer.from('secret-A-0123456789abcdef');
+  const used = new Masker(secret);
+  // More inputs than the memo holds: it is emptied once on the way, and answers the same after.
+  const names = Array.from({ length: MASK_MEMO_ENTRIES + 1000 }, (_, i) => `NOM${i}`);
+  const first = names.map((n) => used.mask('last_name', n));
+  for (let i = 0; i < names.length; i += 997) {
+    assert.equal(used.mask('last_name', names[i] as string), first[i]);
+    assert.equal(new Masker(secret).mask('last_name', names[i] as string), first[i]);
+  }
+  // The postcode is keyed by the person: the same input for two persons is remembered apart.
+  for (const person of ['p1', 'p2', 'p3']) {
+    assert.equal(used.mask('postcode', '75011', person), new Masker(secret).mask('postcode', '75011', person));
+    assert.equal(used.mask('date_shift', '1980-05-17', person), new Masker(secret).mask('date_shift', '1980-05-17', person));
+  }
+  assert.equal(used.mask('scrub', 'x'.repeat(500)), new Masker(secret).mask('scrub', 'x'.repeat(500)));
+});
+
+test('a data file spec names columns, optionally under the header the scenarios read', () => {
+  assert.deepEqual(parseDataFileSpec('data/p.csv=grc.persons:person_id=id,last_name,search=last_name_norm'), {
+    file: 'data/p.csv', table: 'grc.persons', columns: ['id', 'last_name', 'last_name_norm'], headers: ['person_id', 'last_name', 'search'],
+  });
+  assert.deepEqual(parseDataFileSpec('p.csv=grc.persons:id').columns, ['id']);
+  for (const bad of ['p.csv=grc.persons:', 'p.csv=grc.persons:id,,x', 'p.csv=persons:id', 'p.csv=grc.persons:a=b=c']) assert.throws(() => parseDataFileSpec(bad), /--data-file: .*file=schema\.table:column,header=column/, bad);
+});
+
+test('loading lanes: tables spread by rows, each lane in load order, waiting only for declared parents loaded before', () => {
+  const rules = parseRules(goodRules, 'm.yaml');
+  const edges = buildEdges(catalog, rules.relations, new Set(['grc.persons', 'billing.invoices', 'billing.lines']));
+  const ordered = loadOrder(checkRules(rules, catalog, 'm.yaml'), edges);
+  const rows: Record<string, number> = { 'billing.invoices': 70_000, 'billing.lines': 140_000, 'grc.persons': 10_000 };
+  const lanes = assignLanes(ordered, (t) => rows[t] ?? 0, 2);
+  // The lines alone on one lane, the invoices and persons on the other, in load order.
+  assert.deepEqual(lanes.map((l) => l.map((p) => p.table)), [['billing.lines'], ordered.map((p) => p.table).filter((t) => t !== 'billing.lines')]);
+  assert.deepEqual(assignLanes(ordered, () => 0, 1).map((l) => l.map((p) => p.table)), [ordered.map((p) => p.table)]);
+  // lines → invoices is declared: the lines wait for the invoices; the undeclared relation makes no wait.
+  assert.deepEqual(parentsBefore('billing.lines', ordered, edges), ['billing.invoices']);
+  assert.deepEqual(parentsBefore('billing.invoices', ordered, edges), []);
+  // A declared parent the order puts later (a cycle of keys) is not waited for.
+  assert.deepEqual(parentsBefore('billing.lines', [...ordered].reverse(), edges), []);
 });
