@@ -37,6 +37,7 @@ import { baselineTargetsOf, checkDuetProfile } from '../run/duet.js';
 import { checkTargets } from '../run/preflight.js';
 import { withRunHooks } from '../side-channels/defaults.js';
 import { DEFAULT_DUET_ORDER, DEFAULT_DUET_SEED, DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS } from './defaults.js';
+import type { Progress, ProgressPlan } from '../../lib/progress.js';
 
 export const GATE_SCHEMA_VERSION = 1;
 export { DEFAULT_DUET_ORDER, DEFAULT_DUET_SEED, DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS };
@@ -75,6 +76,8 @@ export interface GateRequest {
   duet?: { order?: DuetOrder; seed?: number };
   /** The branch measured, recorded in gate.json (src/gate/branch.ts resolveBranch); null: unknown. */
   branch?: string | null;
+  /** Progress and ETA (the CLI's, lib/progress.ts): given the gate's plan once it is known; told each run's start. */
+  progress?: (plan: ProgressPlan) => Progress;
 }
 
 
@@ -96,6 +99,30 @@ function checkRun(w: RunWindows, role: 'baseline' | 'candidate'): RunWindows {
 /** Wall time of an interleaved gate, estimated before starting it. */
 export function estimateInterleavedMs(pairs: number, profileMs: number): number {
   return pairs * 2 * (profileMs + RUN_OVERHEAD_MS);
+}
+
+/**
+ * The gate's runs as a progress plan, in the order they run: interleaved, each pair's two runs (A B, then
+ * B A, …) of the profile plus RUN_OVERHEAD_MS each (estimateInterleavedMs is their sum); baseline mode, the
+ * candidate's one run (none when --candidate names an existing one). Pure.
+ */
+export function gateProgressPlan(mode: 'interleaved' | 'baseline', profileMs: number, pairs = 0): ProgressPlan {
+  const run = profileMs + RUN_OVERHEAD_MS;
+  if (mode === 'baseline') return { title: 'gate', steps: [{ label: 'candidate run', plannedMs: run }] };
+  const steps = Array.from({ length: pairs }, (_, i) => {
+    const sides = i % 2 === 0 ? ['baseline', 'candidate'] : ['candidate', 'baseline'];
+    return sides.map((side) => ({ label: `pair ${i + 1} ${side}`, plannedMs: run }));
+  }).flat();
+  return { title: 'gate', steps };
+}
+
+/** `execute` that tells `progress` each run's start: the plan's steps, in order. */
+function announcing(execute: (r: RunRequest) => Promise<RunOutcome>, progress: Progress | undefined): (r: RunRequest) => Promise<RunOutcome> {
+  let step = 0;
+  return (r) => {
+    progress?.step(step++);
+    return execute(r);
+  };
 }
 
 export async function runGate(req: GateRequest): Promise<GateOutcome> {
@@ -147,7 +174,9 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
       if (2 ** -pairs >= thresholds.alpha / judged.length) {
         log(`perfcell gate: warning: with ${pairs} pairs and ${judged.length} transactions, a regression may never reach significance (2^-${pairs} ≥ ${thresholds.alpha}/${judged.length}); add --pairs`);
       }
-      const runs = await runInterleaved({ model: req.model, profile: req.profile, baseline: baselineSide, candidate: candidateSide, pairs, outDir, quiet: req.quiet, log, execute });
+      const progress = req.progress?.(gateProgressPlan('interleaved', compiled.durationMs, pairs));
+      const runs = await runInterleaved({ model: req.model, profile: req.profile, baseline: baselineSide, candidate: candidateSide, pairs, outDir, quiet: req.quiet, log, execute: announcing(execute, progress) })
+        .finally(() => progress?.stop());
       transactions = judgeTransactions(await interleavedInputs(runs, judged, { source, warmupMs }), thresholds);
       // Name only what differs between the two sides: the targets of the two builds.
       ({ baselineLabel, candidateLabel } = sideLabels(baselineSide, candidateSide));
@@ -162,7 +191,8 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
           throw inputError(join(candidateDir, 'run.json'), 'service/profile', `service "${model.service}" and profile "${req.profile}", got "${meta.service}" / "${meta.profile}"`);
         }
       } else {
-        const outcome = await execute({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log, sideChannels: withRunHooks() });
+        const progress = req.progress?.(gateProgressPlan('baseline', compiled.durationMs));
+        const outcome = await announcing(execute, progress)({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log, sideChannels: withRunHooks() }).finally(() => progress?.stop());
         if (outcome.meta.status === 'inconclusive') {
           throw new PerfcellError(`candidate run: the measurement is not valid (${outcome.verdict?.headline.en ?? 'inconclusive'}); see ${outcome.dir}`, 'environment');
         }

@@ -59,6 +59,10 @@ test('every command: --help with relative defaults, durations as durations, -q/-
     if ((/ (status|show)$/.test(e.path) || JSON_COMMANDS.includes(e.path)) && !/--json/.test(flags)) problems.push(`${e.path}: a status/show command without --json`);
   }
   assert.deepEqual(problems, []);
+  // Progress and an ETA on the long commands that have a plan; campaign takes run's k6 flags (--dashboard…).
+  const longs = (path: string) => (byPath.get(path)?.options ?? []).map((o) => o.long);
+  for (const path of ['campaign', 'gate', 'push']) assert.ok(longs(path).includes('--progress') && longs(path).includes('--no-progress'), `${path} --progress`);
+  for (const flag of ['--dashboard', '--k6-out', '--no-influx', '--no-monitor']) assert.ok(longs('campaign').includes(flag), `campaign ${flag}`);
 });
 
 test('usage errors exit 2 (3 for gate and baseline), --version names the tools, NO_COLOR wins', async () => {
