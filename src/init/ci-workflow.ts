@@ -72,21 +72,24 @@ jobs:
           go-version: "1.26"
           cache: false
 
+      - name: Install the service and perfcell
+        run: npm ci --no-audit --no-fund
+
+      # After npm ci (which empties node_modules): k6 lives in the installed package's .tools.
       - name: Cache k6
         uses: actions/cache@v4
         with:
           path: node_modules/perfcell/.tools
-          key: k6-\${{ runner.os }}-\${{ hashFiles('package-lock.json') }}
+          key: k6-\${{ runner.os }}-\${{ hashFiles('node_modules/perfcell/package.json') }}
 
-      - name: Install the service, perfcell and k6
-        run: |
-          npm ci --no-audit --no-fund
-          npx perfcell setup
+      - name: k6 (found, or built once from its Go module)
+        run: npx perfcell setup
 
       - name: Start both builds (base on PORT + BASE_PORT_OFFSET)
         run: |
           git worktree add ../base "origin/\${GITHUB_BASE_REF}"
-          (cd ../base && npm ci --no-audit --no-fund && PORT=$((PORT + BASE_PORT_OFFSET)) nohup sh -c "$SERVICE_START" > ../base.log 2>&1 &)
+          (cd ../base && npm ci --no-audit --no-fund)
+          (cd ../base && PORT=$((PORT + BASE_PORT_OFFSET)) nohup sh -c "$SERVICE_START" > ../base.log 2>&1 &)
           nohup sh -c "$SERVICE_START" > ../candidate.log 2>&1 &
           for p in "$PORT" "$((PORT + BASE_PORT_OFFSET))"; do
             timeout 60 sh -c "until curl -s -o /dev/null http://127.0.0.1:$p/; do sleep 1; done"
