@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO } from '../support/cli.js';
+import { parseGithubJob, stepShouldRun, substituteExpressions, type ExpressionContext } from '../support/ci-template.js';
 import { locateK6 } from '../../src/k6/locate.js';
 
 interface Result { code: number | null; out: string }
@@ -104,6 +105,23 @@ test('npm pack → npm i -D in a service\'s repository → setup, init, smoke an
   assert.equal(steps.find((s) => s.uses?.startsWith('actions/setup-node'))?.with?.['node-version'], 22);
   const runs = steps.map((s) => s.run ?? '').join('\n');
   for (const cmd of ['npx perfcell setup', 'npx perfcell run "$GATE_MODEL" -p smoke', 'npx perfcell gate "$GATE_MODEL" -p "$GATE_PROFILE"']) assert.ok(runs.includes(cmd), cmd);
+  // The workflow as the CI templates' runner reads it (test/support/ci-template.ts): only emulated keys, every
+  // expression and `if:` evaluates, and each step's script (expressions substituted) is valid shell.
+  const workflowFile = join(repo, '.github/workflows/perf-gate.yml');
+  const job = parseGithubJob(readFileSync(workflowFile, 'utf8'), workflowFile, 'gate');
+  const ctx: ExpressionContext = {
+    github: { event: { pull_request: { number: 7, head: { repo: { full_name: 'acme/hello' } } } }, repository: 'acme/hello', token: 't', server_url: 'https://github.example', run_id: '1' },
+    runner: { os: 'Linux', temp: scratch },
+    env: job.env,
+    steps: { gate: { outputs: { code: '0' }, outcome: 'success', conclusion: 'success' } },
+    jobFailed: false,
+  };
+  for (const step of job.steps) {
+    stepShouldRun(step.if, ctx);
+    if (step.run === undefined) continue;
+    const syntax = spawnSync('bash', ['-n'], { input: substituteExpressions(step.run, ctx), encoding: 'utf8' });
+    assert.equal(syntax.status, 0, `${step.name}: ${syntax.stderr}`);
+  }
 
   const tsc = spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repo, 'scenarios')], { encoding: 'utf8' });
   assert.equal(tsc.status, 0, `the skeletons type-check against the installed package's types: ${tsc.stdout}${tsc.stderr}`);
