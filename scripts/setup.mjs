@@ -73,7 +73,7 @@ const systemPackages = !process.argv.includes('--no-system-packages') && !instal
 // sshd lives in /usr/sbin, which a non-root PATH may lack: it is looked for by its path.
 const present = (bin) => (bin.startsWith('/') ? existsSync(bin) : Boolean(out('sh', ['-c', `command -v ${bin}`])));
 const missing = [['influxd', 'influxdb'], ['chromium', 'chromium'], ['prometheus', 'prometheus'], ['/usr/sbin/sshd', 'openssh-server']].filter(([bin]) => !present(bin));
-if (missing.length > 0 && !systemPackages) say(`${missing.map(([, pkg]) => pkg).join(', ')} not installed (--no-system-packages): InfluxDB push and the browser phase stay disabled`);
+if (missing.length > 0 && !systemPackages) say(`${missing.map(([, pkg]) => pkg).join(', ')} not installed (${installed ? 'installed as a package: system packages are the machine\'s business' : '--no-system-packages'}): InfluxDB push and the browser phase stay disabled`);
 else if (missing.length > 0) {
   const pkgs = missing.map(([, pkg]) => pkg);
   if (isRoot && out('sh', ['-c', 'command -v apt-get'])) {
