@@ -20,7 +20,11 @@ import { isProcessAlive } from '../../lib/process/children.js';
 interface HelpEntry { path: string; help: string; options: { flags: string; long?: string }[]; subcommands: number }
 
 const state = mkdtempSync(join(tmpdir(), 'perfcell-convention-'));
-const ENV = { PERFCELL_STATE_DIR: state, NO_COLOR: '', FORCE_COLOR: '' };
+// No colour setting inherited: removed rather than set empty, since Node 22 warns on stderr ("The 'NO_COLOR'
+// env is ignored due to the 'FORCE_COLOR' env being set") whenever both are present, even empty.
+delete process.env.NO_COLOR;
+delete process.env.FORCE_COLOR;
+const ENV = { PERFCELL_STATE_DIR: state };
 
 /** At most `n` CLI processes at once (each loads the whole CLI; the machine has 2 cores). */
 async function all<T>(jobs: (() => Promise<T>)[], n = 3): Promise<T[]> {
