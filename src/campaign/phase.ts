@@ -12,7 +12,7 @@ import { executeRun } from '../run/execute.js';
 import { readRunMeta, runFile, writeRunMeta } from '../store/folder.js';
 import { collectJournal } from '../stubs/journal.js';
 import { formatVerification, unmatchedCount, type StubsFile, type StubVerification } from '../stubs/verify.js';
-import { withRunHooks } from '../side-channels/defaults.js';
+import { withRunHooks, type RunHookOptions } from '../side-channels/defaults.js';
 import { startSharedBrowser } from './shared-browser.js';
 import { phaseTargets, type CampaignPlan } from './plan.js';
 import type { PhasePlan } from './definition.js';
@@ -20,8 +20,8 @@ import type { PhaseRecord, PhaseStatus } from './record.js';
 import type { StubServers } from './stub-servers.js';
 
 export interface PhaseContext {
-  /** The model file, whether k6's progress is hidden, and the OpenSSH settings for SSH injectors. */
-  req: { model: string; quiet?: boolean; sshConfig?: string };
+  /** The model file, whether k6's progress is hidden, the OpenSSH settings for SSH injectors, the runs' side-channel settings (--dashboard…). */
+  req: { model: string; quiet?: boolean; sshConfig?: string; runHooks?: RunHookOptions };
   plan: CampaignPlan;
   stubs: StubServers;
   dir: string;
@@ -58,7 +58,7 @@ export async function runPhase(ctx: PhaseContext, phase: PhasePlan, rec: PhaseRe
       const outcome = await withSharedBrowser(phase.phase === 'e2e' ? plan.chromium : undefined, () =>
         executeRun({
           model: ctx.req.model, profile: phase.profile, phase: phase.phase, iteration: ctx.iteration, campaign: ctx.campaignId,
-          out: join(ctx.dir, phase.phase), environment: runEnv, quiet: ctx.req.quiet, log, sideChannels: withRunHooks(), abort: ctx.abort,
+          out: join(ctx.dir, phase.phase), environment: runEnv, quiet: ctx.req.quiet, log, sideChannels: withRunHooks(ctx.req.runHooks), abort: ctx.abort,
           // The phase's own injectors (src/campaign/plan.ts); else executeRun takes the environment's, as planned.
           ...(phase.injectors ? { injectors: phase.injectors.spec, injectorsSource: phase.injectors.from, sshConfig: ctx.req.sshConfig } : { sshConfig: ctx.req.sshConfig }),
         }),

@@ -26,6 +26,9 @@ import { campaignStatus, chooseIteration, formatCampaignSummary, iterationDir, w
 import { commandController, externalController, type TargetController } from './targets.js';
 import type { Verdict, VerdictStatus } from '../verdict/verdict.js';
 import { EXIT_BY_STATUS } from '../exit-codes.js';
+import type { RunHookOptions } from '../side-channels/defaults.js';
+import type { Progress, ProgressPlan } from '../../lib/progress.js';
+import { campaignProgressPlan } from './progress-plan.js';
 
 export interface CampaignRequest {
   model: string;
@@ -47,6 +50,10 @@ export interface CampaignRequest {
   referenceController?: (target: ReferenceTarget) => TargetController;
   /** Writes the iteration report from the iteration folder; returns its path and the iteration's verdict (src/report). */
   writeReport?: (iterationDir: string) => Promise<{ report: string; verdict: Verdict } | undefined>;
+  /** Each phase's run side channels (`campaign --dashboard`, `--k6-out`, `--no-influx`…); default: withRunHooks()'s. */
+  runHooks?: RunHookOptions;
+  /** Progress and ETA (the CLI's, lib/progress.ts): given the phases' plan; told each phase's start. */
+  progress?: (plan: ProgressPlan) => Progress;
 }
 
 export interface CampaignOutcome {
@@ -172,6 +179,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
   process.on('SIGTERM', onSignal);
 
   let stubs: StubServers | undefined;
+  let progress: Progress | undefined;
   try {
     stubs = await startCampaignStubs(plan, dir, log);
     if (plan.sets.length > 0) {
@@ -179,6 +187,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
       save();
     }
     const ctx: PhaseContext = { req, plan, stubs, dir, iteration, campaignId: record.campaignId, log, abort: abort.signal };
+    progress = req.progress?.(campaignProgressPlan(plan.loaded.model, plan.loaded.file, phases));
     for (const [i, phase] of phases.entries()) {
       const rec = record.phases[i] as PhaseRecord;
       if (aborted) {
@@ -191,6 +200,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
       rec.startedAt = new Date().toISOString();
       save();
       log(`perfcell: ── phase ${phase.phase} · profile ${phase.profile} · stubbed: ${phase.stubbed.join(', ') || 'none'} ──`);
+      progress?.step(i);
       const { status, planned } = await runPhase(ctx, phase, rec);
       rec.status = status;
       rec.endedAt = new Date().toISOString();
@@ -207,6 +217,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignOutcome
       }
     }
   } finally {
+    progress?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await stubs?.stopAll();

@@ -18,7 +18,7 @@ import { parseDurationMs } from '../model/duration.js';
 import { setVerbosity, verbosityFrom } from './verbosity.js';
 
 /** Commands that can run for minutes: they take -q/--quiet and -v/--verbose. */
-export const LONG_COMMANDS: readonly string[] = ['run', 'campaign', 'gate', 'push', 'model derive', 'data extract', 'data refresh', 'site'];
+export const LONG_COMMANDS: readonly string[] = ['run', 'campaign', 'gate', 'push', 'model derive', 'data extract', 'data refresh', 'site', 'setup'];
 
 /** Commands that print a state or a listing: they take --json (same data, machine-readable). */
 export const JSON_COMMANDS: readonly string[] = ['sut status', 'stubs status', 'stubs verify', 'influx status', 'baseline show', 'model show'];

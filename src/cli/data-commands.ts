@@ -1,6 +1,6 @@
 /** `perfcell data classify|extract|refresh`: production-like test data, masked, with referential integrity (docs/data.md). */
 import type { Command } from 'commander';
-import { PROJECT_ROOT } from '../k6/locate.js';
+import { INSTALLED, PROJECT_ROOT } from '../k6/locate.js';
 import { loadConfig } from '../environments/registry.js';
 import { classifyDatabase } from '../data/classify-db.js';
 import { extract, parseDataFileSpec, type Audit } from '../data/extract.js';
@@ -9,6 +9,8 @@ import { loadSecret } from '../data/secret.js';
 import { info } from './verbosity.js';
 
 const collect = (v: string, acc: string[]): string[] => [...acc, v];
+/** Where perfcell.config.yaml is: the service's repository (the working directory) when perfcell is installed there, else the checkout. */
+const configRoot = (): string => (INSTALLED ? process.cwd() : PROJECT_ROOT);
 
 function summary(audit: Audit, auditFile: string): string {
   const rows = audit.tables.reduce((n, t) => n + t.rows, 0);
@@ -44,7 +46,7 @@ export function registerDataCommands(program: Command): void {
     .action(async (f: { from: string; rules: string; subset?: string; to?: string; out?: string; secretFile?: string; audit?: string; resume?: boolean; dataFile: string[] }) => {
       const secret = loadSecret(f.secretFile);
       const dataFiles = f.dataFile.map(parseDataFileSpec);
-      if (f.to) guardDestination(f.to, loadConfig(PROJECT_ROOT));
+      if (f.to) guardDestination(f.to, loadConfig(configRoot()));
       const auditFile = f.audit ?? (f.out ? `${f.out}/audit.json` : 'perfcell-data-audit.json');
       const audit = await extract({ from: f.from, rulesFile: f.rules, subset: f.subset, to: f.to, out: f.out, secret, auditFile, resume: f.resume, dataFiles, log: (l) => info(`  ${l}`) });
       process.stdout.write(summary(audit, auditFile));
@@ -57,7 +59,7 @@ export function registerDataCommands(program: Command): void {
     .option('--audit <file>', 'audit file', 'perfcell-data-audit.json')
     .option('--resume', 'skip the tables an interrupted refresh finished')
     .action(async (f: { env: string; audit: string; resume?: boolean }) => {
-      const plan = planRefresh(loadConfig(PROJECT_ROOT), f.env);
+      const plan = planRefresh(loadConfig(configRoot()), f.env);
       const secret = loadSecret(plan.secretFile);
       const audit = await extract({ from: plan.from, rulesFile: plan.rulesFile, subset: plan.subset, to: plan.to, secret, auditFile: f.audit, resume: f.resume, dataFiles: plan.dataFiles.map(parseDataFileSpec), log: (l) => info(`  ${l}`) });
       process.stdout.write(summary(audit, f.audit));

@@ -11,6 +11,7 @@ import { GATE_EXIT } from '../exit-codes.js';
 import { reportError } from './exit-codes.js';
 import { refreshSiteAfter } from './site-commands.js';
 import { info } from './verbosity.js';
+import { addProgressOptions, progressFrom } from './progress-flags.js';
 
 interface GateOptions {
   profile: string;
@@ -39,6 +40,7 @@ interface GateOptions {
   branch?: string;
   reports: string;
   site?: string;
+  progress?: boolean;
 }
 
 /** `--duet-order` and `--seed` → the duet request, or undefined without `--duet`. */
@@ -77,8 +79,8 @@ function targetPairs(text: string | undefined): Record<string, string> | undefin
 
 export function registerGateCommands(program: Command): void {
   const pct = (v: number) => String(Math.round(v * 1000) / 10);
-  program
-    .command('gate')
+  const gate = program.command('gate');
+  gate
     .argument('<model>', 'load model (YAML)')
     .option('-p, --profile <name>', 'profile of the model (a short constant one)', 'smoke')
     .option('-e, --env <name>', "candidate's environment")
@@ -106,7 +108,8 @@ export function registerGateCommands(program: Command): void {
     .option('--site <dir>', 'refresh the portfolio site in this folder at the end (incremental; a failure only warns)')
     .option('--reports <dir>', 'with --site: the reports folder the site is built from', 'reports')
     .option('-v, --verbose', "show k6's progress")
-    .option('-q, --quiet', 'only the summary on stdout and the exit code')
+    .option('-q, --quiet', 'only the summary on stdout and the exit code');
+  addProgressOptions(gate)
     .description('performance verdict of a candidate build: exit 0 pass, 1 regression, 2 SLO broken, 3 could not measure')
     .action(async (model: string, opts: GateOptions) => {
       try {
@@ -142,6 +145,7 @@ export function registerGateCommands(program: Command): void {
           branch: resolveBranch(opts.branch),
           injectors: opts.injectors,
           sshConfig: opts.sshConfig,
+          progress: progressFrom(opts),
         });
         process.stdout.write(readFileSync(outcome.files.summary, 'utf8'));
         info(`perfcell gate: ${outcome.verdict.status} (exit ${outcome.exitCode}) · ${outcome.outDir}`);

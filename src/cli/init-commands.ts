@@ -5,14 +5,16 @@
  * then prints the next three commands.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { inputError } from '../errors.js';
 import { CONFIG_FILE } from '../environments/registry.js';
-import { PROJECT_ROOT } from '../k6/locate.js';
+import { INSTALLED, PROJECT_ROOT } from '../k6/locate.js';
 import { DEFAULT_P95_MS, parseBaseUrl, parseTransaction, scaffold, type InitAnswers, type Scaffold } from '../init/scaffold.js';
+import { GITHUB_WORKFLOW_PATH, githubWorkflow } from '../init/ci-workflow.js';
 import { displayPath, durationFlag } from './convention.js';
 
 interface InitFlags {
@@ -23,6 +25,8 @@ interface InitFlags {
   p95: string;
   dir: string;
   force?: boolean;
+  ci: string;
+  start: string;
 }
 
 const collect = (v: string, acc: string[]): string[] => [...acc, v];
@@ -61,6 +65,23 @@ export function mergeRegistry(text: string | undefined, s: Scaffold, service: st
   return doc.toString();
 }
 
+/**
+ * The node_modules/@types folder that holds k6's types, found as Node finds packages: perfcell's own in its
+ * checkout, the service's (hoisted) when perfcell is installed there.
+ */
+function typesRoot(): string {
+  return dirname(dirname(createRequire(import.meta.url).resolve('@types/k6/package.json')));
+}
+
+/** The CI workflow for the service's repository (`--ci github`), or nothing (`--ci none`). */
+function ciFiles(f: InitFlags, a: InitAnswers, model: string): Record<string, string> {
+  if (f.ci === 'none') return {};
+  if (f.ci !== 'github') throw inputError('command line', '--ci', `github or none (got "${f.ci}")`);
+  const url = new URL(a.baseUrls.local ?? (Object.values(a.baseUrls)[0] as string));
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  return { [GITHUB_WORKFLOW_PATH]: githubWorkflow({ service: a.service, model, port, start: f.start }) };
+}
+
 /** scenarios/tsconfig.json: editors and `tsc -p scenarios` type-check the skeletons against k6's types and perfcell/k6. */
 function scenarioTsconfig(dir: string): string {
   const scenarios = join(dir, 'scenarios');
@@ -68,7 +89,7 @@ function scenarioTsconfig(dir: string): string {
   return JSON.stringify({
     compilerOptions: {
       target: 'ES2020', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, skipLibCheck: true, lib: ['ES2020'],
-      types: ['k6'], typeRoots: [rel(join(PROJECT_ROOT, 'node_modules', '@types'))],
+      types: ['k6'], typeRoots: [rel(typesRoot())],
       baseUrl: '.', paths: { 'perfcell/k6': [rel(join(PROJECT_ROOT, 'src', 'scenario', 'k6-api.ts'))] },
     },
     include: ['./**/*.ts'],
@@ -86,7 +107,9 @@ export function registerInitCommand(program: Command): void {
     .option('--p95 <duration>', 'p95 SLO of every transaction, to refine afterwards', `${DEFAULT_P95_MS}ms`)
     .option('-C, --dir <dir>', 'the repository to write into', '.')
     .option('--force', 'replace files that exist')
-    .description('scope a new service: load model, scenario skeletons, empty stub set, environment entry; prints the next commands')
+    .option('--ci <kind>', `a pull-request gate workflow for the repository: github (${GITHUB_WORKFLOW_PATH}) or none`, 'github')
+    .option('--start <command>', 'the CI workflow\'s command that starts the service on $PORT', 'npm start')
+    .description('scope a new service: load model, scenario skeletons, empty stub set, environment entry, CI gate workflow; prints the next commands')
     .action(async (serviceArg: string | undefined, f: InitFlags) => {
       const a = await ask(serviceArg, f);
       if (!a.service) throw inputError('command line', 'service', 'the service name (perfcell init <service>)');
@@ -101,7 +124,11 @@ export function registerInitCommand(program: Command): void {
       const s = scaffold(answers);
       const dir = resolve(f.dir);
       const files = { ...s.files };
-      if (dir !== resolve(PROJECT_ROOT) && !existsSync(join(dir, 'scenarios', 'tsconfig.json'))) files['scenarios/tsconfig.json'] = scenarioTsconfig(dir);
+      // In perfcell's own checkout neither: its tsconfig covers scenarios/ and ci/ holds its own workflows.
+      if (dir !== resolve(PROJECT_ROOT)) {
+        if (!existsSync(join(dir, 'scenarios', 'tsconfig.json'))) files['scenarios/tsconfig.json'] = scenarioTsconfig(dir);
+        Object.assign(files, ciFiles(f, answers, s.model));
+      }
       if (!f.force) for (const p of Object.keys(files)) if (existsSync(join(dir, p)) && !p.endsWith('.gitkeep')) throw inputError(join(dir, p), '', 'a file that does not exist yet (--force replaces it)');
       for (const [p, content] of Object.entries(files)) {
         mkdirSync(dirname(join(dir, p)), { recursive: true });
@@ -115,6 +142,8 @@ export function registerInitCommand(program: Command): void {
         out.write(`  environment ${env}: ${e.targets[answers.service]} — load ${e.loadTesting}${e.loadTesting === 'forbidden' ? ' (not loopback: declare it with --test-host to allow load)' : ''}\n`);
       }
       const model = displayPath(join(dir, s.model));
-      out.write(`\nnext:\n  perfcell model check ${model}\n  perfcell model show ${model} -p smoke\n  perfcell run ${model} -p smoke\n`);
+      // Installed in the service's repository, the CLI is node_modules/.bin/perfcell: npx finds it.
+      const cli = INSTALLED ? 'npx perfcell' : 'perfcell';
+      out.write(`\nnext:\n  ${cli} model check ${model}\n  ${cli} model show ${model} -p smoke\n  ${cli} run ${model} -p smoke\n`);
     });
 }

@@ -14,12 +14,17 @@ type Register = (program: Command) => void;
  */
 const COMMANDS: readonly [readonly string[], () => Promise<Register[]>][] = [
   [['init'], async () => [(await import('./init-commands.js')).registerInitCommand]],
+  [['setup'], async () => [(await import('./setup-command.js')).registerSetupCommand]],
   // `model derive` and `model diff` join the model group: both modules for `model`.
   [['model'], async () => [(await import('./model-commands.js')).registerModelCommands, (await import('./derive-commands.js')).registerDeriveCommands]],
   [['run'], async () => [(await import('./run-command.js')).registerRunCommand]],
   [['stubs'], async () => [(await import('./stubs-commands.js')).registerStubsCommands]],
   [['campaign'], async () => [(await import('./campaign-commands.js')).registerCampaignCommands]],
-  [['sut'], async () => [(await import('./sut-commands.js')).registerSutCommands]],
+  // sut/ is not in the installed package (package.json `files`): `sut` then says so (sut-presence.ts).
+  [['sut'], async () => {
+    const { referenceTargetPresent, registerSutAbsent } = await import('./sut-presence.js');
+    return [referenceTargetPresent() ? (await import('./sut-commands.js')).registerSutCommands : registerSutAbsent];
+  }],
   [['gate', 'baseline'], async () => [(await import('./gate-commands.js')).registerGateCommands]],
   [['influx', 'push'], async () => [(await import('./metrics-commands.js')).registerMetricsCommands]],
   [['analyze', 'report', 'compare'], async () => [(await import('./analysis-commands.js')).registerAnalysisCommands]],

@@ -11,6 +11,7 @@ import { foregroundCommand, type BackgroundService } from '../services/backgroun
 import { displayPath } from './convention.js';
 import { FOREGROUND_OPTION, addStatusStop, startService, untilSignal } from './service-cli.js';
 import { verbosity } from './verbosity.js';
+import { addProgressOptions, progressFrom } from './progress-flags.js';
 
 /** The private InfluxDB as a background service: instance.json in its data directory. */
 export function influxService(dir: string): BackgroundService {
@@ -113,21 +114,22 @@ export function registerMetricsCommands(program: Command): void {
     return { lines: [`  metrics go to ${describeTarget(target)}: ${up ? 'up' : 'not answering'}`], fields: { metricsTarget: { url: target.url, database: target.database, up } }, healthy: up };
   });
 
-  program
-    .command('push')
+  const push = program.command('push');
+  push
     .argument('<run>', 'run folder')
     .option('--influx <url>', 'InfluxDB URL (default: PERFCELL_INFLUX_URL, else the private instance)')
     .option('--db <name>', 'database (default: PERFCELL_INFLUX_DB, else "perfcell")')
     .option('--no-summary', 'skip the analysis summary (it reads the raw file a second time)')
-    .option('-q, --quiet', 'no statistics line, only errors and the exit code')
+    .option('-q, --quiet', 'no statistics line, only errors and the exit code');
+  addProgressOptions(push)
     .description("write a run's samples, monitor samples and events into InfluxDB (replaces what it held for the run)")
-    .action(async (run: string, opts: { influx?: string; db?: string; summary: boolean }) => {
+    .action(async (run: string, opts: { influx?: string; db?: string; summary: boolean; progress?: boolean }) => {
       const target = resolveInfluxTarget({ ...(opts.influx ? { url: opts.influx } : {}), ...(opts.db ? { database: opts.db } : {}) });
       if (!target) throw new PerfcellError('no InfluxDB to push to: give --influx <url>, set PERFCELL_INFLUX_URL or run `perfcell influx start`', 'environment');
       if (!(await pingInflux(target.url, 2000))) throw new PerfcellError(`InfluxDB ${target.url} does not answer /ping`, 'environment');
       // Loaded here: the push reads and analyses the run (start-up time of every other command).
       const { pushRun } = await import('../metrics/push.js');
-      const stats = await pushRun(run, target, { summary: opts.summary });
+      const stats = await pushRun(run, target, { summary: opts.summary, progress: progressFrom(opts) });
       if (verbosity() !== 'quiet') process.stdout.write(
         `perfcell: pushed run ${stats.runId} to ${describeTarget(target)}: ${stats.requests} requests, ${stats.samples} samples, ` +
           `${stats.monitorSamples} monitor samples, ${stats.events} events, ${stats.summaryPoints} summary points in ${(stats.totalMs / 1000).toFixed(1)} s` +

@@ -38,6 +38,7 @@ import { baselineTargetsOf, checkDuetProfile } from '../run/duet.js';
 import { checkTargets } from '../run/preflight.js';
 import { withRunHooks } from '../side-channels/defaults.js';
 import { DEFAULT_DUET_ORDER, DEFAULT_DUET_SEED, DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS } from './defaults.js';
+import type { Progress, ProgressPlan } from '../../lib/progress.js';
 
 export const GATE_SCHEMA_VERSION = 1;
 export { DEFAULT_DUET_ORDER, DEFAULT_DUET_SEED, DEFAULT_PAIRS, DEFAULT_WARMUP_MS, DEFAULT_WINDOW_MS };
@@ -83,13 +84,14 @@ export interface GateRequest {
   injectors?: string;
   /** `--ssh-config`: OpenSSH client settings for SSH injectors. */
   sshConfig?: string;
+  /** Progress and ETA (the CLI's, lib/progress.ts): given the gate's plan once it is known; told each run's start. */
+  progress?: (plan: ProgressPlan) => Progress;
 }
 
 /** What every run of the gate shares about its injectors. */
 function injectorsOf(req: Pick<GateRequest, 'injectors' | 'sshConfig'>): Pick<RunRequest, 'injectors' | 'sshConfig'> {
   return { ...(req.injectors !== undefined ? { injectors: req.injectors } : {}), ...(req.sshConfig !== undefined ? { sshConfig: req.sshConfig } : {}) };
 }
-
 
 export interface GateOutcome {
   outDir: string;
@@ -109,6 +111,30 @@ function checkRun(w: RunWindows, role: 'baseline' | 'candidate'): RunWindows {
 /** Wall time of an interleaved gate, estimated before starting it. */
 export function estimateInterleavedMs(pairs: number, profileMs: number): number {
   return pairs * 2 * (profileMs + RUN_OVERHEAD_MS);
+}
+
+/**
+ * The gate's runs as a progress plan, in the order they run: interleaved, each pair's two runs (A B, then
+ * B A, …) of the profile plus RUN_OVERHEAD_MS each (estimateInterleavedMs is their sum); baseline mode, the
+ * candidate's one run (none when --candidate names an existing one). Pure.
+ */
+export function gateProgressPlan(mode: 'interleaved' | 'baseline', profileMs: number, pairs = 0): ProgressPlan {
+  const run = profileMs + RUN_OVERHEAD_MS;
+  if (mode === 'baseline') return { title: 'gate', steps: [{ label: 'candidate run', plannedMs: run }] };
+  const steps = Array.from({ length: pairs }, (_, i) => {
+    const sides = i % 2 === 0 ? ['baseline', 'candidate'] : ['candidate', 'baseline'];
+    return sides.map((side) => ({ label: `pair ${i + 1} ${side}`, plannedMs: run }));
+  }).flat();
+  return { title: 'gate', steps };
+}
+
+/** `execute` that tells `progress` each run's start: the plan's steps, in order. */
+function announcing(execute: (r: RunRequest) => Promise<RunOutcome>, progress: Progress | undefined): (r: RunRequest) => Promise<RunOutcome> {
+  let step = 0;
+  return (r) => {
+    progress?.step(step++);
+    return execute(r);
+  };
 }
 
 export async function runGate(req: GateRequest): Promise<GateOutcome> {
@@ -163,7 +189,9 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
       if (2 ** -pairs >= thresholds.alpha / judged.length) {
         log(`perfcell gate: warning: with ${pairs} pairs and ${judged.length} transactions, a regression may never reach significance (2^-${pairs} ≥ ${thresholds.alpha}/${judged.length}); add --pairs`);
       }
-      const runs = await runInterleaved({ model: req.model, profile: req.profile, baseline: baselineSide, candidate: candidateSide, pairs, outDir, quiet: req.quiet, log, execute, runOptions: injectorsOf(req) });
+      const progress = req.progress?.(gateProgressPlan('interleaved', compiled.durationMs, pairs));
+      const runs = await runInterleaved({ model: req.model, profile: req.profile, baseline: baselineSide, candidate: candidateSide, pairs, outDir, quiet: req.quiet, log, execute: announcing(execute, progress), runOptions: injectorsOf(req) })
+        .finally(() => progress?.stop());
       transactions = judgeTransactions(await interleavedInputs(runs, judged, { source, warmupMs }), thresholds);
       // Name only what differs between the two sides: the targets of the two builds.
       ({ baselineLabel, candidateLabel } = sideLabels(baselineSide, candidateSide));
@@ -178,7 +206,8 @@ export async function runGate(req: GateRequest): Promise<GateOutcome> {
           throw inputError(join(candidateDir, 'run.json'), 'service/profile', `service "${model.service}" and profile "${req.profile}", got "${meta.service}" / "${meta.profile}"`);
         }
       } else {
-        const outcome = await execute({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log, sideChannels: withRunHooks(), ...injectorsOf(req) });
+        const progress = req.progress?.(gateProgressPlan('baseline', compiled.durationMs));
+        const outcome = await announcing(execute, progress)({ model: req.model, profile: req.profile, environment, targetOverrides: req.candidateTargets, out: join(outDir, 'candidate'), quiet: req.quiet ?? true, log: req.quiet ? () => {} : log, sideChannels: withRunHooks(), ...injectorsOf(req) }).finally(() => progress?.stop());
         if (outcome.meta.status === 'inconclusive') {
           throw new PerfcellError(`candidate run: the measurement is not valid (${outcome.verdict?.headline.en ?? 'inconclusive'}); see ${outcome.dir}`, 'environment');
         }

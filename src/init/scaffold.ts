@@ -52,6 +52,15 @@ export const DEFAULT_PEAK_PER_HOUR = 3600;
 export const SMOKE_MIN_RATE = 1;
 export const SMOKE_MAX_RATE = 20;
 export const SMOKE_DURATION = '5s';
+/**
+ * The gate profile (docs/gate.md, "The gate profile"): short and constant, each transaction at least
+ * GATE_MIN_RATE a second so that a 10 s run holds ≥ 200 requests for its p95 (the gate compares a
+ * transaction only with ≥ 20 requests per run or window: DEFAULT_THRESHOLDS.minWindowRequests, and
+ * docs/gate.md asks ≥ 100), none above GATE_MAX_RATE (a regression gate, not a capacity test).
+ */
+export const GATE_MIN_RATE = 20;
+export const GATE_MAX_RATE = 100;
+export const GATE_DURATION = '10s';
 export const DEFAULT_P95_MS = 500;
 /** 1 %: a first SLO on errors the cell tightens once it knows the service. */
 export const DEFAULT_MAX_ERROR_RATE = 0.01;
@@ -91,12 +100,17 @@ export function environmentEntry(service: string, url: string, testHosts: readon
   return { loadTesting: 'forbidden', targets: { [service]: url } };
 }
 
+/** The multiplier that puts the slowest transaction at `min` a second, capped so the busiest stays ≤ `max`. */
+export function rateMultiplier(transactions: readonly InitTransaction[], min: number, max: number): number {
+  const rates = transactions.map((t) => t.peakPerHour / 3600);
+  const up = min / Math.min(...rates);
+  const cap = max / Math.max(...rates);
+  return Number(Math.max(Math.min(up, cap), Number.EPSILON).toPrecision(3));
+}
+
 /** The smoke multiplier: the slowest transaction at SMOKE_MIN_RATE, capped so the busiest stays ≤ SMOKE_MAX_RATE. */
 export function smokeMultiplier(transactions: readonly InitTransaction[]): number {
-  const rates = transactions.map((t) => t.peakPerHour / 3600);
-  const up = SMOKE_MIN_RATE / Math.min(...rates);
-  const cap = SMOKE_MAX_RATE / Math.max(...rates);
-  return Number(Math.max(Math.min(up, cap), Number.EPSILON).toPrecision(3));
+  return rateMultiplier(transactions, SMOKE_MIN_RATE, SMOKE_MAX_RATE);
 }
 
 /** `list-orders` → `listOrders` (a scenario function name). */
@@ -143,6 +157,7 @@ export function scaffold(a: InitAnswers): Scaffold {
     '  nominal: { multiplier: 1.0, duration: 10m, rampUp: 1m }',
     '  peak:    { duration: 15m, rampUp: 2m }                  # peak hour × (1 + headroom)',
     '  stress:  { steps: [1, 2, 4, 8], stepDuration: 2m }',
+    `  gate:    { multiplier: ${rateMultiplier(a.transactions, GATE_MIN_RATE, GATE_MAX_RATE)}, duration: ${GATE_DURATION} }   # the pull-request gate's: each ≥ ${GATE_MIN_RATE}/s, none above ${GATE_MAX_RATE}/s`,
     '',
   ].join('\n');
   const scenario = [

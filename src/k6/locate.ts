@@ -1,6 +1,7 @@
 /** Finding the k6 binary: the project's own build (.tools/bin, made by `npm run setup`), else PATH. */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PerfcellError } from '../errors.js';
 
@@ -8,6 +9,8 @@ import { PerfcellError } from '../errors.js';
 export const K6_VERSION = 'v2.2.0';
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TOOLS_BIN = fileURLToPath(new URL('../../.tools/bin/', import.meta.url));
+/** perfcell installed as a package in a service's repository (node_modules/perfcell): set up by `npx perfcell setup`. */
+export const INSTALLED = PROJECT_ROOT.split(sep).includes('node_modules');
 
 export interface K6Binary {
   path: string;
@@ -60,7 +63,7 @@ export function locateK6(): K6Binary {
     if (p.version) refused.push(p.unfit as string);
   }
   throw new PerfcellError(
-    `k6 not found${refused.length ? ` (refused: ${refused.join('; ')})` : ''}: run \`npm run setup\` (builds k6 ${K6_VERSION} from its Go module into .tools/bin; needs Go ≥ 1.25), ` +
+    `k6 not found${refused.length ? ` (refused: ${refused.join('; ')})` : ''}: run \`${INSTALLED ? 'npx perfcell setup' : 'npm run setup'}\` (builds k6 ${K6_VERSION} from its Go module into .tools/bin; needs Go ≥ 1.25), ` +
       `or put any k6 v${K6_MAJOR}.x on PATH, or set PERFCELL_K6 to its path`,
     'environment',
   );

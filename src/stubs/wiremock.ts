@@ -7,15 +7,16 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { WireMock } from 'wiremock-captain';
 import { PerfcellError } from '../errors.js';
-import { PROJECT_ROOT } from '../k6/locate.js';
 import { spawnManaged, stopChild } from '../../lib/process/children.js';
 import type { StubSet } from './stub-set.js';
 
 export const WIREMOCK_VERSION = '3.13.2';
-export const WIREMOCK_JAR = join(PROJECT_ROOT, 'node_modules', 'wiremock', 'build', `wiremock-standalone-${WIREMOCK_VERSION}.jar`);
+/** Found as Node finds the package: in perfcell's node_modules, or hoisted into the service's when perfcell is installed there. */
+export const WIREMOCK_JAR = join(dirname(createRequire(import.meta.url).resolve('wiremock/package.json')), 'build', `wiremock-standalone-${WIREMOCK_VERSION}.jar`);
 
 export interface WireMockSettings {
   /** Fixed port; default a free one. A port in use is an error before the JVM starts. */

@@ -10,6 +10,9 @@ import { readRunMeta } from '../../src/store/folder.js';
 import { readRawSamples } from '../../src/store/raw-samples.js';
 import { liveChildren } from '../../lib/process/children.js';
 import { startTinyTarget } from '../support/tiny-target.js';
+import { DASHBOARD_FILE } from '../../src/side-channels/k6-outputs.js';
+import { freePort } from '../../src/stubs/wiremock.js';
+import { startProgress } from '../../lib/progress.js';
 import { relayProject } from './support/project.js';
 
 async function medianLatency(runDir: string, name: string): Promise<number> {
@@ -58,9 +61,19 @@ test('stubbed then unstubbed: the stubbed latency reflects the stub delay, the u
     for (const ph of record.phases) assert.ok((ph.overheadMs ?? 1e9) < 15_000, `${ph.phase} overhead ${ph.overheadMs} ms`);
     assert.equal(liveChildren().length, 0, 'stubs and target stopped');
 
-    // The next campaign is iteration 2, automatically.
-    const again = await runCampaign({ model: p.model, campaignFile: p.campaign, reportsDir: p.reports, phases: ['unstubbed'], quiet: true, log: () => {} });
+    // The next campaign is iteration 2, automatically; this one with `campaign --dashboard` (k6's web dashboard
+    // during the phase, its HTML export in the phase's folder) and progress lines from the plan.
+    const dashboardPort = await freePort();
+    const progressLines: string[] = [];
+    const again = await runCampaign({
+      model: p.model, campaignFile: p.campaign, reportsDir: p.reports, phases: ['unstubbed'], quiet: true, log: () => {},
+      runHooks: { k6Outputs: { dashboardPort, outputs: [] } },
+      progress: (plan) => startProgress(plan, true, (l) => progressLines.push(l)),
+    });
     assert.equal(again.record.iteration, 2);
+    assert.match(readFileSync(join(again.dir, 'unstubbed', DASHBOARD_FILE), 'utf8').slice(0, 2000), /<html/i);
+    assert.equal(progressLines.length, 1, progressLines.join('\n'));
+    assert.match(progressLines[0] as string, /^perfcell: campaign 1\/1 · phase unstubbed \(profile \w+\) · 0:00 elapsed · about \d+:\d\d left \(ETA \d\d:\d\d:\d\d UTC\)$/);
   } finally {
     await legal.close();
     p.remove();

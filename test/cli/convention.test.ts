@@ -20,7 +20,11 @@ import { isProcessAlive } from '../../lib/process/children.js';
 interface HelpEntry { path: string; help: string; options: { flags: string; long?: string }[]; subcommands: number }
 
 const state = mkdtempSync(join(tmpdir(), 'perfcell-convention-'));
-const ENV = { PERFCELL_STATE_DIR: state, NO_COLOR: '', FORCE_COLOR: '' };
+// No colour setting inherited: removed rather than set empty, since Node 22 warns on stderr ("The 'NO_COLOR'
+// env is ignored due to the 'FORCE_COLOR' env being set") whenever both are present, even empty.
+delete process.env.NO_COLOR;
+delete process.env.FORCE_COLOR;
+const ENV = { PERFCELL_STATE_DIR: state };
 
 /** At most `n` CLI processes at once (each loads the whole CLI; the machine has 2 cores). */
 async function all<T>(jobs: (() => Promise<T>)[], n = 3): Promise<T[]> {
@@ -59,6 +63,10 @@ test('every command: --help with relative defaults, durations as durations, -q/-
     if ((/ (status|show)$/.test(e.path) || JSON_COMMANDS.includes(e.path)) && !/--json/.test(flags)) problems.push(`${e.path}: a status/show command without --json`);
   }
   assert.deepEqual(problems, []);
+  // Progress and an ETA on the long commands that have a plan; campaign takes run's k6 flags (--dashboard…).
+  const longs = (path: string) => (byPath.get(path)?.options ?? []).map((o) => o.long);
+  for (const path of ['campaign', 'gate', 'push']) assert.ok(longs(path).includes('--progress') && longs(path).includes('--no-progress'), `${path} --progress`);
+  for (const flag of ['--dashboard', '--k6-out', '--no-influx', '--no-monitor']) assert.ok(longs('campaign').includes(flag), `campaign ${flag}`);
 });
 
 test('usage errors exit 2 (3 for gate and baseline), --version names the tools, NO_COLOR wins', async () => {

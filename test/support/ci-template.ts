@@ -12,7 +12,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 // ─── Scratch repository ──────────────────────────────────────────────────────────────────────────────
 
@@ -396,7 +399,18 @@ export interface GithubRunOptions {
 }
 
 /** Emulations of the platform's actions: their effect that later steps rely on, and what was not done. */
-function emulateAction(step: GithubStep, scratch: ScratchRepo): string {
+/**
+ * A Node of another major than this machine's, for a template that asks for it (node-version 22, image
+ * node:22-…): PERFCELL_NODE<major> (a node binary) or .tools/node-<major>/bin/node (npm run setup fetches
+ * Node 22 there). Its folder goes first on the job's PATH, so `node` and npm's scripts run on it.
+ */
+export function provisionedNodeBin(major: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = [env[`PERFCELL_NODE${major}`], join(REPO_ROOT, '.tools', `node-${major}`, 'bin', 'node')].filter((c): c is string => Boolean(c));
+  const found = candidates.find((c) => existsSync(c) && spawnSync(c, ['--version'], { encoding: 'utf8' }).stdout.startsWith(`v${major}.`));
+  return found ? dirname(found) : undefined;
+}
+
+function emulateAction(step: GithubStep, scratch: ScratchRepo, job: { pathPrefix: string[] }): string {
   const [action] = (step.uses ?? '').split('@');
   switch (action) {
     case 'actions/checkout':
@@ -405,8 +419,13 @@ function emulateAction(step: GithubStep, scratch: ScratchRepo): string {
     case 'actions/setup-node': {
       const wanted = step.with['node-version'] ?? '';
       const have = process.versions.node;
-      if (wanted && have.split('.')[0] !== wanted.split('.')[0]) throw new Error(`${step.uses}: node-version ${wanted} wanted, this machine has ${have}`);
-      return `${step.uses}: this machine's node ${have}${step.with.cache === 'npm' ? '; its npm cache (~/.npm) stands for cache: npm' : ''}`;
+      const cache = step.with.cache === 'npm' ? '; its npm cache (~/.npm) stands for cache: npm' : '';
+      const major = wanted.split('.')[0] ?? '';
+      if (!wanted || have.split('.')[0] === major) return `${step.uses}: this machine's node ${have}${cache}`;
+      const bin = provisionedNodeBin(major);
+      if (!bin) throw new Error(`${step.uses}: node-version ${wanted} wanted, this machine has ${have} and no Node ${major} is provisioned (npm run setup; or PERFCELL_NODE${major})`);
+      job.pathPrefix.unshift(bin);
+      return `${step.uses}: Node ${major} from ${bin} first on PATH${cache}`;
     }
     case 'actions/setup-go':
       return `${step.uses}: not installed (go ${step.with['go-version'] ?? ''}); k6 comes from the cache, so Go is not used`;
@@ -459,6 +478,8 @@ export async function runGithubJob(o: GithubRunOptions): Promise<JobResult> {
     RUNNER_TEMP: temp,
   };
   const result: JobResult = { exitCode: 0, steps: [], skipped: ["concurrency, permissions: the platform's (not emulated)"], log: '', outputs: {} };
+  /** Folders actions/setup-node puts first on PATH for the later steps. */
+  const nodePath = { pathPrefix: [] as string[] };
   const say = (s: string) => {
     result.log += s;
     o.log?.(s);
@@ -474,7 +495,7 @@ export async function runGithubJob(o: GithubRunOptions): Promise<JobResult> {
     let exitCode = 0;
     if (step.uses) {
       try {
-        const what = emulateAction(step, o.scratch);
+        const what = emulateAction(step, o.scratch, nodePath);
         result.skipped.push(what);
         say(`\n$ [emulated] ${what}\n`);
         outcome = 'emulated';
@@ -489,7 +510,7 @@ export async function runGithubJob(o: GithubRunOptions): Promise<JobResult> {
       writeFileSync(output, '');
       writeFileSync(script, substituteExpressions(step.run ?? '', ctx));
       const stepEnv = Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, substituteExpressions(v, ctx)]));
-      const env = { ...runnerEnvironment(o.scratch.bin), ...vars, ...platform, GITHUB_OUTPUT: output, ...stepEnv };
+      const env = { ...runnerEnvironment([...nodePath.pathPrefix, o.scratch.bin].join(':')), ...vars, ...platform, GITHUB_OUTPUT: output, ...stepEnv };
       say(`\n$ ${step.name}\n`);
       const r = await bash([...step.shell, script], resolve(work, step.workingDirectory ?? '.'), env, deadline);
       say(r.output);
@@ -612,17 +633,21 @@ export async function runGitlabJob(o: GitlabRunOptions): Promise<JobResult> {
     o.log?.(s);
   };
   if (!job.rules.some((r) => gitlabRuleMatches(r, all))) throw new Error(`${file}: ${o.job}.rules: no rule matches this pipeline (${job.rules.join('; ')}): the job would not run`);
+  let nodeBin: string | undefined;
   if (job.image) {
     const m = /^node:(\d+)/.exec(job.image);
-    if (m && m[1] !== process.versions.node.split('.')[0]) throw new Error(`${file}: ${o.job}.image: ${job.image} wanted, this machine has node ${process.versions.node}`);
-    result.skipped.push(`image ${job.image}: this machine instead (node ${process.versions.node})`);
+    if (m && m[1] !== process.versions.node.split('.')[0]) {
+      nodeBin = provisionedNodeBin(m[1] as string);
+      if (!nodeBin) throw new Error(`${file}: ${o.job}.image: ${job.image} wanted, this machine has node ${process.versions.node} and no Node ${m[1]} is provisioned (npm run setup; or PERFCELL_NODE${m[1]})`);
+      result.skipped.push(`image ${job.image}: this machine instead, Node ${m[1]} from ${nodeBin} first on PATH`);
+    } else result.skipped.push(`image ${job.image}: this machine instead (node ${process.versions.node})`);
   }
   for (const p of job.cachePaths) {
     if (!existsSync(join(work, p))) throw new Error(`${file}: ${o.job}.cache.paths: ${p} is not restored in the scratch clone (createScratchRepo's tools)`);
     result.skipped.push(`cache ${p}: restored (linked to the project's own), nothing saved`);
   }
   const deadline = Date.now() + Math.min(o.timeoutMs, job.timeoutMs);
-  const env = { ...runnerEnvironment(o.scratch.bin), ...all };
+  const env = { ...runnerEnvironment(nodeBin ? `${nodeBin}:${o.scratch.bin}` : o.scratch.bin), ...all };
   const temp = join(o.scratch.root, 'runner-temp');
   mkdirSync(temp, { recursive: true });
   const phase = async (name: string, commands: string[], extra: Record<string, string>, until: number): Promise<number> => {
