@@ -15,7 +15,8 @@
  *   that the operation's schemas refuse.
  * Coverage is informational: which operations no request reached, weighted by volume when given.
  */
-import { RouteTable, pathOf } from '../derive/routes.js';
+import { pathOf } from '../derive/routes.js';
+import { candidateDocuments, indexSpecs, operationIn, type SpecIndex } from './operation-index.js';
 import { HTTP_METHODS, statusDocumented, templateShape, type ApiOperation, type ApiSpec } from './operations.js';
 
 /**
@@ -88,12 +89,6 @@ export interface StaticFindings {
   findings: readonly Finding[];
 }
 
-interface SpecIndex {
-  spec: ApiSpec;
-  table: RouteTable;
-  /** RouteTable index → operation index. */
-  ops: number[];
-}
 
 interface Tally {
   requests: number;
@@ -128,14 +123,7 @@ export class DriftCheck {
   private unjudged = 0;
 
   constructor(private readonly specs: readonly ApiSpec[]) {
-    this.indexes = specs.map((spec) => {
-      const table = new RouteTable();
-      const ops: number[] = [];
-      spec.operations.forEach((o, i) => {
-        ops[table.add({ method: o.method, template: o.path, name: o.key })] ??= i;
-      });
-      return { spec, table, ops };
-    });
+    this.indexes = indexSpecs(specs);
   }
 
   add(r: ObservedRequest): void {
@@ -175,28 +163,13 @@ export class DriftCheck {
 
   /** The operation a request reaches, or undefined after recording why none does. */
   private match(method: string, origin: string, path: string, label: string, transaction: string): ApiOperation | undefined {
-    const candidates: { index: SpecIndex; rel: string }[] = [];
-    for (const index of this.indexes) {
-      for (const s of index.spec.servers) {
-        const hostOk = s.origin === undefined || s.origin === origin || origin === '';
-        if (hostOk && (path === s.basePath || path.startsWith(`${s.basePath}/`))) candidates.push({ index, rel: path.slice(s.basePath.length) || '/' });
-      }
-    }
-    // One document whose servers name another host (a public API's document, a test environment): its
-    // paths still say what the scripts may call.
-    if (candidates.length === 0 && this.indexes.length === 1) {
-      const only = this.indexes[0] as SpecIndex;
-      const base = only.spec.servers.find((s) => path.startsWith(`${s.basePath}/`) || path === s.basePath)?.basePath ?? '';
-      candidates.push({ index: only, rel: path.slice(base.length) || '/' });
-    }
+    const candidates = candidateDocuments(this.indexes, origin, path);
     if (candidates.length === 0) {
       this.record('unknown-server', `${method} ${origin || '(no host)'}`, transaction, `requests to ${origin || 'a relative URL'}, a server no OpenAPI document describes`);
       return undefined;
     }
-    for (const { index, rel } of candidates) {
-      const at = index.table.match(method, rel);
-      if (at >= 0) return index.spec.operations[index.ops[at] as number];
-    }
+    const op = operationIn(candidates, method);
+    if (op) return op;
     const otherMethods = candidates.flatMap(({ index, rel }) => METHODS_UPPER.filter((m) => m !== method && index.table.match(m, rel) >= 0));
     if (otherMethods.length > 0) this.record('undocumented-method', label, transaction, `the path is documented for ${[...new Set(otherMethods)].join(', ')} only`);
     else this.record('undocumented-path', label, transaction, `no operation of ${candidates.map((c) => c.index.spec.source).filter((s, i, a) => a.indexOf(s) === i).join(', ')} has this path`);

@@ -12,7 +12,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { RouteTable } from '../derive/routes.js';
+import { candidateDocuments, indexSpecs, operationIn, type SpecIndex } from './operation-index.js';
 import type { Finding } from './drift.js';
 import type { ApiOperation, ApiSpec } from './operations.js';
 import type { RecordedRequest } from './recorded-request.js';
@@ -67,38 +67,15 @@ export function schemaMessages(errors: readonly ErrorObject[] | null | undefined
   return out;
 }
 
-interface Index {
-  spec: ApiSpec;
-  table: RouteTable;
-  ops: number[];
-}
-
 /** The documented operation a request reached (server, base path, template, method), if any. */
-export function operationFor(indexes: readonly Index[], method: string, url: string): ApiOperation | undefined {
+export function operationFor(indexes: readonly SpecIndex[], method: string, url: string): ApiOperation | undefined {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     return undefined;
   }
-  const tries: { index: Index; rel: string }[] = [];
-  for (const index of indexes) {
-    for (const s of index.spec.servers) {
-      const hostOk = s.origin === undefined || s.origin === u.origin;
-      if (hostOk && (u.pathname === s.basePath || u.pathname.startsWith(`${s.basePath}/`))) tries.push({ index, rel: u.pathname.slice(s.basePath.length) || '/' });
-    }
-  }
-  // One document alone judges every host (a public API's document, a test environment), as the dynamic check does.
-  if (tries.length === 0 && indexes.length === 1) {
-    const only = indexes[0] as Index;
-    const base = only.spec.servers.find((s) => u.pathname.startsWith(`${s.basePath}/`))?.basePath ?? '';
-    tries.push({ index: only, rel: u.pathname.slice(base.length) || '/' });
-  }
-  for (const { index, rel } of tries) {
-    const at = index.table.match(method.toUpperCase(), rel);
-    if (at >= 0) return index.spec.operations[index.ops[at] as number];
-  }
-  return undefined;
+  return operationIn(candidateDocuments(indexes, u.origin, u.pathname), method.toUpperCase());
 }
 
 export interface StaticCheckResult {
@@ -110,7 +87,7 @@ export interface StaticCheckResult {
 }
 
 export class StaticCheck {
-  private readonly indexes: Index[];
+  private readonly indexes: SpecIndex[];
   private readonly bodyAjv = newAjv(false);
   private readonly paramAjv = newAjv(true);
   private readonly compiled = new Map<object, ValidateFunction | null>();
@@ -119,14 +96,7 @@ export class StaticCheck {
   private judged = 0;
 
   constructor(specs: readonly ApiSpec[]) {
-    this.indexes = specs.map((spec) => {
-      const table = new RouteTable();
-      const ops: number[] = [];
-      spec.operations.forEach((o, i) => {
-        ops[table.add({ method: o.method, template: o.path, name: o.key })] ??= i;
-      });
-      return { spec, table, ops };
-    });
+    this.indexes = indexSpecs(specs);
   }
 
   /** A compiled validator, or null when the document's schema does not compile (then nothing is judged). */
