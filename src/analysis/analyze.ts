@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { build } from 'hdr-histogram-js';
 import { PerfcellError } from '../errors.js';
 import { readMonitorSamples, type MonitorSample } from '../store/monitor-samples.js';
-import type { RawSample, ReadStats } from '../store/raw-samples.js';
+import type { ReadStats } from '../store/raw-samples.js';
 import { injectorFigures } from './injectors.js';
 import { readRunSamples } from '../store/run-samples.js';
 import { readRunMeta, type RawOutput, type RunMeta } from '../store/folder.js';
@@ -160,10 +160,12 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
       if (meta.interrupted) reasons.push(`${tag}the run was interrupted`);
       // A distributed run's injectors are k6 outputs of one run: their samples meet in the same accumulator
       // (histograms merged, never percentiles averaged), each one's VUs added to the others'.
-      let requests = 0;
+      // Each output's requests are the accumulator's count since the previous output: outputs are read one after
+      // the other, so nothing is counted per sample for it.
+      let before = acc.overall.requests;
       const onOutput = (out: RawOutput, stats: ReadStats | undefined) => {
-        if (out.injector && dirs.length === 1) perInjector.set(out.injector, requests);
-        requests = 0;
+        if (out.injector && dirs.length === 1) perInjector.set(out.injector, acc.overall.requests - before);
+        before = acc.overall.requests;
         const who = out.injector ? `${tag}injector ${out.injector}: ` : tag;
         if (out.lost) reasons.push(`${who}lost mid-run (its segment ${meta.injectors?.list.find((x) => x.name === out.injector)?.segment ?? ''} of the load is short)`);
         if (!stats) {
@@ -174,11 +176,7 @@ export async function analyzeRuns(dirs: string[], options: AnalyzeOptions = {}):
         if (stats.truncated) reasons.push(`${who}the raw samples file is cut short (read up to ${stats.lines} lines)`);
         if (!existsSync(out.summary)) reasons.push(`${who}k6 wrote no summary`);
       };
-      const onSample = (s: RawSample) => {
-        if (s.metric === 'http_reqs') requests++;
-        acc.add(s);
-      };
-      const stats = await readRunSamples(dir, meta, onSample, { metrics: ANALYZED_METRICS, onOutput });
+      const stats = await readRunSamples(dir, meta, (s) => acc.add(s), { metrics: ANALYZED_METRICS, onOutput });
       read.samples += stats.samples;
       read.badLines += stats.badLines;
       read.truncated ||= stats.truncated;
